@@ -1,0 +1,1 @@
+"""Shequ's benchmark harness: a deterministic district generator and scenarios measured against baselines."""

@@ -1,0 +1,121 @@
+"""A bounded HTTP load generator: N keep-alive clients on 127.0.0.1 for a fixed number of seconds.
+
+Closed loop (each client sends its next request when the last one answered), so the load never
+exceeds N requests in flight. Pure asyncio, no dependency, good for a few thousand requests a second,
+which is far above what one Django process serves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+LOOPBACK = "127.0.0.1"  # the only address the harness ever talks to
+
+
+@dataclass
+class LoadResult:
+    requests: int = 0
+    seconds: float = 0.0
+    errors: int = 0
+    first_error: str = ""
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def rate(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def percentile(self, q: float) -> float:
+        if len(self.latencies) < 2:
+            return self.latencies[0] if self.latencies else 0.0
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[round(q) - 1]
+
+
+async def _read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
+    head = await reader.readuntil(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split(" ", 2)[1])
+    headers = {}
+    for line in lines[1:]:
+        if ":" in line:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+    if headers.get("transfer-encoding", "").lower() == "chunked":
+        body = bytearray()
+        while True:
+            size = int((await reader.readuntil(b"\r\n")).split(b";")[0], 16)
+            chunk = await reader.readexactly(size + 2)
+            if size == 0:
+                break
+            body += chunk[:-2]
+        data = bytes(body)
+    else:
+        data = await reader.readexactly(int(headers.get("content-length", "0")))
+    return status, data, headers.get("connection", "").lower() == "close"
+
+
+async def _client(
+    port: int,
+    path_of: Callable[[int], str],
+    headers: dict[str, str],
+    warmup_end: float,
+    end: float,
+    result: LoadResult,
+    client: int,
+) -> None:
+    extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    reader, writer = await asyncio.open_connection(LOOPBACK, port)
+    n = client
+    try:
+        while time.perf_counter() < end:
+            n += 1
+            request = f"GET {path_of(n)} HTTP/1.1\r\nHost: {LOOPBACK}:{port}\r\n{extra}\r\n"
+            started = time.perf_counter()
+            writer.write(request.encode())
+            await writer.drain()
+            status, body, close = await _read_response(reader)
+            finished = time.perf_counter()
+            if started >= warmup_end and finished <= end:
+                result.requests += 1
+                result.latencies.append(finished - started)
+                if status != 200:
+                    result.errors += 1
+                    result.first_error = result.first_error or f"HTTP {status}: {body[:200]!r}"
+            if close:
+                writer.close()
+                reader, writer = await asyncio.open_connection(LOOPBACK, port)
+    finally:
+        writer.close()
+
+
+async def _run(
+    port: int,
+    path_of: Callable[[int], str],
+    headers: dict[str, str],
+    clients: int,
+    seconds: float,
+    warmup: float,
+) -> LoadResult:
+    result = LoadResult()
+    start = time.perf_counter()
+    warmup_end, end = start + warmup, start + warmup + seconds
+    tasks = [_client(port, path_of, headers, warmup_end, end, result, i * 1000) for i in range(clients)]
+    await asyncio.gather(*tasks)
+    result.seconds = seconds
+    return result
+
+
+def load(
+    port: int,
+    path_of: Callable[[int], str],
+    *,
+    headers: dict[str, str],
+    clients: int = 16,
+    seconds: float = 10.0,
+    warmup: float = 1.0,
+) -> LoadResult:
+    """Hammer `path_of(n)` (n counts requests, so a client can page through a list) and measure."""
+    return asyncio.run(_run(port, path_of, headers, clients, seconds, warmup))

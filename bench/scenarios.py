@@ -1,0 +1,680 @@
+"""The scenarios, run on one database engine in one process (Django settings are per process).
+
+Each scenario measures the product's own path and a baseline of the layer below in the same run:
+writes against executemany/COPY, reads against a hand-written query, pages against a minimal view.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from bench.databases import Backend, PostgresBackend, PreparedRows, SqliteBackend, tsv_line
+from bench.generator import BENCH_TODAY, District, HouseholdRow, PersonRow
+from bench.loadgen import LOOPBACK, load
+from bench.results import Result, peak_mib, reset_peak
+
+REPO = Path(__file__).resolve().parent.parent
+BENCH_PASSWORD = "bench-Pass-2026-shequ"  # noqa: S105 - a throwaway account in a throwaway database
+PAGE_SIZE = 50
+
+
+@dataclass
+class Options:
+    scale: str
+    seed: int
+    quick: bool
+    seconds: float
+    clients: int
+
+    @property
+    def read_budget(self) -> float:
+        """Seconds spent timing each read, alternating product and baseline."""
+        return 0.6 if self.quick else 3.0
+
+
+def log(message: str) -> None:
+    print(f"  [{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def run(backend_name: str, options: Options, admin_url: str = "") -> list[Result]:
+    """Everything for one engine: fresh databases, writes, reads, HTTP; always cleans up."""
+    folder = Path(tempfile.mkdtemp(prefix="shequ_bench_"))
+    backend: Backend | None = None
+    results: list[Result] = []
+    try:
+        backend = SqliteBackend(folder) if backend_name == "sqlite" else PostgresBackend(folder, admin_url)
+        os.environ["DATABASE_URL"] = backend.django_url()
+        os.environ["SHEQU_DATA_DIR"] = str(folder)
+        os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+        # As in production: DEBUG keeps every SQL statement in memory and changes what is measured.
+        os.environ["SHEQU_DEBUG"] = "0"
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        log(f"{backend.name}: migrating a fresh database")
+        call_command("migrate", verbosity=0)
+        from django.db import connections
+
+        connections.close_all()
+        backend.clone_empty()
+        bench = _Run(backend, options, folder)
+        # Reads and pages need the loaded district: after a failed step the rest cannot run.
+        for step in (bench.writes, bench.reads, bench.http):
+            try:
+                results.extend(step())
+            except Exception as exc:
+                traceback.print_exc()
+                results.append(Result(scenario=step.__name__, backend=backend.name, error=repr(exc)))
+                break
+    finally:
+        if backend is not None:
+            from django.db import connections
+
+            connections.close_all()
+            backend.drop()
+        shutil.rmtree(folder, ignore_errors=True)
+    return results
+
+
+class _Run:
+    def __init__(self, backend: Backend, options: Options, folder: Path) -> None:
+        self.backend = backend
+        self.options = options
+        self.folder = folder
+        self.district = District(options.scale, options.seed)
+
+    # --- 1. writes -------------------------------------------------------------------------------
+
+    def writes(self) -> list[Result]:
+        log("preparing both paths' input (generate; seal for the baseline; not timed)")
+        started = time.perf_counter()
+        prepared = self._prepare()
+        counts = {table: rows.count for table, rows in prepared.items()}
+        log(f"prepared {counts} in {time.perf_counter() - started:.1f}s")
+        results = []
+
+        reset_peak()
+        started = time.perf_counter()
+        raw_areas = self.backend.raw_load(prepared["core_area"])
+        raw_area_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        raw_people = self.backend.raw_load(prepared["registry_household"])
+        raw_people += self.backend.raw_load(prepared["registry_resident"])
+        raw_people_seconds = time.perf_counter() - started
+        raw_peak = peak_mib()
+        log(f"baseline wrote {raw_areas} areas in {raw_area_seconds:.2f}s, {raw_people} people rows")
+        expected_people = counts["registry_household"] + counts["registry_resident"]
+        if raw_areas != counts["core_area"] or raw_people != expected_people:
+            raise RuntimeError(f"baseline wrote {raw_areas} areas and {raw_people} rows, expected {counts}")
+
+        reset_peak()
+        started = time.perf_counter()
+        self.area_ids = self._product_areas()
+        seconds = time.perf_counter() - started
+        results.append(
+            Result(
+                scenario="write: area tree",
+                backend=self.backend.name,
+                size=raw_areas,
+                seconds=seconds,
+                rate=raw_areas / seconds,
+                baseline="executemany" if self.backend.name == "sqlite" else "COPY",
+                baseline_rate=raw_areas / raw_area_seconds,
+                target_ratio=0.25,
+                peak_mib=peak_mib(),
+                notes={
+                    "path": "core.services.area_create per area (validates, audits)",
+                    "raw_peak": raw_peak,
+                },
+            )
+        )
+        log(f"product wrote the area tree in {seconds:.1f}s")
+
+        reset_peak()
+        started = time.perf_counter()
+        written = self._product_people()
+        seconds = time.perf_counter() - started
+        if written != expected_people:
+            raise RuntimeError(f"product wrote {written} people rows, expected {expected_people}")
+        results.append(
+            Result(
+                scenario="write: households+residents",
+                backend=self.backend.name,
+                size=written,
+                seconds=seconds,
+                rate=written / seconds,
+                baseline="executemany" if self.backend.name == "sqlite" else "COPY",
+                baseline_rate=raw_people / raw_people_seconds,
+                target_ratio=0.25,
+                peak_mib=peak_mib(),
+                notes={
+                    "path": "seal_personal_data + bulk_create, as demo.load",
+                    # What sealing alone cost when preparing the baseline: the floor of this path.
+                    "sealing_seconds": round(self.sealing_seconds, 2),
+                    "households": counts["registry_household"],
+                    "residents": counts["registry_resident"],
+                },
+            )
+        )
+        log(f"product wrote {written} people rows in {seconds:.1f}s")
+        self._after_load()
+        return results
+
+    def _prepare(self) -> dict[str, PreparedRows]:
+        """Both paths' input, made before any clock starts. The baseline's rows are exactly what
+        Django would insert (every concrete field, through the fields' own conversion), sealed by
+        the product's own `seal_personal_data`; the product gets the same households and people as
+        plain text, as an import file would hold them. Neither path pays for generating the district."""
+        from django.db import connection
+        from django.db.models import Field, Model
+
+        from shequ.core.models import Area
+        from shequ.registry.models import Household, Resident
+        from shequ.registry.services import seal_personal_data
+
+        def prepared(model: type[Model]) -> tuple[PreparedRows, list[Field]]:
+            fields = list(model._meta.concrete_fields)
+            return PreparedRows(self.backend, model._meta.db_table, [str(f.column) for f in fields]), fields
+
+        def values(obj: Model, fields: list[Field]) -> list[object]:
+            return [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields]
+
+        areas, area_fields = prepared(Area)
+        for a in self.district.areas():
+            area = Area(id=a.id, kind=a.kind, name=a.name, code=a.code, parent_id=a.parent_id, path=a.path)
+            area.address, area.latitude, area.longitude = a.address, a.latitude, a.longitude
+            areas.add(values(area, area_fields))
+        areas.close()
+
+        households, household_fields = prepared(Household)
+        residents, resident_fields = prepared(Resident)
+        self.sealing_seconds = 0.0
+        with (self.folder / "people.tsv").open("w", encoding="utf-8") as plain:
+            for h in self.district.households():
+                plain.write(tsv_line(["H", h.building_id, h.room, h.address]))
+                household = Household(id=h.id, area_id=h.building_id, room=h.room, address=h.address)
+                households.add(values(household, household_fields))
+                for m in h.members:
+                    plain.write(tsv_line(["P", m.name, m.id_number, m.phone, m.relation, m.political_status]))
+                    started = time.perf_counter()
+                    sealed = seal_personal_data(id_number=m.id_number, phone=m.phone, today=BENCH_TODAY)
+                    self.sealing_seconds += time.perf_counter() - started
+                    resident = Resident(
+                        id=m.id,
+                        area_id=h.building_id,
+                        household_id=h.id,
+                        relation=m.relation,
+                        name=m.name,
+                        political_status=m.political_status,
+                        **sealed.__dict__,
+                    )
+                    residents.add(values(resident, resident_fields))
+        households.close()
+        residents.close()
+        return {"core_area": areas, "registry_household": households, "registry_resident": residents}
+
+    def _product_areas(self) -> dict[int, int]:
+        """Every area through core.services.area_create, as an operator (by=None) would."""
+        from django.db import transaction
+
+        from shequ.core import services
+        from shequ.core.models import Area
+
+        parents: dict[int, Area] = {}  # areas that have children: ~1 in 10, small even for a district
+        ids: dict[int, int] = {}
+        with transaction.atomic():
+            for a in self.district.areas():
+                area = services.area_create(
+                    by=None,
+                    parent=parents[a.parent_id] if a.parent_id else None,
+                    name=a.name,
+                    code=a.code,
+                    address=a.address,
+                    latitude=a.latitude,
+                    longitude=a.longitude,
+                )
+                if area.path != a.path:
+                    raise RuntimeError(f"area_create gave path {area.path}, the generator planned {a.path}")
+                if a.kind != "building":
+                    parents[a.id] = area
+                ids[a.id] = area.pk
+        return ids
+
+    def _product_people(self) -> int:
+        """Households and residents as demo.load writes them, a batch of households per transaction."""
+        from django.db import transaction
+
+        from shequ.core.audit import audit_log
+        from shequ.core.models import AuditAction
+        from shequ.registry.models import Household, Resident
+        from shequ.registry.services import seal_personal_data
+
+        written = 0
+        batch: list[Any] = []
+
+        def flush() -> int:
+            with transaction.atomic():
+                rows = Household.objects.bulk_create(
+                    [
+                        Household(area_id=self.area_ids[h.building_id], room=h.room, address=h.address)
+                        for h in batch
+                    ]
+                )
+                residents = []
+                for h, row in zip(batch, rows, strict=True):
+                    for m in h.members:
+                        sealed = seal_personal_data(id_number=m.id_number, phone=m.phone, today=BENCH_TODAY)
+                        residents.append(
+                            Resident(
+                                area_id=row.area_id,
+                                household=row,
+                                relation=m.relation,
+                                name=m.name,
+                                political_status=m.political_status,
+                                **sealed.__dict__,
+                            )
+                        )
+                Resident.objects.bulk_create(residents, batch_size=500)
+            return len(rows) + len(residents)
+
+        for h in _plain_households(self.folder / "people.tsv"):
+            batch.append(h)
+            if len(batch) >= 1000:
+                written += flush()
+                batch = []
+        if batch:
+            written += flush()
+        audit_log(action=AuditAction.IMPORT, object_repr="benchmark district", changes={"rows": [0, written]})
+        return written
+
+    def _after_load(self) -> None:
+        """Accounts for the reads and pages, and fresh planner statistics as after any bulk import."""
+        from django.db import connection
+
+        from shequ.core import services
+        from shequ.core.models import Area
+
+        district = Area.objects.get(kind="district")
+        street = Area.objects.filter(kind="street").order_by("path").first()
+        assert street is not None
+        self.admin = services.user_create(
+            by=None, username="bench_district", password=BENCH_PASSWORD, role="district_admin", area=district
+        )
+        self.official = services.user_create(
+            by=None, username="bench_street", password=BENCH_PASSWORD, role="street_official", area=street
+        )
+        self.district_area, self.street_area = district, street
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    # --- 2. reads --------------------------------------------------------------------------------
+
+    def reads(self) -> list[Result]:
+        results = []
+        for label, area in (("street", self.street_area), ("district", self.district_area)):
+            results.append(self._read_counts(label, area))
+            results.append(self._read_page(label, area))
+        return results
+
+    def _timed_pair(
+        self, product: Callable[[], Any], baseline: Callable[[], Any]
+    ) -> tuple[float, float, Any, Any]:
+        """Median seconds of each, alternating calls so both see the same caches and machine noise."""
+        p_value, b_value = product(), baseline()  # warm both; their answers are compared by the caller
+        p_times: list[float] = []
+        b_times: list[float] = []
+        deadline = time.perf_counter() + self.options.read_budget
+        while len(p_times) < 5 or (time.perf_counter() < deadline and len(p_times) < 500):
+            for fn, times in ((product, p_times), (baseline, b_times)):
+                started = time.perf_counter()
+                fn()
+                times.append(time.perf_counter() - started)
+        return statistics.median(p_times), statistics.median(b_times), p_value, b_value
+
+    def _read_result(self, name: str, size: int, p: float, b: float, what: str) -> Result:
+        return Result(
+            scenario=name,
+            backend=self.backend.name,
+            size=size,
+            size_unit="residents",
+            seconds=p,
+            rate=1 / p,
+            rate_unit="q/s",
+            baseline="hand-written SQL",
+            baseline_rate=1 / b,
+            target_ratio=0.5,
+            peak_mib=peak_mib(),
+            notes={"what": what},
+        )
+
+    def _read_counts(self, label: str, area: Any) -> Result:
+        """The headline counts of an area page: everything under it, counted."""
+        from django.db import connection
+
+        from shequ.core import access
+        from shequ.core import selectors as core_selectors
+
+        def product() -> tuple[Any, ...]:
+            access.forget_roles(self.admin)  # roles are read once per request; so once per call here
+            h = core_selectors.area_headline(self.admin, area)
+            return (h.children_by_kind, h.households, h.residents, h.aged_60_plus, h.party_members)
+
+        born_before = _years_ago(60)
+        lo, hi = area.path, area.path + ":"
+
+        def baseline() -> tuple[Any, ...]:
+            with connection.cursor() as c:
+                c.execute(
+                    "SELECT kind, COUNT(*) FROM core_area"
+                    " WHERE path >= %s AND path < %s AND id <> %s GROUP BY kind",
+                    [lo, hi, area.pk],
+                )
+                by_kind = dict(c.fetchall())
+                c.execute(
+                    "SELECT COUNT(*) FROM registry_household h JOIN core_area a ON a.id = h.area_id"
+                    " WHERE a.path >= %s AND a.path < %s",
+                    [lo, hi],
+                )
+                households = c.fetchone()[0]
+                c.execute(
+                    "SELECT COUNT(*), SUM(CASE WHEN r.birth_date <= %s THEN 1 ELSE 0 END),"
+                    " SUM(CASE WHEN r.political_status = 'party_member' THEN 1 ELSE 0 END),"
+                    " SUM(CASE WHEN r.political_status = 'league_member' THEN 1 ELSE 0 END)"
+                    " FROM registry_resident r JOIN core_area a ON a.id = r.area_id"
+                    " WHERE a.path >= %s AND a.path < %s",
+                    [born_before, lo, hi],
+                )
+                total, aged, party, _league = c.fetchone()
+                c.execute(
+                    "SELECT COUNT(*) FROM registry_organisation o JOIN core_area a ON a.id = o.area_id"
+                    " WHERE a.path >= %s AND a.path < %s",
+                    [lo, hi],
+                )
+                c.fetchone()
+            return (by_kind, households, total, int(aged or 0), int(party or 0))
+
+        reset_peak()
+        p, b, p_value, b_value = self._timed_pair(product, baseline)
+        if p_value != b_value:
+            raise RuntimeError(
+                f"subtree counts differ: product {p_value}, hand-written {b_value}. If the product's rules"
+                " changed, change the hand-written query in bench/scenarios.py (_read_counts) with them."
+            )
+        return self._read_result(
+            f"read: subtree counts · {label}", p_value[2], p, b, "core.selectors.area_headline"
+        )
+
+    def _read_page(self, label: str, area: Any) -> Result:
+        """The first page of residents under an area, with its total, as the list page asks for it."""
+        from django.core.paginator import Paginator
+        from django.db import connection
+
+        from shequ.core import access
+        from shequ.registry import selectors
+
+        def product() -> tuple[int, list[int]]:
+            access.forget_roles(self.admin)
+            page = Paginator(selectors.residents_for(self.admin, area=area), PAGE_SIZE).get_page(1)
+            return page.paginator.count, [r.pk for r in page.object_list]
+
+        lo, hi = area.path, area.path + ":"
+        # The list's rules for a district administrator: residents still living here, and no
+        # children under 14 (their data is shown only to those who serve them, PIPL art. 28).
+        rules = "r.status = 'active' AND r.birth_date <= %s"
+        adults_born_by = _years_ago(14)
+
+        def baseline() -> tuple[int, list[int]]:
+            with connection.cursor() as c:
+                c.execute(
+                    "SELECT COUNT(*) FROM registry_resident r JOIN core_area a ON a.id = r.area_id"
+                    f" WHERE a.path >= %s AND a.path < %s AND {rules}",
+                    [lo, hi, adults_born_by],
+                )
+                total = c.fetchone()[0]
+                c.execute(
+                    "SELECT r.id, r.name, r.gender, r.birth_date, r.id_number_encrypted, r.phone_encrypted,"
+                    " a.name, h.address FROM registry_resident r JOIN core_area a ON a.id = r.area_id"
+                    " LEFT JOIN registry_household h ON h.id = r.household_id"
+                    f" WHERE a.path >= %s AND a.path < %s AND {rules}"
+                    " ORDER BY a.path, r.household_id, r.id LIMIT %s",
+                    [lo, hi, adults_born_by, PAGE_SIZE],
+                )
+                return total, [row[0] for row in c.fetchall()]
+
+        reset_peak()
+        p, b, p_value, b_value = self._timed_pair(product, baseline)
+        if p_value != b_value:
+            raise RuntimeError(
+                f"list pages differ: product total {p_value[0]}, hand-written {b_value[0]}. If the product's"
+                " rules changed, change the hand-written query in bench/scenarios.py (_read_page) with them."
+            )
+        return self._read_result(
+            f"read: list page 1 · {label}", p_value[0], p, b, "registry.selectors.residents_for + Paginator"
+        )
+
+    # --- 3. HTTP ---------------------------------------------------------------------------------
+
+    def http(self) -> list[Result]:
+        from django.db import connections
+
+        from shequ.registry.selectors import residents_for
+
+        # What the street official's list holds by the product's rules; the API must say the same.
+        in_scope = residents_for(self.official).count()
+        connections.close_all()  # the server has the database to itself while it is measured
+        server = _Server(self.folder)
+        try:
+            session = server.login("bench_street", BENCH_PASSWORD)
+            token = server.token("bench_street", BENCH_PASSWORD)
+            cookie = {"Cookie": f"sessionid={session}"}
+            bearer = {"Authorization": f"Bearer {token}"}
+            server.expect("/bench/minimal", cookie, lambda body: body == b"ok")
+            server.expect("/residents/", cookie, lambda body: b"<table" in body and b"****" in body)
+            server.expect("/api/residents", bearer, lambda body: json.loads(body).get("count") == in_scope)
+            pages = max(1, min(20, in_scope // PAGE_SIZE))
+            o = self.options
+            log(f"HTTP: {o.clients} clients, {o.seconds:.0f}s per target, pages 1-{pages}")
+            minimal = load(
+                server.port, lambda n: "/bench/minimal", headers=cookie, clients=o.clients, seconds=o.seconds
+            )
+            page = load(
+                server.port,
+                lambda n: f"/residents/?page={n % pages + 1}",
+                headers=cookie,
+                clients=o.clients,
+                seconds=o.seconds,
+            )
+            api = load(
+                server.port,
+                lambda n: f"/api/residents?page={n % pages + 1}",
+                headers=bearer,
+                clients=o.clients,
+                seconds=o.seconds,
+            )
+            server_peak = peak_mib(server.pid)
+        finally:
+            server.stop()
+        results = []
+        for name, measured in (("http: /residents/ page", page), ("http: /api/residents", api)):
+            r = Result(
+                scenario=name,
+                backend=self.backend.name,
+                size=in_scope,
+                size_unit="residents",
+                seconds=measured.seconds,
+                rate=measured.rate,
+                rate_unit="req/s",
+                baseline="minimal view",
+                baseline_rate=minimal.rate,
+                target_ratio=0.5,
+                target_p95_ms=100.0,
+                p50_ms=measured.percentile(50) * 1000,
+                p95_ms=measured.percentile(95) * 1000,
+                baseline_p50_ms=minimal.percentile(50) * 1000,
+                baseline_p95_ms=minimal.percentile(95) * 1000,
+                peak_mib=server_peak,
+                notes={
+                    "clients": self.options.clients,
+                    "requests": measured.requests,
+                    "baseline_requests": minimal.requests,
+                    "server": "shequ serve (waitress, 8 threads)",
+                },
+            )
+            for m in (measured, minimal):
+                # Only wrong answers fail the run; a target too slow to answer within the window is a
+                # time (rate 0), and times never fail it.
+                if m.errors:
+                    r.error = f"{m.errors} failed of {m.requests} requests; first: {m.first_error}"
+            if not measured.requests:
+                r.notes["warning"] = f"no request finished within {measured.seconds:.0f}s"
+            results.append(r)
+        return results
+
+
+def _plain_households(path: Path) -> Iterator[HouseholdRow]:
+    """The prepared import file back as households with their members (ids are not needed)."""
+    household: HouseholdRow | None = None
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            kind, *v = line.rstrip("\n").split("\t")
+            if kind == "H":
+                if household is not None:
+                    yield household
+                household = HouseholdRow(0, int(v[0]), v[1], v[2])
+            elif household is not None:
+                name, id_number, phone, relation, status = v
+                household.members.append(PersonRow(0, name, id_number, phone, relation, _NO_DATE, "", status))
+    if household is not None:
+        yield household
+
+
+_NO_DATE = date.min  # the product derives birth date and sex from the ID number itself
+
+
+def _years_ago(years: int, today: date | None = None) -> date:
+    # The same cut-off as registry.selectors (ages against the real today, not the plan's).
+    today = today or date.today()
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:
+        return today.replace(year=today.year - years, day=28)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind((LOOPBACK, 0))
+        return int(s.getsockname()[1])
+
+
+class _Server:
+    """`shequ serve` on a free loopback port, with the bench settings (product URLs + minimal view)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.port = _free_port()
+        env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.settings"}
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH", "")) if p)
+        shequ = Path(sys.executable).with_name("shequ")
+        command = [str(shequ)] if shequ.exists() else [sys.executable, "-m", "shequ.cli"]
+        self.log_path = folder / "server.log"
+        self._log = self.log_path.open("wb")
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+            [*command, "serve", "--host", LOOPBACK, "--port", str(self.port)],
+            env=env,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
+        self.pid = self.process.pid
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if self.request("GET", "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"shequ serve did not start: {self.log_path.read_text()[-2000:]}")
+            time.sleep(0.2)
+
+    def request(
+        self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes | None = None
+    ) -> tuple[int, http.client.HTTPMessage, bytes]:
+        conn = http.client.HTTPConnection(LOOPBACK, self.port, timeout=30)
+        try:
+            conn.request(method, path, body=body, headers=headers or {})
+            response = conn.getresponse()
+            return response.status, response.msg, response.read()
+        finally:
+            conn.close()
+
+    @staticmethod
+    def _cookie(message: http.client.HTTPMessage, name: str) -> str:
+        for header in message.get_all("Set-Cookie") or []:
+            if header.startswith(f"{name}="):
+                return header.split(";", 1)[0].split("=", 1)[1]
+        raise RuntimeError(f"no {name} cookie in the response")
+
+    def login(self, username: str, password: str) -> str:
+        """Sign in through the login page like a browser; returns the session id."""
+        status, message, body = self.request("GET", "/login/")
+        csrf = self._cookie(message, "csrftoken")
+        found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+        if status != 200 or found is None:
+            raise RuntimeError(f"login page answered {status} without a CSRF token")
+        from urllib.parse import urlencode
+
+        form = urlencode(
+            {"username": username, "password": password, "csrfmiddlewaretoken": found.group(1).decode()}
+        ).encode()
+        status, message, _body = self.request(
+            "POST",
+            "/login/",
+            {"Cookie": f"csrftoken={csrf}", "Content-Type": "application/x-www-form-urlencoded"},
+            form,
+        )
+        if status != 302:
+            raise RuntimeError(f"sign-in answered {status}, expected a redirect")
+        return self._cookie(message, "sessionid")
+
+    def token(self, username: str, password: str) -> str:
+        payload = json.dumps({"username": username, "password": password, "name": "bench"}).encode()
+        status, _message, body = self.request(
+            "POST", "/api/auth/token", {"Content-Type": "application/json"}, payload
+        )
+        if status != 200:
+            raise RuntimeError(f"token issuing answered {status}: {body[:200]!r}")
+        return str(json.loads(body)["token"])
+
+    def expect(self, path: str, headers: dict[str, str], check: Callable[[bytes], bool]) -> None:
+        """One request before the load, so a wrong page fails the run rather than being timed."""
+        status, _message, body = self.request("GET", path, headers)
+        if status != 200 or not check(body):
+            raise RuntimeError(f"GET {path} answered {status} with an unexpected body: {body[:300]!r}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self._log.close()

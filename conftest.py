@@ -1,0 +1,142 @@
+"""Shared test fixtures: a small two-district area tree, users per role, residents."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from shequ.core import services
+from shequ.core.models import ApiToken, Area, User
+from shequ.core.roles import Role
+
+PASSWORD = "correct-horse-battery-9"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings: Any, request: pytest.FixtureRequest) -> None:
+    """Argon2 is deliberately slow; tests that are not about hashing use a fast hasher."""
+    if "argon2" not in request.keywords:
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "argon2: keep the production password hasher")
+
+
+@dataclass
+class Tree:
+    """Two districts so that even a district administrator has an 'outside'."""
+
+    district: Area
+    street: Area
+    community: Area
+    grid: Area
+    building: Area
+    other_community: Area  # same street, another community
+    other_building: Area
+    far_district: Area
+    far_street: Area
+    far_community: Area
+    far_grid: Area
+    far_building: Area
+
+    def inside_and_outside(self) -> tuple[list[Area], list[Area]]:
+        inside = [self.district, self.street, self.community, self.grid, self.building]
+        outside = [self.far_district, self.far_street, self.far_community, self.far_grid, self.far_building]
+        return inside, outside
+
+
+def make_area(parent: Area | None, name: str, code: str | None = None) -> Area:
+    return services.area_create(by=None, parent=parent, name=name, code=code)
+
+
+@pytest.fixture
+def tree(db: Any) -> Tree:
+    d = make_area(None, "南海区", "440605000000")
+    s = make_area(d, "大沥镇", "440605121000")
+    c = make_area(s, "平地社区", "440605121001")
+    g = make_area(c, "第1网格")
+    b = make_area(g, "布匹市场1座")
+    c2 = make_area(s, "沥西社区", "440605121002")
+    g2 = make_area(c2, "第1网格")
+    b2 = make_area(g2, "沥西花园1座")
+    fd = make_area(None, "禅城区", "440604000000")
+    fs = make_area(fd, "祖庙街道", "440604011000")
+    fc = make_area(fs, "升平社区", "440604011001")
+    fg = make_area(fc, "第1网格")
+    fb = make_area(fg, "升平路1号")
+    return Tree(d, s, c, g, b, c2, b2, fd, fs, fc, fg, fb)
+
+
+# Where each role sits in the fixture tree.
+HOME = {
+    Role.DISTRICT_ADMIN: "district",
+    Role.STREET_OFFICIAL: "street",
+    Role.COMMUNITY_STAFF: "community",
+    Role.SOCIAL_WORKER: "community",
+    Role.GRID_WORKER: "grid",
+    Role.BUILDING_HEAD: "building",
+    Role.VOLUNTEER: "community",
+    Role.RESIDENT: "building",
+    Role.EVALUATOR: "street",
+}
+
+
+def make_user(role: Role | str, area: Area, username: str | None = None) -> User:
+    role = Role(role)
+    return services.user_create(
+        by=None, username=username or f"{role.value}_{area.pk}", password=PASSWORD, role=role, area=area
+    )
+
+
+@pytest.fixture
+def user_for(tree: Tree) -> Any:
+    def _make(role: Role | str) -> User:
+        role = Role(role)
+        return make_user(role, getattr(tree, HOME[role]))
+
+    return _make
+
+
+def login_client(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def token_client(user: User) -> Client:
+    import secrets
+
+    token = f"shq_test_{user.pk}_{secrets.token_hex(4)}"
+    ApiToken.objects.create(
+        user=user,
+        digest=services.token_digest(token),
+        expires_at=date(2099, 1, 1).isoformat() + "T00:00:00Z",
+    )
+    return Client(headers={"Authorization": f"Bearer {token}"})
+
+
+@pytest.fixture
+def resident_factory(db: Any) -> Any:
+    from shequ.core.idnumber import make_id_number
+    from shequ.registry.models import Household, Resident
+    from shequ.registry.services import seal_personal_data
+
+    counter = {"n": 0}
+
+    def _make(
+        building: Area, name: str = "张三", born: date = date(1980, 5, 17), gender: str = "M", phone: str = ""
+    ) -> Resident:
+        counter["n"] += 1
+        id_number = make_id_number("440605", born, counter["n"], gender)
+        sealed = seal_personal_data(id_number=id_number, phone=phone or f"1380000{counter['n']:04d}")
+        household = Household.objects.create(area=building, address=f"{building.name}{counter['n']}室")
+        return Resident.objects.create(
+            area=building, household=household, name=name, relation="户主", **sealed.__dict__
+        )
+
+    return _make

@@ -1,0 +1,79 @@
+"""The API under /api/: one NinjaAPI, session auth for the browser, bearer tokens for other clients."""
+
+import logging
+from typing import Any
+
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from shequ.core.api import router as core_router
+from shequ.core.errors import DomainError
+from shequ.core.middleware import DATABASE_DOWN_CODE, database_down_message
+from shequ.core.services import token_user
+from shequ.registry.api import router as registry_router
+from shequ.resources.api import router as resources_router
+
+logger = logging.getLogger("shequ")
+
+
+class BearerToken(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = token_user(token)
+        if user is not None:
+            request.user = user
+            request.auth_via = "token"  # type: ignore[attr-defined]
+        return user
+
+
+class ActiveSession(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        return user if user is not None and user.is_active else None
+
+
+api = NinjaAPI(
+    title="Shequ API",
+    version="1",
+    description="社区 Shequ — every endpoint answers only within the caller's areas.",
+    auth=[ActiveSession(), BearerToken()],
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    return api.create_response(request, {"code": exc.code, "message": str(exc.message)}, status=exc.status)
+
+
+@api.exception_handler(AuthenticationError)
+def not_signed_in(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(
+        request, {"code": "not_authenticated", "message": _("Please sign in first.")}, status=401
+    )
+
+
+@api.exception_handler(ValidationError)
+def invalid_input(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    return api.create_response(
+        request,
+        {"code": "invalid_input", "message": _("Some fields are missing or invalid."), "detail": exc.errors},
+        status=422,
+    )
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def database_down(request: HttpRequest, exc: Exception) -> HttpResponse:
+    logger.error("database unavailable: %s", exc)
+    return api.create_response(
+        request, {"code": DATABASE_DOWN_CODE, "message": database_down_message()}, status=503
+    )
+
+
+api.add_router("/", core_router)
+api.add_router("/", registry_router)
+api.add_router("/", resources_router)

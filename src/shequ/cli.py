@@ -1,0 +1,42 @@
+"""The `shequ` command for operators. Its own words (demo, serve, check, ...) and every Django
+management command ("shequ migrate", "shequ shell", ...)."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+USAGE = """shequ — 社区 community governance
+
+  shequ demo [--port 8000] [--fresh]   create the SQLite database, load the demo community, serve it
+  shequ serve [--host H] [--port P]    serve the web app (waitress; scheduler comes with issue 6)
+  shequ migrate                        create or upgrade the database schema
+  shequ createuser USER --role R --area CODE|PATH   create an account holding a role on an area
+  shequ check                          Django's deployment checks (use production settings)
+  shequ import-residents FILE --area CODE [--good-rows-only] [--bad-rows OUT.xlsx] [--check-only]
+  shequ person export|erase ID_NUMBER  everything held on a person, or erase it (PIPL)
+  shequ <django command> ...           any other Django management command
+
+DATABASE_URL selects PostgreSQL (postgres://user@host/db); the default is SQLite in ./data.
+"""
+
+ALIASES = {
+    "check": ["check", "--deploy", "--fail-level", "WARNING"],
+    "import-residents": ["import_residents"],
+}
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(USAGE)
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shequ.settings")
+    from django.core.management import execute_from_command_line
+
+    words = ALIASES.get(argv[0], [argv[0]]) + argv[1:]
+    execute_from_command_line(["shequ", *words])
+
+
+if __name__ == "__main__":
+    main()

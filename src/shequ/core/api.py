@@ -1,0 +1,221 @@
+"""Core API: sign-in tokens, the user, the area tree, role assignments, the audit log."""
+# No "from __future__ import annotations": django-ninja reads these annotations at run time.
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db.models import QuerySet
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import ConfigDict
+
+from shequ.core import access, selectors, services
+from shequ.core.http import ApiRequest
+from shequ.core.models import Area, AuditEntry, RoleAssignment, User
+
+router = Router(tags=["core"])
+
+
+class Input(Schema):
+    """Input schemas refuse unknown fields: no mass assignment of area, owner, status or role."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class TokenIn(Input):
+    username: str = Field(max_length=150)
+    password: str = Field(max_length=128)
+    name: str = Field("", max_length=100)
+
+
+class TokenOut(Schema):
+    token: str
+    expires_at: datetime
+
+
+class ErrorOut(Schema):
+    code: str
+    message: str
+
+
+class RoleOut(Schema):
+    role: str
+    area_id: int
+    area_name: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    display_name: str
+    language: str
+    roles: list[RoleOut]
+
+
+class AreaOut(Schema):
+    id: int
+    kind: str
+    name: str
+    code: str | None
+    parent_id: int | None
+    path: str
+    address: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    version: int
+
+
+class AreaIn(Input):
+    parent_id: int
+    name: str = Field(max_length=100)
+    code: str | None = Field(None, max_length=12)
+    address: str = Field("", max_length=200)
+    latitude: Decimal | None = Field(None, ge=-90, le=90, max_digits=9, decimal_places=6)
+    longitude: Decimal | None = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
+
+
+class AreaPatch(Input):
+    version: int
+    name: str | None = Field(None, max_length=100)
+    code: str | None = Field(None, max_length=12)
+    address: str | None = Field(None, max_length=200)
+    latitude: Decimal | None = Field(None, ge=-90, le=90, max_digits=9, decimal_places=6)
+    longitude: Decimal | None = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
+
+
+class SummaryOut(Schema):
+    area: AreaOut
+    children_by_kind: dict[str, int]
+    households: int
+    residents: int
+    aged_60_plus: int
+    party_members: int
+    league_members: int
+    organisations: int
+
+
+class AssignmentOut(Schema):
+    id: int
+    user_id: int
+    username: str = Field(alias="user.username")
+    role: str
+    area_id: int
+
+
+class AssignmentIn(Input):
+    username: str = Field(max_length=150)
+    role: str = Field(max_length=32)
+    area_id: int
+
+
+class AuditOut(Schema):
+    id: int
+    at: datetime
+    actor_id: int | None
+    actor_name: str
+    ip: str | None
+    action: str
+    object_type: str
+    object_id: str
+    object_repr: str
+    changes: dict
+
+
+@router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut})
+def token_issue(request: ApiRequest, data: TokenIn) -> TokenOut:
+    token, record = services.token_issue(username=data.username, password=data.password, name=data.name)
+    return TokenOut(token=token, expires_at=record.expires_at)
+
+
+@router.get("/me", response=MeOut)
+def me(request: ApiRequest) -> MeOut:
+    user: User = request.auth
+    return MeOut(
+        id=user.pk,
+        username=user.username,
+        display_name=user.display_name,
+        language=user.language,
+        roles=[RoleOut(role=r.value, area_id=a.pk, area_name=a.name) for r, a in selectors.roles_of(user)],
+    )
+
+
+@router.get("/areas", response=list[AreaOut])
+@paginate(PageNumberPagination)
+def area_list(request: ApiRequest, parent: int | None = None, kind: str = "", q: str = "") -> QuerySet[Area]:
+    parent_area = selectors.area_for(request.auth, parent) if parent else None
+    return selectors.areas_for(request.auth, parent=parent_area, kind=kind or None, q=q[:50])
+
+
+@router.get("/areas/{int:area_id}", response=AreaOut)
+def area_detail(request: ApiRequest, area_id: int) -> Area:
+    return selectors.area_for(request.auth, area_id)
+
+
+@router.get("/areas/{int:area_id}/summary", response=SummaryOut)
+def area_summary(request: ApiRequest, area_id: int) -> SummaryOut:
+    area = selectors.area_for(request.auth, area_id)
+    h = selectors.area_headline(request.auth, area)
+    return SummaryOut(area=AreaOut.from_orm(area), **h.__dict__)
+
+
+@router.post("/areas", response={201: AreaOut})
+def area_create(request: ApiRequest, data: AreaIn) -> Status[Area]:
+    parent = selectors.area_for(request.auth, data.parent_id)
+    area = services.area_create(by=request.auth, parent=parent, **data.dict(exclude={"parent_id"}))
+    return Status(201, area)
+
+
+@router.patch("/areas/{int:area_id}", response=AreaOut)
+def area_update(request: ApiRequest, area_id: int, data: AreaPatch) -> Area:
+    area = access.get_for(request.auth, "area", "update", pk=area_id)
+    fields = data.dict(exclude_unset=True)
+    version = fields.pop("version")
+    return services.area_update(by=request.auth, area=area, version=version, **fields)
+
+
+@router.delete("/areas/{int:area_id}", response={204: None})
+def area_delete(request: ApiRequest, area_id: int) -> Status[None]:
+    area = access.get_for(request.auth, "area", "delete", pk=area_id)
+    services.area_delete(by=request.auth, area=area)
+    return Status(204, None)
+
+
+@router.get("/assignments", response=list[AssignmentOut])
+@paginate(PageNumberPagination)
+def assignment_list(request: ApiRequest, area: int | None = None, q: str = "") -> QuerySet[RoleAssignment]:
+    area_obj = selectors.area_for(request.auth, area) if area else None
+    return selectors.assignments_for(request.auth, area=area_obj, q=q[:50])
+
+
+@router.post("/assignments", response={201: AssignmentOut})
+def assignment_create(request: ApiRequest, data: AssignmentIn) -> Status[RoleAssignment]:
+    from shequ.core.errors import NotFound
+
+    area = selectors.area_for(request.auth, data.area_id)
+    access.require(request.auth, "assignment", "create", path=area.path)
+    user = User.objects.filter(username__iexact=data.username).first()
+    if user is None:
+        raise NotFound()
+    return Status(201, services.assignment_create(by=request.auth, user=user, role=data.role, area=area))
+
+
+@router.delete("/assignments/{int:assignment_id}", response={204: None})
+def assignment_delete(request: ApiRequest, assignment_id: int) -> Status[None]:
+    assignment = access.get_for(request.auth, "assignment", "delete", pk=assignment_id)
+    services.assignment_delete(by=request.auth, assignment=assignment)
+    return Status(204, None)
+
+
+@router.get("/audit", response=list[AuditOut])
+@paginate(PageNumberPagination)
+def audit_list(
+    request: ApiRequest,
+    action: str = "",
+    actor: str = "",
+    object_type: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[AuditEntry]:
+    return selectors.audit_entries_for(
+        request.auth, action=action, actor=actor[:150], object_type=object_type[:60], since=since, until=until
+    )

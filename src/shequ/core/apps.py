@@ -1,0 +1,10 @@
+"""Core: the area tree, accounts and roles, the access layer and the audit log."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "shequ.core"
+    label = "core"
+    verbose_name = _("Core")

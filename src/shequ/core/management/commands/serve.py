@@ -1,0 +1,41 @@
+"""Serve Shequ with waitress: a production-grade, pure-Python WSGI server that needs no build step."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+
+class Command(BaseCommand):
+    help = "Serve the web app."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+
+    def handle(self, *args: Any, host: str, port: int, threads: int, **options: Any) -> None:
+        from waitress import create_server
+
+        from shequ.wsgi import application
+
+        vendor = settings.STATICFILES_DIRS[0] / "vendor" / "htmx.min.js"
+        if not vendor.exists():
+            self.stderr.write("前端资源缺失 / front-end assets missing: run `make assets` first.")
+        # Bind first, then say so: whoever waits for this line can connect at once.
+        server: Any = create_server(
+            application,
+            host=host,
+            port=port,
+            threads=threads,
+            ident="shequ",
+            clear_untrusted_proxy_headers=True,
+        )
+        self.stdout.write(f"Shequ 已启动 / serving on http://{host}:{port}/  (Ctrl+C to stop)")
+        self.stdout.flush()
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            self.stdout.write("已停止 / stopped")

@@ -1,0 +1,164 @@
+"""Cross-cutting request handling: security headers, request context, idle timeout, language, errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.db import InterfaceError, OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from shequ.core.context import RequestInfo, current_request
+from shequ.core.errors import DomainError
+
+Handler = Callable[[HttpRequest], HttpResponse]
+logger = logging.getLogger("shequ")
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'none'; "
+    "frame-ancestors 'none'; form-action 'self'"
+)
+# Swagger UI sets some styles inline; only its page gets that allowance.
+CSP_DOCS = CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'")
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        docs = request.path.startswith("/api/docs")
+        response.headers.setdefault("Content-Security-Policy", CSP_DOCS if docs else CSP)
+        response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            # Pages of a signed-in user may hold personal data: never keep them in a shared cache.
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+
+def client_ip(request: HttpRequest) -> str | None:
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[0].strip()
+    return request.META.get("REMOTE_ADDR") or None
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = current_request.set(
+            RequestInfo(ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
+        )
+        try:
+            return self.get_response(request)
+        finally:
+            current_request.reset(token)
+
+
+class IdleTimeoutMiddleware:
+    """Ends a browser session after SESSION_IDLE_SECONDS without a request."""
+
+    TOUCH_EVERY = 60  # seconds; saves a session write on every click
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and getattr(request, "auth_via", "session") == "session":
+            now = timezone.now().timestamp()
+            last = request.session.get("last_seen")
+            if last is not None and now - last > settings.SESSION_IDLE_SECONDS:
+                logout(request)
+                if request.path.startswith("/api/"):
+                    return JsonResponse(
+                        {
+                            "code": "session_expired",
+                            "message": _("Your session expired. Please sign in again."),
+                        },
+                        status=401,
+                    )
+                messages.info(request, _("You were signed out after a period without activity."))
+                return redirect(f"{reverse('core:login')}?{urlencode({'next': request.get_full_path()})}")
+            if last is None or now - last > self.TOUCH_EVERY:
+                request.session["last_seen"] = now
+        return self.get_response(request)
+
+
+class UserLanguageMiddleware:
+    """Chinese unless the user (or, before sign-in, the language cookie) chose otherwise.
+    The browser's Accept-Language is ignored on purpose: Shequ is Chinese first."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        language = ""
+        if request.user.is_authenticated:
+            language = getattr(request.user, "language", "")
+        if not language:
+            language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response
+
+
+DATABASE_DOWN_CODE = "database_unavailable"
+
+
+def database_down_message() -> str:
+    return _("The database cannot be reached right now. Nothing was saved; please try again shortly.")
+
+
+class DomainErrorMiddleware:
+    """Pages: a DomainError that escapes a view is shown as a clear page with its 4xx status; a lost
+    database connection as a 503 that says nothing was saved (the transaction was rolled back)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> Any:
+        if isinstance(exception, OperationalError | InterfaceError):
+            logger.error("database unavailable: %s", exception)
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"code": DATABASE_DOWN_CODE, "message": database_down_message()}, status=503
+                )
+            return render(
+                request,
+                "core/error.html",
+                {"message": database_down_message(), "code": DATABASE_DOWN_CODE},
+                status=503,
+            )
+        if not isinstance(exception, DomainError):
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"code": exception.code, "message": str(exception.message)}, status=exception.status
+            )
+        return render(
+            request,
+            "core/error.html",
+            {"message": exception.message, "code": exception.code},
+            status=exception.status,
+        )

@@ -1,0 +1,261 @@
+"""What the core data is: the area tree, users and their role assignments, API tokens, the audit log."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+# Each level of the materialised path is a fixed-width run of digits. Digits only, so the
+# byte order and any collation agree and a subtree is one index range: path >= p AND path < p + ":".
+PATH_STEP = 4
+
+
+class AreaKind(models.TextChoices):
+    DISTRICT = "district", _("District")
+    STREET = "street", _("Street / town")
+    COMMUNITY = "community", _("Community / village")
+    GRID = "grid", _("Grid")
+    BUILDING = "building", _("Building / lane")
+
+
+AREA_KIND_ORDER = [AreaKind.DISTRICT, AreaKind.STREET, AreaKind.COMMUNITY, AreaKind.GRID, AreaKind.BUILDING]
+CODED_KINDS = {AreaKind.DISTRICT, AreaKind.STREET, AreaKind.COMMUNITY}
+
+
+def subtree_q(path: str, field: str = "path") -> Q:
+    """Everything at or below the area with this path, as one indexed range."""
+    return Q(**{f"{field}__gte": path, f"{field}__lt": path + ":"})
+
+
+class Area(models.Model):
+    """A node of the area tree: district > street > community > grid > building."""
+
+    kind = models.CharField(_("kind"), max_length=16, choices=AreaKind.choices)
+    name = models.CharField(_("name"), max_length=100)
+    # 12-digit statistical division code: district, street and community only.
+    code = models.CharField(_("statistical code"), max_length=12, null=True, blank=True, unique=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("parent"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=PATH_STEP * 8, unique=True, editable=False)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in AreaKind]), name="core_area_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(code__isnull=True) | Q(code__regex=r"^[0-9]{12}$"),
+                name="core_area_code_12_digits",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def depth(self) -> int:
+        return len(self.path) // PATH_STEP
+
+    def ancestor_paths(self) -> list[str]:
+        return [self.path[:i] for i in range(PATH_STEP, len(self.path), PATH_STEP)]
+
+    def is_within(self, path: str) -> bool:
+        return self.path.startswith(path)
+
+
+class User(AbstractUser):
+    """A person who signs in. What they may do comes from their role assignments, never from flags."""
+
+    display_name = models.CharField(_("name"), max_length=50, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, blank=True, choices=[("zh-hans", "简体中文"), ("en", "English")]
+    )
+    failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
+    locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def is_locked(self, now: Any = None) -> bool:
+        return bool(self.locked_until and self.locked_until > (now or timezone.now()))
+
+
+class RoleAssignment(models.Model):
+    """One role held on one area. A user may hold several."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="assignments")
+    role = models.CharField(_("role"), max_length=32)
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="assignments"
+    )
+    granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "role", "area"], name="core_assignment_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.role} · {self.area}"
+
+
+class ApiToken(models.Model):
+    """A bearer token for API clients. Only its SHA-256 is stored."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    digest = models.CharField(max_length=64, unique=True)
+    name = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.name or self.pk}"
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", _("Login")
+    LOGIN_FAILED = "login_failed", _("Failed login")
+    LOGOUT = "logout", _("Logout")
+    PASSWORD_CHANGE = "password_change", _("Password change")
+    VIEW_SENSITIVE = "view_sensitive", _("View of a sensitive field")
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    DELETE = "delete", _("Delete")
+    EXPORT = "export", _("Export")
+    IMPORT = "import", _("Import")
+    PERMISSION_CHANGE = "permission_change", _("Permission change")
+    TOKEN_ISSUED = "token_issued", _("API token issued")
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The audit log is append-only")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only")
+
+
+class AuditEntry(models.Model):
+    """Who did what, when, from where, to which object. Append-only, also inside the database."""
+
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    # No foreign keys: an entry must outlive the user and the object it names.
+    actor_id = models.BigIntegerField(_("actor id"), null=True, blank=True)
+    actor_name = models.CharField(_("actor"), max_length=150, blank=True)
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=32, choices=AuditAction.choices)
+    object_type = models.CharField(_("object type"), max_length=60, blank=True)
+    object_id = models.CharField(_("object id"), max_length=40, blank=True)
+    object_repr = models.CharField(_("object"), max_length=200, blank=True)
+    # The area the entry belongs to, as a path snapshot, so an area admin sees the log of their area.
+    area_path = models.CharField(max_length=PATH_STEP * 8, blank=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["area_path", "at"], name="core_audit_area_at"),
+            models.Index(fields=["object_type", "object_id"], name="core_audit_object"),
+            models.Index(fields=["actor_id", "at"], name="core_audit_actor_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_repr}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("The audit log is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The audit log is append-only")
+
+
+class ImportJob(models.Model):
+    """An uploaded file on its way in: validated into staged rows first, written only when clean
+    (or when the user chose to write the good rows), all in one transaction."""
+
+    class Status(models.TextChoices):
+        VALIDATED = "validated", _("Checked")
+        IMPORTED = "imported", _("Imported")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(max_length=30)  # e.g. "residents"
+    # None: the operator, at the command line.
+    user = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    area = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    filename = models.CharField(max_length=200)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.VALIDATED)
+    total_rows = models.PositiveIntegerField(default=0)
+    error_rows = models.PositiveIntegerField(default=0)
+    duplicate_rows = models.PositiveIntegerField(default=0)  # already registered: skipped, never doubled
+    created_rows = models.PositiveIntegerField(default=0)
+    message = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.filename}"
+
+
+class ImportRow(models.Model):
+    """One staged row. The original cells are kept encrypted, so bad rows can be handed back as typed."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rows")
+    number = models.PositiveIntegerField()
+    key = models.CharField(max_length=64, blank=True, db_index=True)  # e.g. the ID number's blind index
+    raw_encrypted = models.TextField()
+    data = models.JSONField(default=dict)  # validated values, sensitive ones already sealed
+    problems = models.JSONField(default=list)  # [[column, header, message], ...]
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "number"], name="core_importrow_unique")]
+        indexes = [models.Index(fields=["job", "key"], name="core_importrow_job_key")]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}:{self.number}"

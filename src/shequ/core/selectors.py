@@ -1,0 +1,111 @@
+"""Every read of the core, each taking the acting user and returning only what lies in their areas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from shequ.core import access
+from shequ.core.models import Area, AuditEntry, RoleAssignment, subtree_q
+from shequ.core.roles import Role
+
+
+def areas_for(
+    user: Any, *, parent: Area | None = None, kind: str | None = None, q: str = ""
+) -> QuerySet[Area]:
+    qs = access.scope(user, "area", "view")
+    if parent is not None:
+        qs = qs.filter(parent=parent)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    return qs.order_by("path")
+
+
+def area_for(user: Any, area_id: int) -> Area:
+    return access.get_for(user, "area", "view", pk=area_id)
+
+
+def home_areas(user: Any) -> list[Area]:
+    """The top areas the user works in (several assignments in one subtree show as one)."""
+    paths = access._covering([h.path for h in access.held_roles(user)])
+    return list(Area.objects.filter(path__in=paths).order_by("path"))
+
+
+def breadcrumbs(user: Any, area: Area) -> list[Area]:
+    """Ancestors the user may see, then the area itself."""
+    visible = access.scope(user, "area", "view", Area.objects.filter(path__in=area.ancestor_paths()))
+    return [*visible.order_by("path"), area]
+
+
+@dataclass(frozen=True)
+class Headline:
+    children_by_kind: dict[str, int]
+    households: int
+    residents: int
+    aged_60_plus: int
+    party_members: int
+    league_members: int
+    organisations: int
+
+
+def area_headline(user: Any, area: Area) -> Headline:
+    """Headline counts under an area: each one index range over the subtree, scoped to the user."""
+    from shequ.registry import selectors as registry
+
+    below = Area.objects.filter(subtree_q(area.path)).exclude(pk=area.pk)
+    by_kind = dict(below.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
+    return Headline(children_by_kind=by_kind, **registry.headline_counts(user, area))
+
+
+def children_with_counts(user: Any, area: Area) -> list[tuple[Area, int]]:
+    """The direct children with the number of areas under each, for the area page."""
+    children = list(areas_for(user, parent=area))
+    counts = {}
+    for child in children:
+        counts[child.pk] = Area.objects.filter(subtree_q(child.path)).count() - 1
+    return [(c, counts[c.pk]) for c in children]
+
+
+def assignments_for(user: Any, *, area: Area | None = None, q: str = "") -> QuerySet[RoleAssignment]:
+    qs = access.scope(user, "assignment", "view").select_related("user", "area")
+    if area is not None:
+        qs = qs.filter(subtree_q(area.path, "area__path"))
+    if q:
+        qs = qs.filter(Q(user__username__icontains=q) | Q(user__display_name__icontains=q))
+    return qs.order_by("area__path", "role", "user__username")
+
+
+def roles_of(user: Any) -> list[tuple[Role, Area]]:
+    held = access.held_roles(user)
+    areas = Area.objects.in_bulk([h.area_id for h in held])
+    return [(h.role, areas[h.area_id]) for h in held]
+
+
+def audit_entries_for(
+    user: Any,
+    *,
+    action: str = "",
+    actor: str = "",
+    object_type: str = "",
+    since: date | None = None,
+    until: date | None = None,
+) -> QuerySet[AuditEntry]:
+    qs = access.scope(user, "audit", "view")
+    if action:
+        qs = qs.filter(action=action)
+    if actor:
+        qs = qs.filter(actor_name__icontains=actor)
+    if object_type:
+        qs = qs.filter(object_type=object_type)
+    tz = timezone.get_current_timezone()
+    if since:
+        qs = qs.filter(at__gte=datetime.combine(since, time.min, tzinfo=tz))
+    if until:
+        qs = qs.filter(at__lt=datetime.combine(until, time.max, tzinfo=tz))
+    return qs.order_by("-at", "-id")

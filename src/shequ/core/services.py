@@ -1,0 +1,449 @@
+"""Every write of the core: areas, accounts, role assignments, sign-in. Each checks access, validates,
+writes and audits in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core import access
+from shequ.core.audit import audit_log, diff
+from shequ.core.errors import AuthenticationFailed, Conflict, DomainError, Forbidden
+from shequ.core.models import (
+    AREA_KIND_ORDER,
+    CODED_KINDS,
+    PATH_STEP,
+    ApiToken,
+    Area,
+    AreaKind,
+    AuditAction,
+    RoleAssignment,
+    User,
+)
+from shequ.core.roles import ROLE_AREA_KINDS, Role
+
+_CODE_RE = re.compile(r"^\d{12}$")
+
+
+# --- the area tree -------------------------------------------------------------------------------
+
+
+def _child_kind(parent: Area | None) -> AreaKind:
+    if parent is None:
+        return AreaKind.DISTRICT
+    index = AREA_KIND_ORDER.index(AreaKind(parent.kind))
+    if index + 1 >= len(AREA_KIND_ORDER):
+        raise DomainError(_("A building or lane cannot have areas below it."), code="area_leaf")
+    return AREA_KIND_ORDER[index + 1]
+
+
+def _validate_code(*, kind: str, code: str | None, parent: Area | None) -> str | None:
+    code = (code or "").strip() or None
+    if kind not in CODED_KINDS:
+        if code:
+            raise DomainError(
+                _("Only districts, streets and communities carry a statistical code."),
+                code="area_code_not_allowed",
+                fields={"code": "not_allowed"},
+            )
+        return None
+    if code is None or not _CODE_RE.match(code):
+        raise DomainError(
+            _("The statistical code must be 12 digits."), code="area_code_format", fields={"code": "format"}
+        )
+    # 2 province, 2 city, 2 county, 3 town, 3 village digits.
+    shape = {AreaKind.DISTRICT: (6, 6), AreaKind.STREET: (9, 3), AreaKind.COMMUNITY: (12, 0)}[AreaKind(kind)]
+    significant, zeros = shape
+    if zeros and code[significant:] != "0" * zeros:
+        raise DomainError(
+            _("A %(kind)s code ends in %(zeros)d zeros.") % {"kind": AreaKind(kind).label, "zeros": zeros},
+            code="area_code_shape",
+            fields={"code": "shape"},
+        )
+    if code[significant - 3 : significant] == "000":
+        raise DomainError(
+            _("The code's own digits for this level cannot be all zeros."),
+            code="area_code_shape",
+            fields={"code": "shape"},
+        )
+    if parent is not None and parent.code:
+        parent_significant = {AreaKind.DISTRICT: 6, AreaKind.STREET: 9}[AreaKind(parent.kind)]
+        if code[:parent_significant] != parent.code[:parent_significant]:
+            raise DomainError(
+                _("The code must begin with the parent area's code %(prefix)s.")
+                % {"prefix": parent.code[:parent_significant]},
+                code="area_code_parent",
+                fields={"code": "parent"},
+            )
+    return code
+
+
+def _next_child_path(parent: Area | None) -> str:
+    prefix = parent.path if parent else ""
+    siblings = Area.objects.filter(parent=parent) if parent else Area.objects.filter(parent__isnull=True)
+    last = siblings.aggregate(m=Max("path"))["m"]
+    number = int(last[-PATH_STEP:]) + 1 if last else 1
+    if number >= 10**PATH_STEP:
+        raise DomainError(_("This area has too many children."), code="area_full")
+    return prefix + f"{number:0{PATH_STEP}d}"
+
+
+def _clean_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("The name is required."), code="required", fields={"name": "required"})
+    if len(name) > 100:
+        raise DomainError(
+            _("The name may have at most 100 characters."), code="too_long", fields={"name": "long"}
+        )
+    return name
+
+
+def area_create(
+    *,
+    by: Any,
+    parent: Area | None,
+    name: str,
+    code: str | None = None,
+    address: str = "",
+    latitude: Any = None,
+    longitude: Any = None,
+) -> Area:
+    """A new area below `parent`. by=None is the operator at the command line (the only one who
+    may create a district)."""
+    if parent is None and by is not None:
+        raise Forbidden(_("Only an operator can create a district, with the shequ command."))
+    if parent is not None and by is not None:
+        access.require(by, "area", "create", path=parent.path)
+    kind = _child_kind(parent)
+    name = _clean_name(name)
+    code = _validate_code(kind=kind, code=code, parent=parent)
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                if code and Area.objects.filter(code=code).exists():
+                    raise DomainError(
+                        _("Another area already has the code %(code)s.") % {"code": code},
+                        code="area_code_taken",
+                        fields={"code": "taken"},
+                    )
+                area = Area(
+                    kind=kind,
+                    name=name,
+                    code=code,
+                    parent=parent,
+                    path=_next_child_path(parent),
+                    address=address.strip(),
+                    latitude=latitude,
+                    longitude=longitude,
+                )
+                area.full_clean(exclude=["path"])
+                area.save()
+                audit_log(
+                    action=AuditAction.CREATE,
+                    actor=by,
+                    obj=area,
+                    area_path=area.path,
+                    changes=diff({}, _area_fields(area)),
+                )
+                return area
+        except IntegrityError:
+            continue  # a sibling took the same path at the same moment; take the next one
+    raise Conflict()
+
+
+def _area_fields(area: Area) -> dict[str, Any]:
+    return {
+        "name": area.name,
+        "code": area.code,
+        "address": area.address,
+        "latitude": area.latitude,
+        "longitude": area.longitude,
+    }
+
+
+def area_update(*, by: Any, area: Area, version: int, **fields: Any) -> Area:
+    """Edit name, code, address or position. `version` is what the editor saw: a stale edit is refused."""
+    access.require(by, "area", "update", path=area.path)
+    allowed = {"name", "code", "address", "latitude", "longitude"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise DomainError(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        current = Area.objects.select_for_update().get(pk=area.pk)
+        if current.version != version:
+            raise Conflict()
+        before = _area_fields(current)
+        if "name" in fields:
+            current.name = _clean_name(fields["name"])
+        if "code" in fields:
+            new_code = _validate_code(kind=current.kind, code=fields["code"], parent=current.parent)
+            if new_code and Area.objects.filter(code=new_code).exclude(pk=current.pk).exists():
+                raise DomainError(
+                    _("Another area already has the code %(code)s.") % {"code": new_code},
+                    code="area_code_taken",
+                    fields={"code": "taken"},
+                )
+            current.code = new_code
+        for key in ("address", "latitude", "longitude"):
+            if key in fields:
+                value = fields[key]
+                setattr(current, key, value.strip() if isinstance(value, str) else value)
+        changes = diff(before, _area_fields(current))
+        if not changes:
+            return current
+        current.version += 1
+        current.full_clean(exclude=["path"])
+        current.save()
+        audit_log(action=AuditAction.UPDATE, actor=by, obj=current, area_path=current.path, changes=changes)
+        return current
+
+
+def area_delete(*, by: Any, area: Area) -> None:
+    """Delete an empty area. Anything that still points at it (children, people, roles) blocks it."""
+    access.require(by, "area", "delete", path=area.path)
+    with transaction.atomic():
+        area = Area.objects.select_for_update().get(pk=area.pk)  # log what is deleted, not a stale copy
+        if Area.objects.filter(parent=area).exists():
+            raise DomainError(_("Delete or move the areas below it first."), code="area_has_children")
+        if RoleAssignment.objects.filter(area=area).exists():
+            raise DomainError(_("People still hold roles on this area."), code="area_has_roles")
+        from shequ.registry.models import Household, Resident
+
+        if Resident.objects.filter(area=area).exists() or Household.objects.filter(area=area).exists():
+            raise DomainError(_("Residents or households still live in this area."), code="area_in_use")
+        audit_log(
+            action=AuditAction.DELETE,
+            actor=by,
+            obj=area,
+            area_path=area.path,
+            changes=diff(_area_fields(area), {}),
+        )
+        area.delete()
+
+
+# --- accounts and roles -------------------------------------------------------------------------
+
+
+def _check_password(password: str, user: User | None = None) -> None:
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise DomainError(
+            " ".join(exc.messages), code="password_rules", fields={"password": "rules"}
+        ) from exc
+
+
+def user_create(
+    *, by: Any, username: str, password: str, display_name: str = "", role: Role | str, area: Area
+) -> User:
+    """A new account holding one role on one area. Operators pass by=None (the CLI)."""
+    username = (username or "").strip()
+    if not re.match(r"^[\w.@+-]{3,150}$", username):
+        raise DomainError(
+            _("A user name has 3 to 150 letters, digits or . @ + - _"),
+            code="username",
+            fields={"username": "format"},
+        )
+    with transaction.atomic():
+        if User.objects.filter(username__iexact=username).exists():
+            raise DomainError(
+                _("The user name is taken."), code="username_taken", fields={"username": "taken"}
+            )
+        user = User(username=username, display_name=display_name.strip())
+        _check_password(password, user)
+        user.set_password(password)
+        user.save()
+        audit_log(
+            action=AuditAction.CREATE,
+            actor=by,
+            obj=user,
+            area_path=area.path,
+            changes={"username": [None, username]},
+        )
+        assignment_create(by=by, user=user, role=role, area=area)
+        return user
+
+
+def assignment_create(*, by: Any, user: User, role: Role | str, area: Area) -> RoleAssignment:
+    try:
+        role = Role(role)
+    except ValueError as exc:
+        raise DomainError(_("Unknown role."), code="role_unknown") from exc
+    if area.kind not in ROLE_AREA_KINDS[role]:
+        raise DomainError(
+            _("A %(role)s cannot be assigned to a %(kind)s.")
+            % {"role": role.label, "kind": AreaKind(area.kind).label},
+            code="role_area_kind",
+        )
+    if by is not None:
+        access.require(by, "assignment", "create", path=area.path)
+        if role not in access.grantable_roles(by, area):
+            raise Forbidden(_("You cannot grant this role."))
+    with transaction.atomic():
+        assignment, created = RoleAssignment.objects.get_or_create(
+            user=user, role=role, area=area, defaults={"granted_by": by}
+        )
+        if created:
+            audit_log(
+                action=AuditAction.PERMISSION_CHANGE,
+                actor=by,
+                obj=assignment,
+                area_path=area.path,
+                changes={"granted": [None, f"{user.username}:{role.value}@{area.name}"]},
+            )
+    access.forget_roles(user)
+    return assignment
+
+
+def assignment_delete(*, by: Any, assignment: RoleAssignment) -> None:
+    access.require(by, "assignment", "delete", path=assignment.area.path)
+    if Role(assignment.role) not in access.grantable_roles(by, assignment.area):
+        raise Forbidden(_("You cannot revoke this role."))
+    if assignment.user_id == getattr(by, "pk", None):
+        raise DomainError(_("You cannot revoke your own role."), code="revoke_self")
+    with transaction.atomic():
+        audit_log(
+            action=AuditAction.PERMISSION_CHANGE,
+            actor=by,
+            obj=assignment,
+            area_path=assignment.area.path,
+            changes={
+                "revoked": [f"{assignment.user.username}:{assignment.role}@{assignment.area.name}", None]
+            },
+        )
+        assignment.delete()
+
+
+def _primary_path(user: User) -> str:
+    held = access.held_roles(user)
+    return min((h.path for h in held), key=len, default="")
+
+
+class AccountLocked(AuthenticationFailed):
+    code = "account_locked"
+
+
+def login_attempt(*, username: str, password: str) -> User:
+    """Check a password, counting failures: the 5th in a row locks the account for 15 minutes.
+    The same call serves the login page and the API's token issuing."""
+    refusal = _login_check(username=username, password=password)
+    if isinstance(refusal, AuthenticationFailed):
+        raise refusal  # raised after the transaction, so the failure count and its audit entry stay
+    return refusal
+
+
+def _login_check(*, username: str, password: str) -> User | AuthenticationFailed:
+    now = timezone.now()
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(username__iexact=(username or "").strip()).first()
+        if user is None:
+            User().set_password(password)  # spend the same time as a real check
+            audit_log(
+                action=AuditAction.LOGIN_FAILED, actor_name=(username or "")[:150], object_repr="unknown user"
+            )
+            return AuthenticationFailed()
+        if user.is_locked(now):
+            audit_log(
+                action=AuditAction.LOGIN_FAILED,
+                actor=user,
+                obj=user,
+                area_path=_primary_path(user),
+                object_repr="locked",
+            )
+            return AccountLocked(_locked_message(user))
+        if not user.is_active or not user.check_password(password):
+            user.failed_logins += 1
+            locked = user.failed_logins >= settings.LOGIN_FAILURE_LIMIT
+            if locked:
+                user.locked_until = now + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+                user.failed_logins = 0
+            user.save(update_fields=["failed_logins", "locked_until"])
+            audit_log(
+                action=AuditAction.LOGIN_FAILED,
+                actor=user,
+                obj=user,
+                area_path=_primary_path(user),
+                changes={"locked_until": [None, str(user.locked_until)]} if locked else {},
+            )
+            return AccountLocked(_locked_message(user)) if locked else AuthenticationFailed()
+        user.failed_logins = 0
+        user.locked_until = None
+        user.last_login = now
+        user.save(update_fields=["failed_logins", "locked_until", "last_login"])
+        audit_log(action=AuditAction.LOGIN, actor=user, obj=user, area_path=_primary_path(user))
+        return user
+
+
+def _locked_message(user: User) -> str:
+    until = timezone.localtime(user.locked_until)
+    return str(
+        _("Too many failed attempts. The account is locked until %(time)s.") % {"time": f"{until:%H:%M}"}
+    )
+
+
+def logout_record(*, user: User) -> None:
+    audit_log(action=AuditAction.LOGOUT, actor=user, obj=user, area_path=_primary_path(user))
+
+
+def password_change(*, user: User, old_password: str, new_password: str) -> None:
+    if not user.check_password(old_password):
+        raise AuthenticationFailed(_("The current password is wrong."))
+    if old_password == new_password:
+        raise DomainError(_("The new password must differ from the current one."), code="password_same")
+    _check_password(new_password, user)
+    with transaction.atomic():
+        user.set_password(new_password)
+        user.save(update_fields=["password"])
+        audit_log(action=AuditAction.PASSWORD_CHANGE, actor=user, obj=user, area_path=_primary_path(user))
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    if language not in dict(settings.LANGUAGES):
+        raise DomainError(_("Unknown language."), code="language")
+    user.language = language
+    user.save(update_fields=["language"])
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def token_issue(*, username: str, password: str, name: str = "") -> tuple[str, ApiToken]:
+    """Sign in for an API client: the same checks and lockout as the login page."""
+    user = login_attempt(username=username, password=password)
+    token = "shq_" + secrets.token_urlsafe(32)
+    with transaction.atomic():
+        record = ApiToken.objects.create(
+            user=user,
+            digest=token_digest(token),
+            name=name[:100],
+            expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS),
+        )
+        audit_log(action=AuditAction.TOKEN_ISSUED, actor=user, obj=record, area_path=_primary_path(user))
+    return token, record
+
+
+def token_user(token: str) -> User | None:
+    record = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=token_digest(token), expires_at__gt=timezone.now(), user__is_active=True)
+        .first()
+    )
+    if record is None:
+        return None
+    now = timezone.now()
+    if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=5):
+        ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
+    return record.user

@@ -1,0 +1,23 @@
+"""Small display helpers for templates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def change(value: Any) -> str:
+    """An audit change [old, new] as "old → new", with "—" for nothing."""
+
+    def show(v: Any) -> str:
+        return "—" if v is None or v == "" else str(v)
+
+    if isinstance(value, list) and len(value) == 2:
+        return f"{show(value[0])} → {show(value[1])}"
+    if isinstance(value, list):
+        return ", ".join(show(v) for v in value)
+    return show(value)

@@ -1,0 +1,233 @@
+"""Sign-in, lockout, idle timeout, password rules, CSRF, headers and cookies."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+import time_machine
+from django.test import Client
+from django.utils import timezone
+
+from conftest import PASSWORD, Tree, make_user
+from shequ.core.models import AuditEntry, User
+from shequ.core.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def _login(client: Client, username: str, password: str) -> Any:
+    return client.post("/login/", {"username": username, "password": password})
+
+
+@pytest.fixture
+def worker(tree: Tree) -> User:
+    return make_user(Role.GRID_WORKER, tree.grid, username="wangge")
+
+
+def test_login_with_the_right_password_opens_the_home_page(worker: User) -> None:
+    client = Client()
+    response = _login(client, "wangge", PASSWORD)
+    assert response.status_code == 302 and response["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_login_rotates_the_session_id(worker: User) -> None:
+    client = Client()
+    client.get("/login/")
+    client.session.save()
+    before = client.session.session_key
+    _login(client, "wangge", PASSWORD)
+    assert client.session.session_key != before
+
+
+def test_wrong_password_gives_a_chinese_message_and_no_session(worker: User) -> None:
+    client = Client()
+    response = _login(client, "wangge", "wrong-password-123")
+    assert response.status_code == 200
+    assert "用户名或密码错误" in response.content.decode()
+    assert client.get("/").status_code == 302
+
+
+def test_unknown_user_gets_the_same_message_as_a_wrong_password(worker: User) -> None:
+    response = _login(Client(), "nobody-here", "wrong-password-123")
+    assert "用户名或密码错误" in response.content.decode()
+
+
+def test_five_failures_lock_the_account_for_fifteen_minutes(worker: User) -> None:
+    client = Client()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for _ in range(4):
+            _login(client, "wangge", "wrong-password-123")
+        response = _login(client, "wangge", "wrong-password-123")
+        assert "已锁定" in response.content.decode()
+        # Locked: even the right password is refused, without revealing that it was right.
+        response = _login(client, "wangge", PASSWORD)
+        assert "已锁定" in response.content.decode()
+        assert client.get("/").status_code == 302
+        clock.shift(timedelta(minutes=14, seconds=59))
+        assert "已锁定" in _login(client, "wangge", PASSWORD).content.decode()
+        clock.shift(timedelta(seconds=2))
+        assert _login(client, "wangge", PASSWORD).status_code == 302
+
+
+def test_a_success_resets_the_failure_count(worker: User) -> None:
+    client = Client()
+    for _ in range(4):
+        _login(client, "wangge", "wrong-password-123")
+    assert _login(client, "wangge", PASSWORD).status_code == 302
+    worker.refresh_from_db()
+    assert worker.failed_logins == 0 and worker.locked_until is None
+
+
+def test_token_issuing_counts_towards_the_same_lockout(worker: User) -> None:
+    client = Client()
+    for _ in range(5):
+        r = client.post(
+            "/api/auth/token",
+            {"username": "wangge", "password": "nope-nope-nope"},
+            content_type="application/json",
+        )
+        assert r.status_code == 401
+    r = client.post(
+        "/api/auth/token", {"username": "wangge", "password": PASSWORD}, content_type="application/json"
+    )
+    assert r.status_code == 401 and r.json()["code"] == "account_locked"
+    assert "锁定" in r.json()["message"]
+
+
+def test_a_token_signs_in_api_clients_and_expires(worker: User) -> None:
+    client = Client()
+    r = client.post(
+        "/api/auth/token", {"username": "wangge", "password": PASSWORD}, content_type="application/json"
+    )
+    assert r.status_code == 200
+    token = r.json()["token"]
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get("/api/me", **auth).json()["username"] == "wangge"
+    with time_machine.travel(timezone.now() + timedelta(days=31)):
+        assert client.get("/api/me", **auth).status_code == 401
+
+
+def test_api_without_credentials_answers_401_in_chinese(db: Any) -> None:
+    r = Client().get("/api/me")
+    assert r.status_code == 401
+    assert r.json()["code"] == "not_authenticated" and "登录" in r.json()["message"]
+
+
+def test_a_disabled_account_cannot_sign_in_or_use_its_session(worker: User) -> None:
+    client = Client()
+    _login(client, "wangge", PASSWORD)
+    User.objects.filter(pk=worker.pk).update(is_active=False)
+    assert client.get("/").status_code == 302
+    assert _login(Client(), "wangge", PASSWORD).status_code == 200
+
+
+def test_idle_sessions_end_after_thirty_minutes(worker: User) -> None:
+    client = Client()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        _login(client, "wangge", PASSWORD)
+        assert client.get("/").status_code == 200
+        clock.shift(timedelta(minutes=29))
+        assert client.get("/").status_code == 200  # activity resets the idle clock
+        clock.shift(timedelta(minutes=29))
+        assert client.get("/").status_code == 200
+        clock.shift(timedelta(minutes=31))
+        response = client.get("/areas/")
+        assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
+        assert client.get("/").status_code == 302
+
+
+def test_idle_api_session_gets_a_json_401(worker: User) -> None:
+    client = Client()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        _login(client, "wangge", PASSWORD)
+        assert client.get("/api/me").status_code == 200
+        clock.shift(timedelta(minutes=31))
+        r = client.get("/api/me")
+        assert r.status_code == 401 and r.json()["code"] == "session_expired"
+
+
+@pytest.mark.parametrize(
+    "password, reason",
+    [("short-1", "太短"), ("password1234", "太常见"), ("12345678901234", "只包含数字"), ("x" * 129, "128")],
+)
+def test_password_rules_refuse_weak_passwords(worker: User, password: str, reason: str) -> None:
+    client = Client()
+    _login(client, "wangge", PASSWORD)
+    response = client.post(
+        "/password/", {"old_password": PASSWORD, "new_password": password, "new_password2": password}
+    )
+    assert reason in response.content.decode()
+    worker.refresh_from_db()
+    assert worker.check_password(PASSWORD)
+
+
+def test_password_change_needs_the_current_password_and_is_audited(worker: User) -> None:
+    client = Client()
+    _login(client, "wangge", PASSWORD)
+    new = "a-much-better-pass-2026"
+    r = client.post(
+        "/password/", {"old_password": "wrong-old-pass", "new_password": new, "new_password2": new}
+    )
+    assert "当前密码错误" in r.content.decode()
+    r = client.post("/password/", {"old_password": PASSWORD, "new_password": new, "new_password2": new})
+    assert r.status_code == 302
+    worker.refresh_from_db()
+    assert worker.check_password(new)
+    assert AuditEntry.objects.filter(action="password_change", actor_id=worker.pk).exists()
+    assert client.get("/").status_code == 200  # still signed in after the change
+
+
+@pytest.mark.argon2
+def test_passwords_are_hashed_with_argon2(tree: Tree) -> None:
+    user = make_user(Role.VOLUNTEER, tree.community, username="hashcheck")
+    assert user.password.startswith("argon2$")
+
+
+def test_every_form_needs_a_csrf_token(worker: User) -> None:
+    client = Client(enforce_csrf_checks=True)
+    assert _login(client, "wangge", PASSWORD).status_code == 403
+    client.force_login(worker)
+    assert client.post("/logout/").status_code == 403
+    assert client.post("/api/residents/1/reveal").status_code == 403
+
+
+def test_security_headers_are_set(worker: User) -> None:
+    response = Client().get("/login/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "default-src 'self'" in response["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+
+
+def test_pages_of_a_signed_in_user_are_not_cached(worker: User) -> None:
+    client = Client()
+    client.force_login(worker)
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+
+
+def test_session_and_csrf_cookies_are_http_only(worker: User) -> None:
+    client = Client()
+    client.get("/login/")
+    assert client.cookies["csrftoken"]["httponly"]
+    _login(client, "wangge", PASSWORD)
+    cookie = client.cookies["sessionid"]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+
+
+def test_logout_ends_the_session_and_is_audited(worker: User) -> None:
+    client = Client()
+    _login(client, "wangge", PASSWORD)
+    assert client.post("/logout/").status_code == 302
+    assert client.get("/").status_code == 302
+    assert AuditEntry.objects.filter(action="logout", actor_id=worker.pk).exists()
+
+
+def test_logout_by_get_is_refused(worker: User) -> None:
+    client = Client()
+    client.force_login(worker)
+    assert client.get("/logout/").status_code == 405
+    assert client.get("/").status_code == 200

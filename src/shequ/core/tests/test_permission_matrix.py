@@ -1,0 +1,642 @@
+"""The permission matrix, generated from core/policy.py: every role, inside and outside its area,
+every declared action, through the pages and through the API. Any allow the declaration does not
+grant fails, and so does any refusal it does grant."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.test import Client
+
+from conftest import HOME, PASSWORD, Tree, login_client, make_area, make_user, token_client
+from shequ.core.audit import audit_log
+from shequ.core.models import Area, AuditAction, ImportJob, RoleAssignment, User
+from shequ.core.policy import RESOURCES, UNSCOPED
+from shequ.core.roles import Role
+from shequ.registry.models import Household, Organisation, Resident, Veteran
+from shequ.resources.models import Resource
+
+pytestmark = pytest.mark.django_db
+
+
+@dataclass
+class Case:
+    tree: Tree
+    user: User
+    side: str
+    resident_factory: Any
+
+    @property
+    def building(self) -> Area:
+        return self.tree.building if self.side == "inside" else self.tree.far_building
+
+    @property
+    def grid(self) -> Area:
+        return self.tree.grid if self.side == "inside" else self.tree.far_grid
+
+
+def refused(response: Any) -> bool:
+    assert response.status_code in (403, 404), f"a refusal must be 403/404, got {response.status_code}"
+    return False
+
+
+def outcome(ok: bool, response: Any, success_status: int) -> bool:
+    if ok:
+        assert response.status_code == success_status, response.content[:300]
+        return True
+    return refused(response)
+
+
+# --- probes: each sets up its target, tries the action, and reports whether it was allowed ------
+
+
+def area_list_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get("/areas/", {"q": c.building.name})
+    assert r.status_code == 200
+    return f'href="/areas/{c.building.pk}/"' in r.content.decode(), c.building.path
+
+
+def area_list_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get("/api/areas", {"q": c.building.name})
+    assert r.status_code == 200
+    return any(i["id"] == c.building.pk for i in r.json()["items"]), c.building.path
+
+
+def area_detail_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/areas/{c.building.pk}/")
+    return (r.status_code == 200 or refused(r)), c.building.path
+
+
+def area_detail_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/api/areas/{c.building.pk}")
+    return (r.status_code == 200 or refused(r)), c.building.path
+
+
+def _created(c: Case) -> bool:
+    return Area.objects.filter(parent=c.grid, name="新建楼栋").exists()
+
+
+def area_create_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(f"/areas/{c.grid.pk}/new/", {"name": "新建楼栋"})
+    return outcome(_created(c), r, 302), c.grid.path
+
+
+def area_create_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        "/api/areas", {"parent_id": c.grid.pk, "name": "新建楼栋"}, content_type="application/json"
+    )
+    return outcome(_created(c), r, 201), c.grid.path
+
+
+def area_update_page(c: Case, client: Client) -> tuple[bool, str]:
+    b = c.building
+    r = client.post(f"/areas/{b.pk}/edit/", {"name": "改名后", "version": b.version})
+    return outcome(Area.objects.get(pk=b.pk).name == "改名后", r, 302), b.path
+
+
+def area_update_api(c: Case, client: Client) -> tuple[bool, str]:
+    b = c.building
+    r = client.patch(
+        f"/api/areas/{b.pk}", {"version": b.version, "name": "改名后"}, content_type="application/json"
+    )
+    return outcome(Area.objects.get(pk=b.pk).name == "改名后", r, 200), b.path
+
+
+def area_delete_page(c: Case, client: Client) -> tuple[bool, str]:
+    empty = make_area(c.grid, "待删除楼栋")
+    r = client.post(f"/areas/{empty.pk}/delete/")
+    return outcome(not Area.objects.filter(pk=empty.pk).exists(), r, 302), empty.path
+
+
+def area_delete_api(c: Case, client: Client) -> tuple[bool, str]:
+    empty = make_area(c.grid, "待删除楼栋")
+    r = client.delete(f"/api/areas/{empty.pk}")
+    return outcome(not Area.objects.filter(pk=empty.pk).exists(), r, 204), empty.path
+
+
+def _probe_user(c: Case) -> User:
+    return make_user(Role.RESIDENT, c.building, username=f"probe_{c.side}")
+
+
+def assignment_list_page(c: Case, client: Client) -> tuple[bool, str]:
+    _probe_user(c)
+    r = client.get("/people/", {"q": f"probe_{c.side}"})
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return f"<td>probe_{c.side}</td>" in r.content.decode(), c.building.path
+
+
+def assignment_list_api(c: Case, client: Client) -> tuple[bool, str]:
+    _probe_user(c)
+    r = client.get("/api/assignments", {"q": f"probe_{c.side}"})
+    assert r.status_code == 200
+    return any(i["username"] == f"probe_{c.side}" for i in r.json()["items"]), c.building.path
+
+
+def assignment_create_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        f"/areas/{c.building.pk}/people/new/",
+        {"username": "newcomer", "password": PASSWORD, "role": "resident"},
+    )
+    ok = RoleAssignment.objects.filter(user__username="newcomer", area=c.building).exists()
+    return outcome(ok, r, 302), c.building.path
+
+
+def assignment_create_api(c: Case, client: Client) -> tuple[bool, str]:
+    User.objects.create_user("newcomer", password=PASSWORD)
+    r = client.post(
+        "/api/assignments",
+        {"username": "newcomer", "role": "resident", "area_id": c.building.pk},
+        content_type="application/json",
+    )
+    ok = RoleAssignment.objects.filter(user__username="newcomer", area=c.building).exists()
+    return outcome(ok, r, 201), c.building.path
+
+
+def assignment_delete_page(c: Case, client: Client) -> tuple[bool, str]:
+    held = _probe_user(c).assignments.get()
+    r = client.post(f"/people/roles/{held.pk}/revoke/")
+    return outcome(not RoleAssignment.objects.filter(pk=held.pk).exists(), r, 302), c.building.path
+
+
+def assignment_delete_api(c: Case, client: Client) -> tuple[bool, str]:
+    held = _probe_user(c).assignments.get()
+    r = client.delete(f"/api/assignments/{held.pk}")
+    return outcome(not RoleAssignment.objects.filter(pk=held.pk).exists(), r, 204), c.building.path
+
+
+def _audit_marker(c: Case) -> str:
+    marker = f"audit-probe-{c.side}"
+    audit_log(action=AuditAction.UPDATE, object_repr=marker, area_path=c.building.path)
+    return marker
+
+
+def audit_view_page(c: Case, client: Client) -> tuple[bool, str]:
+    marker = _audit_marker(c)
+    r = client.get("/audit/", {"actor": ""})
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return marker in r.content.decode(), c.building.path
+
+
+def audit_view_api(c: Case, client: Client) -> tuple[bool, str]:
+    marker = _audit_marker(c)
+    r = client.get("/api/audit")
+    assert r.status_code == 200
+    return any(i["object_repr"] == marker for i in r.json()["items"]), c.building.path
+
+
+def _stat(content: str, testid: str) -> int:
+    m = re.search(rf'data-testid="{testid}"><b>([\d,]+)</b>', content)
+    return int(m.group(1).replace(",", "")) if m else 0
+
+
+def household_view_page(c: Case, client: Client) -> tuple[bool, str]:
+    c.resident_factory(c.building)
+    r = client.get(f"/areas/{c.building.pk}/")
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return _stat(r.content.decode(), "stat-households") == 1, c.building.path
+
+
+def household_view_api(c: Case, client: Client) -> tuple[bool, str]:
+    c.resident_factory(c.building)
+    r = client.get(f"/api/areas/{c.building.pk}/summary")
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return r.json()["households"] == 1, c.building.path
+
+
+def _org(c: Case) -> None:
+    Organisation.objects.create(area=c.building, kind="unit", name="探针单位")
+
+
+def organisation_view_page(c: Case, client: Client) -> tuple[bool, str]:
+    _org(c)
+    r = client.get(f"/areas/{c.building.pk}/")
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return _stat(r.content.decode(), "stat-organisations") == 1, c.building.path
+
+
+def organisation_view_api(c: Case, client: Client) -> tuple[bool, str]:
+    _org(c)
+    r = client.get(f"/api/areas/{c.building.pk}/summary")
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return r.json()["organisations"] == 1, c.building.path
+
+
+def resident_list_page(c: Case, client: Client) -> tuple[bool, str]:
+    person = c.resident_factory(c.building, name="探针居民")
+    r = client.get("/residents/", {"q": "探针居民"})
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return f'href="/residents/{person.pk}/"' in r.content.decode(), c.building.path
+
+
+def resident_list_api(c: Case, client: Client) -> tuple[bool, str]:
+    person = c.resident_factory(c.building, name="探针居民")
+    r = client.get("/api/residents", {"q": "探针居民"})
+    assert r.status_code == 200
+    return any(i["id"] == person.pk for i in r.json()["items"]), c.building.path
+
+
+def resident_detail_page(c: Case, client: Client) -> tuple[bool, str]:
+    person = c.resident_factory(c.building)
+    r = client.get(f"/residents/{person.pk}/")
+    return (r.status_code == 200 or refused(r)), c.building.path
+
+
+def resident_detail_api(c: Case, client: Client) -> tuple[bool, str]:
+    person = c.resident_factory(c.building)
+    r = client.get(f"/api/residents/{person.pk}")
+    return (r.status_code == 200 or refused(r)), c.building.path
+
+
+def _full_id(person: Any) -> str:
+    from shequ.core.crypto import decrypt
+    from shequ.registry.services import ID_CONTEXT
+
+    return decrypt(person.id_number_encrypted, context=ID_CONTEXT)
+
+
+def resident_reveal_page(c: Case, client: Client) -> tuple[bool, str]:
+    person = c.resident_factory(c.building)
+    r = client.post(f"/residents/{person.pk}/reveal/")
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    assert _full_id(person) in r.content.decode()
+    return True, c.building.path
+
+
+def resident_reveal_api(c: Case, client: Client) -> tuple[bool, str]:
+    person = c.resident_factory(c.building)
+    r = client.post(f"/api/residents/{person.pk}/reveal")
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    assert r.json()["id_number"] == _full_id(person)
+    return True, c.building.path
+
+
+def _registered(c: Case) -> bool:
+    return Resident.objects.filter(name="新登记居民", area=c.building).exists()
+
+
+def _new_person(c: Case) -> dict[str, Any]:
+    return {
+        "name": "新登记居民",
+        "id_type": "resident_id",
+        "id_number": "11010519491231002X",
+        "room": "909",
+        "relation": "户主",
+        "registration": "household",
+        "political_status": "masses",
+    }
+
+
+def resident_create_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(f"/areas/{c.building.pk}/residents/new/", _new_person(c))
+    return outcome(_registered(c), r, 302), c.building.path
+
+
+def resident_create_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        "/api/residents", {"building_id": c.building.pk, **_new_person(c)}, content_type="application/json"
+    )
+    return outcome(_registered(c), r, 201), c.building.path
+
+
+def household_create_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(f"/areas/{c.building.pk}/residents/new/", _new_person(c))
+    ok = Household.objects.filter(area=c.building, room="909").exists()
+    return outcome(ok, r, 302), c.building.path
+
+
+def household_create_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        "/api/residents", {"building_id": c.building.pk, **_new_person(c)}, content_type="application/json"
+    )
+    ok = Household.objects.filter(area=c.building, room="909").exists()
+    return outcome(ok, r, 201), c.building.path
+
+
+def resident_update_page(c: Case, client: Client) -> tuple[bool, str]:
+    person = c.resident_factory(c.building)
+    r = client.post(
+        f"/residents/{person.pk}/edit/",
+        {
+            "name": "改名居民",
+            "registration": "household",
+            "political_status": "masses",
+            "version": person.version,
+        },
+    )
+    return outcome(Resident.objects.get(pk=person.pk).name == "改名居民", r, 302), c.building.path
+
+
+def resident_update_api(c: Case, client: Client) -> tuple[bool, str]:
+    person = c.resident_factory(c.building)
+    r = client.patch(
+        f"/api/residents/{person.pk}",
+        {"version": person.version, "name": "改名居民"},
+        content_type="application/json",
+    )
+    return outcome(Resident.objects.get(pk=person.pk).name == "改名居民", r, 200), c.building.path
+
+
+def _names_in_xlsx(content: bytes) -> set[str]:
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    return {str(row[0]) for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+
+def resident_export_page(c: Case, client: Client) -> tuple[bool, str]:
+    c.resident_factory(c.building, name="探针居民")
+    r = client.get("/residents/export.xlsx", {"q": "探针居民"})
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return "探针居民" in _names_in_xlsx(r.content), c.building.path
+
+
+def resident_export_api(c: Case, client: Client) -> tuple[bool, str]:
+    c.resident_factory(c.building, name="探针居民")
+    r = client.get("/api/residents/export", {"q": "探针居民"})
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return "探针居民" in _names_in_xlsx(r.content), c.building.path
+
+
+def _csv(c: Case) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = f"姓名,证件号码,网格,楼栋,房号\n导入居民,11010519491231002X,{c.grid.name},{c.building.name},101\n"
+    return SimpleUploadedFile("residents.csv", text.encode(), content_type="text/csv")
+
+
+def resident_import_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(f"/residents/import/?area={c.grid.pk}", {"file": _csv(c)})
+    return outcome(ImportJob.objects.exists(), r, 302), c.grid.path
+
+
+def resident_import_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(f"/api/residents/import?area={c.grid.pk}", {"file": _csv(c)})
+    return outcome(ImportJob.objects.exists(), r, 201), c.grid.path
+
+
+def _child(c: Case) -> Any:
+    return c.resident_factory(c.building, name="小朋友", born=date(2019, 6, 1))
+
+
+def resident_minor_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/residents/{_child(c).pk}/")
+    return (r.status_code == 200 or refused(r)), c.building.path
+
+
+def resident_minor_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/api/residents/{_child(c).pk}")
+    return (r.status_code == 200 or refused(r)), c.building.path
+
+
+def _veteran(c: Case) -> Any:
+    person = c.resident_factory(c.building)
+    Veteran.objects.create(resident=person, served_from=1998, served_to=2002)
+    return person
+
+
+def special_group_view_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/residents/{_veteran(c).pk}/")
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return 'class="group-card" data-group="veteran"' in r.content.decode(), c.building.path
+
+
+def special_group_view_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/api/residents/{_veteran(c).pk}/groups")
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return [g["group"] for g in r.json()] == ["veteran"], c.building.path
+
+
+def special_group_update_page(c: Case, client: Client) -> tuple[bool, str]:
+    person = c.resident_factory(c.building)
+    r = client.post(f"/residents/{person.pk}/groups/veteran/", {"served_from": 1998, "served_to": 2002})
+    return outcome(Veteran.objects.filter(resident=person).exists(), r, 302), c.building.path
+
+
+def special_group_update_api(c: Case, client: Client) -> tuple[bool, str]:
+    person = c.resident_factory(c.building)
+    r = client.put(
+        f"/api/residents/{person.pk}/groups/veteran",
+        {"served_from": 1998, "served_to": 2002},
+        content_type="application/json",
+    )
+    return outcome(Veteran.objects.filter(resident=person).exists(), r, 200), c.building.path
+
+
+def _resource(c: Case) -> Resource:
+    return Resource.objects.create(area=c.building, name="探针资源", kind="material")
+
+
+def resource_list_page(c: Case, client: Client) -> tuple[bool, str]:
+    res = _resource(c)
+    r = client.get("/resources/", {"q": "探针资源"})
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return f'href="/resources/{res.pk}/"' in r.content.decode(), c.building.path
+
+
+def resource_list_api(c: Case, client: Client) -> tuple[bool, str]:
+    res = _resource(c)
+    r = client.get("/api/resources", {"q": "探针资源"})
+    assert r.status_code == 200
+    return any(i["id"] == res.pk for i in r.json()["items"]), c.building.path
+
+
+def resource_detail_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/resources/{_resource(c).pk}/")
+    return (r.status_code == 200 or refused(r)), c.building.path
+
+
+def resource_detail_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/api/resources/{_resource(c).pk}")
+    return (r.status_code == 200 or refused(r)), c.building.path
+
+
+def _resource_added(c: Case) -> bool:
+    return Resource.objects.filter(area=c.building, name="新登记资源").exists()
+
+
+def resource_create_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        f"/areas/{c.building.pk}/resources/new/",
+        {"name": "新登记资源", "kind": "material", "status": "registered"},
+    )
+    return outcome(_resource_added(c), r, 302), c.building.path
+
+
+def resource_create_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        "/api/resources",
+        {"area_id": c.building.pk, "name": "新登记资源", "kind": "material"},
+        content_type="application/json",
+    )
+    return outcome(_resource_added(c), r, 201), c.building.path
+
+
+def resource_update_page(c: Case, client: Client) -> tuple[bool, str]:
+    res = _resource(c)
+    r = client.post(
+        f"/resources/{res.pk}/edit/",
+        {"name": "改名资源", "kind": "material", "status": "registered", "version": res.version},
+    )
+    return outcome(Resource.objects.get(pk=res.pk).name == "改名资源", r, 302), c.building.path
+
+
+def resource_update_api(c: Case, client: Client) -> tuple[bool, str]:
+    res = _resource(c)
+    r = client.patch(
+        f"/api/resources/{res.pk}",
+        {"version": res.version, "name": "改名资源"},
+        content_type="application/json",
+    )
+    return outcome(Resource.objects.get(pk=res.pk).name == "改名资源", r, 200), c.building.path
+
+
+def resource_delete_page(c: Case, client: Client) -> tuple[bool, str]:
+    res = _resource(c)
+    r = client.post(f"/resources/{res.pk}/delete/")
+    return outcome(not Resource.objects.filter(pk=res.pk).exists(), r, 302), c.building.path
+
+
+def resource_delete_api(c: Case, client: Client) -> tuple[bool, str]:
+    res = _resource(c)
+    r = client.delete(f"/api/resources/{res.pk}")
+    return outcome(not Resource.objects.filter(pk=res.pk).exists(), r, 204), c.building.path
+
+
+def organisation_create_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(f"/areas/{c.building.pk}/organisations/new/", {"name": "新建单位", "kind": "unit"})
+    return outcome(Organisation.objects.filter(name="新建单位").exists(), r, 302), c.building.path
+
+
+def organisation_create_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        "/api/organisations",
+        {"area_id": c.building.pk, "name": "新建单位", "kind": "unit"},
+        content_type="application/json",
+    )
+    return outcome(Organisation.objects.filter(name="新建单位").exists(), r, 201), c.building.path
+
+
+def _an_organisation(c: Case) -> Organisation:
+    return Organisation.objects.create(area=c.building, kind="unit", name="待改单位")
+
+
+def organisation_update_page(c: Case, client: Client) -> tuple[bool, str]:
+    org = _an_organisation(c)
+    r = client.post(
+        f"/organisations/{org.pk}/edit/", {"name": "已改单位", "kind": "unit", "version": org.version}
+    )
+    return outcome(Organisation.objects.get(pk=org.pk).name == "已改单位", r, 302), c.building.path
+
+
+def organisation_update_api(c: Case, client: Client) -> tuple[bool, str]:
+    org = _an_organisation(c)
+    r = client.patch(
+        f"/api/organisations/{org.pk}",
+        {"version": org.version, "name": "已改单位"},
+        content_type="application/json",
+    )
+    return outcome(Organisation.objects.get(pk=org.pk).name == "已改单位", r, 200), c.building.path
+
+
+Probe = Callable[[Case, Client], tuple[bool, str]]
+# (resource, action, what) -> (page probe, api probe)
+PROBES: dict[tuple[str, str, str], tuple[Probe, Probe]] = {
+    ("area", "view", "list"): (area_list_page, area_list_api),
+    ("area", "view", "detail"): (area_detail_page, area_detail_api),
+    ("area", "create", ""): (area_create_page, area_create_api),
+    ("area", "update", ""): (area_update_page, area_update_api),
+    ("area", "delete", ""): (area_delete_page, area_delete_api),
+    ("assignment", "view", "list"): (assignment_list_page, assignment_list_api),
+    ("assignment", "create", ""): (assignment_create_page, assignment_create_api),
+    ("assignment", "delete", ""): (assignment_delete_page, assignment_delete_api),
+    ("audit", "view", "list"): (audit_view_page, audit_view_api),
+    ("household", "view", "count"): (household_view_page, household_view_api),
+    ("organisation", "view", "count"): (organisation_view_page, organisation_view_api),
+    ("organisation", "create", ""): (organisation_create_page, organisation_create_api),
+    ("organisation", "update", ""): (organisation_update_page, organisation_update_api),
+    ("resident", "view", "list"): (resident_list_page, resident_list_api),
+    ("resident", "view", "detail"): (resident_detail_page, resident_detail_api),
+    ("resident", "reveal", ""): (resident_reveal_page, resident_reveal_api),
+    ("resident", "create", ""): (resident_create_page, resident_create_api),
+    ("resident", "update", ""): (resident_update_page, resident_update_api),
+    ("resident", "export", ""): (resident_export_page, resident_export_api),
+    ("resident", "import", ""): (resident_import_page, resident_import_api),
+    ("resident", "view_minor", ""): (resident_minor_page, resident_minor_api),
+    ("household", "create", ""): (household_create_page, household_create_api),
+    ("special_group", "view", ""): (special_group_view_page, special_group_view_api),
+    ("special_group", "update", ""): (special_group_update_page, special_group_update_api),
+    ("resource", "view", "list"): (resource_list_page, resource_list_api),
+    ("resource", "view", "detail"): (resource_detail_page, resource_detail_api),
+    ("resource", "create", ""): (resource_create_page, resource_create_api),
+    ("resource", "update", ""): (resource_update_page, resource_update_api),
+    ("resource", "delete", ""): (resource_delete_page, resource_delete_api),
+}
+
+
+def declared_allow(role: Role, home: Area, resource: str, action: str, target_path: str) -> bool:
+    """What core/policy.py grants, read straight from the declaration."""
+    rule = RESOURCES[resource].actions.get(action)
+    if rule is None or role not in rule.roles or not target_path.startswith(home.path):
+        return False
+    return not (rule.below_only and target_path == home.path)
+
+
+def test_every_declared_action_has_a_probe_through_pages_and_api() -> None:
+    declared = {(r.name, a) for r in RESOURCES.values() for a in r.actions}
+    probed = {(res, act) for res, act, _what in PROBES}
+    assert declared == probed, (
+        f"declared without a matrix probe: {declared - probed}; stale: {probed - declared}"
+    )
+
+
+def test_every_model_declares_its_access() -> None:
+    declared = {r.model for r in RESOURCES.values()}
+    for model in apps.get_models():
+        if model.__module__.startswith("shequ."):
+            label = model._meta.label
+            assert label in declared or label in UNSCOPED, (
+                f"{label} has no access declaration in core/policy.py"
+            )
+
+
+@pytest.mark.parametrize("channel", ["page", "api"])
+@pytest.mark.parametrize("probe", list(PROBES), ids=lambda p: "-".join(x for x in p if x))
+@pytest.mark.parametrize("side", ["inside", "outside"])
+@pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
+def test_permission_matrix(
+    role: Role, side: str, probe: tuple[str, str, str], channel: str, tree: Tree, resident_factory: Any
+) -> None:
+    home = getattr(tree, HOME[role])
+    user = make_user(role, home, username="actor")
+    client = login_client(user) if channel == "page" else token_client(user)
+    page_probe, api_probe = PROBES[probe]
+    observed, target_path = (page_probe if channel == "page" else api_probe)(
+        Case(tree, user, side, resident_factory), client
+    )
+    expected = declared_allow(role, home, probe[0], probe[1], target_path)
+    assert observed == expected, (
+        f"{role.value} {side} {probe} via {channel}: {'allowed' if observed else 'refused'}, "
+        f"the declaration says {'allow' if expected else 'refuse'}"
+    )

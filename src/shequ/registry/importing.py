@@ -1,0 +1,448 @@
+"""Importing residents from .xlsx/.csv: validate everything into staged rows, show every problem with
+its sheet, row and column in Chinese, and write only a clean file (or, by choice, its good rows) in one
+transaction. Streams row by row and in batches, so memory does not grow with the file."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date
+from typing import IO, Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Min
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from shequ.core import access
+from shequ.core.audit import audit_log
+from shequ.core.crypto import decrypt, encrypt
+from shequ.core.errors import DomainError
+from shequ.core.models import Area, AreaKind, AuditAction, ImportJob, ImportRow, subtree_q
+from shequ.core.tabular import Table, open_table, write_xlsx
+from shequ.registry.models import Household, IdType, PoliticalStatus, Registration, Resident, ResidentEvent
+from shequ.registry.services import pinyin_of, seal_personal_data
+
+RAW_CONTEXT = "core.importrow.raw"
+BATCH = 1000
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str
+    key: str
+    required: bool = False
+    help: str = ""
+
+
+COLUMNS = [
+    Column("姓名", "name", True),
+    Column("证件类型", "id_type", help="居民身份证（默认）、护照、港澳通行证、台湾通行证"),
+    Column("证件号码", "id_number", True),
+    Column("性别", "gender", help="男/女；居民身份证可不填"),
+    Column("出生日期", "birth_date", help="如 1980-05-17；居民身份证可不填"),
+    Column("手机号", "phone"),
+    Column("网格", "grid", True, "与系统中的网格名称一致"),
+    Column("楼栋", "building", True, "与系统中的楼栋/巷名称一致"),
+    Column("房号", "room", help="同一楼栋同一房号为同一户"),
+    Column("与户主关系", "relation", help="户主、配偶、子女、父母……"),
+    Column("户籍状态", "registration", help="户籍（默认）、常住、流动"),
+    Column("政治面貌", "political_status", help="群众（默认）、中共党员、入党积极分子、共青团员"),
+    Column("独居", "living_alone", help="是/否"),
+    Column("技能特长", "skills", help="多个用顿号分隔"),
+    Column("兴趣爱好", "interests", help="多个用顿号分隔"),
+]
+BY_HEADER = {c.header: c for c in COLUMNS}
+ID_TYPES = {
+    "": IdType.RESIDENT_ID,
+    "居民身份证": IdType.RESIDENT_ID,
+    "身份证": IdType.RESIDENT_ID,
+    "护照": IdType.PASSPORT,
+    "港澳通行证": IdType.HK_MACAO,
+    "港澳居民来往内地通行证": IdType.HK_MACAO,
+    "台湾通行证": IdType.TAIWAN,
+    "台湾居民来往大陆通行证": IdType.TAIWAN,
+    "台胞证": IdType.TAIWAN,
+}
+GENDERS = {"": "", "男": "M", "女": "F"}
+REGISTRATIONS = {
+    "": Registration.HOUSEHOLD,
+    "户籍": Registration.HOUSEHOLD,
+    "常住": Registration.RESIDENT,
+    "流动": Registration.FLOATING,
+}
+POLITICAL = {
+    "": PoliticalStatus.MASSES,
+    "群众": PoliticalStatus.MASSES,
+    "中共党员": PoliticalStatus.PARTY_MEMBER,
+    "党员": PoliticalStatus.PARTY_MEMBER,
+    "入党积极分子": PoliticalStatus.ACTIVIST,
+    "共青团员": PoliticalStatus.LEAGUE_MEMBER,
+    "团员": PoliticalStatus.LEAGUE_MEMBER,
+}
+YES_NO = {"": False, "否": False, "是": True}
+# Which column a seal_personal_data refusal concerns.
+FIELD_HEADERS = {"id_number": "证件号码", "phone": "手机号", "birth_date": "出生日期", "gender": "性别"}
+
+
+def template_xlsx() -> bytes:
+    example = [
+        "张三",
+        "居民身份证",
+        "11010519491231002X",
+        "",
+        "",
+        "13800138000",
+        "第1网格",
+        "1座",
+        "101",
+        "户主",
+        "户籍",
+        "群众",
+        "否",
+        "理发、修电器",
+        "书法",
+    ]
+    return write_xlsx(
+        [c.header for c in COLUMNS],
+        [example, [f"（{c.help}）" if c.help else "" for c in COLUMNS]],
+        title="居民",
+    )
+
+
+def _buildings(area: Area, user: Any) -> dict[tuple[str, str], Area | None]:
+    """(grid name, building name) -> building, within the import's area and where the user may
+    register residents. A name pair that occurs twice maps to None (ambiguous)."""
+    out: dict[tuple[str, str], Area | None] = {}
+    qs = Area.objects.filter(subtree_q(area.path), kind=AreaKind.BUILDING)
+    if user is not None:
+        qs = qs.filter(access.path_q("path", access.paths_for(user, "resident", "create")))
+    for building in qs.select_related("parent"):
+        key = (building.parent.name if building.parent else "", building.name)
+        out[key] = None if key in out else building
+    return out
+
+
+def _parse(
+    row: dict[str, str], buildings: dict[tuple[str, str], Area | None], today: date
+) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+    """One row's values, validated: (data, [(header, message)])."""
+    problems: list[tuple[str, str]] = []
+    data: dict[str, Any] = {}
+    for column in COLUMNS:
+        if column.required and not row.get(column.header):
+            problems.append((column.header, _("This cell is required.")))
+    if row.get("__extra__"):
+        problems.append(("", _("Values found beyond the last column: %(v)s") % {"v": row["__extra__"][:50]}))
+
+    def choose(header: str, table: dict[str, Any], key: str) -> None:
+        value = row.get(header, "")
+        if value not in table:
+            problems.append((header, _("Not one of: %(v)s") % {"v": "、".join(k for k in table if k)}))
+        else:
+            data[key] = table[value]
+
+    choose("证件类型", ID_TYPES, "id_type")
+    choose("性别", GENDERS, "gender")
+    choose("户籍状态", REGISTRATIONS, "registration")
+    choose("政治面貌", POLITICAL, "political_status")
+    choose("独居", YES_NO, "living_alone")
+    birth: date | None = None
+    if row.get("出生日期"):
+        try:
+            birth = date.fromisoformat(row["出生日期"][:10].replace("/", "-"))
+        except ValueError:
+            problems.append(("出生日期", _("Write the date as 1980-05-17.")))
+    building = None
+    if row.get("网格") and row.get("楼栋"):
+        key = (row["网格"], row["楼栋"])
+        if key not in buildings:
+            problems.append(("楼栋", _("No building of this name in this grid within your areas.")))
+        elif buildings[key] is None:
+            problems.append(("楼栋", _("Two buildings have this name in this grid; rename one first.")))
+        else:
+            building = buildings[key]
+    if row.get("姓名") and len(row["姓名"]) > 50:
+        problems.append(("姓名", _("At most 50 characters.")))
+    if row.get("证件号码") and "id_type" in data:
+        try:
+            sealed = seal_personal_data(
+                id_number=row["证件号码"],
+                phone=row.get("手机号", ""),
+                id_type=data["id_type"],
+                birth_date=birth,
+                gender=data.get("gender", ""),
+                today=today,
+            )
+        except DomainError as exc:
+            field = next(iter(exc.fields), "id_number")
+            problems.append((FIELD_HEADERS.get(field, "证件号码"), str(exc.message)))
+        else:
+            data.update(sealed.__dict__)
+            data["birth_date"] = sealed.birth_date.isoformat()
+    if building is not None:
+        data["area_id"] = building.pk
+        data["room"] = row.get("房号", "")[:20]
+        data["address"] = f"{building.address or building.name}{data['room']}"
+    data["name"] = row.get("姓名", "")
+    data["name_initials"], data["name_pinyin"] = pinyin_of(data["name"])
+    data["relation"] = row.get("与户主关系", "")[:20]
+    for list_key, header in (("skills", "技能特长"), ("interests", "兴趣爱好")):
+        data[list_key] = [
+            v.strip()[:30]
+            for v in row.get(header, "").replace(",", "、").replace("，", "、").split("、")
+            if v.strip()
+        ][:20]
+    return data, problems
+
+
+def validate(
+    *,
+    user: Any,
+    area: Area,
+    data: IO[bytes],
+    filename: str,
+    max_rows: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportJob:
+    """Check a whole file and stage it. Nothing reaches the registry here."""
+    if user is not None:
+        access.require(user, "resident", "import", path=area.path)
+    table = open_table(data, filename, **({"max_rows": max_rows} if max_rows else {}))
+    missing = [c.header for c in COLUMNS if c.required and c.header not in table.headers]
+    unknown = [h for h in table.headers if h and h not in BY_HEADER]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(_("missing columns: %(c)s") % {"c": "、".join(missing)})
+        if unknown:
+            parts.append(_("unknown columns: %(c)s") % {"c": "、".join(unknown)})
+        raise DomainError(
+            _("The header row does not match the template (%(p)s). Download the template and try again.")
+            % {"p": "；".join(parts)},
+            code="import_headers",
+            fields={"file": "headers"},
+        )
+    job = ImportJob.objects.create(kind="residents", user=user, area=area, filename=filename[:200])
+    try:
+        _stage(job, table, user, area, progress)
+    except DomainError:
+        job.delete()
+        raise
+    return job
+
+
+def _stage(
+    job: ImportJob, table: Table, user: Any, area: Area, progress: Callable[[int], None] | None
+) -> None:
+    buildings = _buildings(area, user)
+    today = timezone.localdate()
+    batch: list[ImportRow] = []
+    total = 0
+    for row in table.rows:
+        data, problems = _parse(row.values, buildings, today)
+        batch.append(
+            ImportRow(
+                job=job,
+                number=row.number,
+                key=data.get("id_number_index", ""),
+                raw_encrypted=encrypt(json.dumps(row.values, ensure_ascii=False), context=RAW_CONTEXT),
+                data=data if not problems else {},
+                problems=[[table.column_of(h), h, m] for h, m in problems],
+            )
+        )
+        total += 1
+        if len(batch) >= BATCH:
+            ImportRow.objects.bulk_create(batch)
+            batch = []
+            if progress:
+                progress(total)
+    ImportRow.objects.bulk_create(batch)
+    _mark_duplicates(job, table)
+    job.total_rows = total
+    job.error_rows = job.rows.exclude(problems=[]).count()
+    job.save(update_fields=["total_rows", "error_rows"])
+
+
+def _add_problem(row: ImportRow, column: str, header: str, message: str) -> None:
+    row.problems = [*row.problems, [column, header, message]]
+    row.data = {}
+    row.save(update_fields=["problems", "data"])
+
+
+def _mark_duplicates(job: ImportJob, table: Table) -> None:
+    column = table.column_of("证件号码")
+    repeated = (
+        job.rows.exclude(key="").values("key").annotate(n=Count("id"), first=Min("number")).filter(n__gt=1)
+    )
+    for group in repeated.iterator():
+        for row in job.rows.filter(key=group["key"], number__gt=group["first"]):
+            _add_problem(
+                row,
+                column,
+                "证件号码",
+                _("The same ID number as row %(n)d of this file.") % {"n": group["first"]},
+            )
+    keys = job.rows.exclude(key="").values_list("key", flat=True).order_by("number")
+    pending: list[str] = []
+    for key in keys.iterator(chunk_size=BATCH):
+        pending.append(key)
+        if len(pending) >= BATCH:
+            _mark_registered(job, pending, column)
+            pending = []
+    _mark_registered(job, pending, column)
+
+
+def _mark_registered(job: ImportJob, keys: list[str], column: str) -> None:
+    taken = set(Resident.objects.filter(id_number_index__in=keys).values_list("id_number_index", flat=True))
+    if taken:
+        for row in job.rows.filter(key__in=taken):
+            if not any(p[1] == "证件号码" for p in row.problems):
+                _add_problem(row, column, "证件号码", _("This ID number is already registered."))
+
+
+def problems_of(job: ImportJob, limit: int = 200) -> list[tuple[int, str, str, str]]:
+    """(row, column, header, message) for the preview, first `limit`."""
+    out = []
+    for row in job.rows.exclude(problems=[]).order_by("number")[:limit]:
+        for column, header, message in row.problems:
+            out.append((row.number, column, header, message))
+    return out
+
+
+def commit(
+    *, user: Any, job: ImportJob, good_rows_only: bool = False, progress: Callable[[int], None] | None = None
+) -> int:
+    """Write the staged rows, all or nothing. Returns how many residents were registered."""
+    if job.status != ImportJob.Status.VALIDATED:
+        raise DomainError(_("This import was already finished."), code="import_done")
+    if job.error_rows and not good_rows_only:
+        raise DomainError(
+            _("The file has errors. Correct them, or choose to import only the good rows."),
+            code="import_errors",
+        )
+    if user is not None:
+        access.require(user, "resident", "import", path=job.area.path)
+    created = 0
+    try:
+        with transaction.atomic():
+            clean = job.rows.filter(problems=[]).order_by("number")
+            for chunk in _chunks(clean.iterator(chunk_size=BATCH), BATCH):
+                created += _write_batch(chunk, user)
+                if progress:
+                    progress(created)
+            audit_log(
+                action=AuditAction.IMPORT,
+                actor=user,
+                obj=job,
+                area_path=job.area.path,
+                object_repr=job.filename,
+                changes={"residents": [0, created], "rejected_rows": job.error_rows},
+            )
+    except IntegrityError:
+        job.status, job.message = (
+            ImportJob.Status.FAILED,
+            _("Someone registered one of these people meanwhile. Nothing was written; check the file again."),
+        )
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "message", "finished_at"])
+        raise DomainError(job.message, code="import_conflict") from None
+    job.status, job.created_rows, job.finished_at = ImportJob.Status.IMPORTED, created, timezone.now()
+    job.save(update_fields=["status", "created_rows", "finished_at"])
+    return created
+
+
+def _chunks(rows: Iterator[ImportRow], size: int) -> Iterator[list[ImportRow]]:
+    chunk: list[ImportRow] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+SEALED = ("id_number_encrypted", "id_number_index", "id_last4", "phone_encrypted", "phone_index", "gender")
+PLAIN = (
+    "name",
+    "name_initials",
+    "name_pinyin",
+    "relation",
+    "registration",
+    "political_status",
+    "living_alone",
+    "skills",
+    "interests",
+    "id_type",
+)
+
+
+def _write_batch(rows: list[ImportRow], user: Any) -> int:
+    # Households are found or made per batch: (building, room) names one household.
+    wanted = {(r.data["area_id"], r.data["room"]) for r in rows}
+    existing = {
+        (h.area_id, h.room): h
+        for h in Household.objects.filter(
+            area_id__in={a for a, _r in wanted}, room__in={r for _a, r in wanted}
+        )
+    }
+    new = [
+        Household(
+            area_id=a,
+            room=room,
+            address=next(r.data["address"] for r in rows if (r.data["area_id"], r.data["room"]) == (a, room)),
+        )
+        for a, room in wanted
+        if (a, room) not in existing
+    ]
+    for h in Household.objects.bulk_create(new):
+        existing[(h.area_id, h.room)] = h
+    residents = [
+        Resident(
+            area_id=r.data["area_id"],
+            household=existing[(r.data["area_id"], r.data["room"])],
+            birth_date=date.fromisoformat(r.data["birth_date"]),
+            **{k: r.data[k] for k in SEALED + PLAIN},
+        )
+        for r in rows
+    ]
+    Resident.objects.bulk_create(residents)
+    if not all(r.pk for r in residents):  # SQLite before 3.35 returns no ids; read them back
+        ids = dict(
+            Resident.objects.filter(id_number_index__in=[r.id_number_index for r in residents]).values_list(
+                "id_number_index", "id"
+            )
+        )
+        for r in residents:
+            r.pk = ids[r.id_number_index]
+    heads = [(r.household_id, r.pk) for r in residents if r.relation == "户主" and r.household_id]
+    for household_id, resident_id in heads:
+        Household.objects.filter(pk=household_id or 0, head__isnull=True).update(head_id=resident_id)
+    ResidentEvent.objects.bulk_create(
+        [
+            ResidentEvent(
+                resident=r,
+                kind=ResidentEvent.Kind.REGISTERED,
+                by_id=getattr(user, "pk", None),
+                by_name=getattr(user, "username", ""),
+                changes={"import": True},
+            )
+            for r in residents
+        ]
+    )
+    return len(residents)
+
+
+def bad_rows_xlsx(job: ImportJob) -> bytes:
+    """The rows that were not imported, as typed, with what was wrong — to correct and upload again."""
+    headers = [c.header for c in COLUMNS]
+
+    def rows() -> Iterator[list[str]]:
+        for row in job.rows.exclude(problems=[]).order_by("number").iterator(chunk_size=BATCH):
+            values = json.loads(decrypt(row.raw_encrypted, context=RAW_CONTEXT))
+            problems = "；".join(f"{c}列（{h}）：{m}" if h else m for c, h, m in row.problems)
+            yield [*(values.get(h, "") for h in headers), f"原第{row.number}行：{problems}"]
+
+    return write_xlsx([*headers, "错误说明"], rows(), title="未导入的行")

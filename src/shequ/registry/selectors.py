@@ -1,0 +1,228 @@
+"""Reads of the registry, scoped to the acting user."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from shequ.core import access
+from shequ.core.crypto import blind_index, decrypt
+from shequ.core.idnumber import mask_id_number, mask_phone, normalise_id_number
+from shequ.core.models import Area, subtree_q
+from shequ.registry.models import (
+    SPECIAL_GROUPS,
+    Household,
+    IdType,
+    Organisation,
+    PoliticalStatus,
+    Resident,
+    ResidentStatus,
+)
+from shequ.registry.services import CARD_CONTEXT, GROUP_MODELS, HEALTH_CONTEXT, ID_CONTEXT, PHONE_CONTEXT
+
+MINOR_AGE = 14  # PIPL art. 28: all personal information of a child under 14 is sensitive
+AGE_BANDS = {"0-13": (0, 13), "14-17": (14, 17), "18-59": (18, 59), "60-79": (60, 79), "80+": (80, 200)}
+
+
+def years_ago(years: int, today: date | None = None) -> date:
+    today = today or timezone.localdate()
+    try:
+        return today.replace(year=today.year - years)
+    except ValueError:  # 29 February
+        return today.replace(year=today.year - years, day=28)
+
+
+def _born_between(low_age: int, high_age: int, today: date | None = None) -> Q:
+    """Born so that their age today lies in [low_age, high_age]."""
+    latest = years_ago(low_age, today)
+    earliest = years_ago(high_age + 1, today)
+    return Q(birth_date__lte=latest, birth_date__gt=earliest)
+
+
+def _minors_visible_q(user: Any) -> Q:
+    """Children under 14 only where the user's role serves them (community staff, social and grid workers)."""
+    adults = Q(birth_date__lte=years_ago(MINOR_AGE))
+    paths = access.paths_for(user, "resident", "view_minor")
+    if not paths:
+        return adults
+    return adults | access.path_q("area__path", paths)
+
+
+def _has(related: str) -> Callable[[], Q]:
+    return lambda: Q(**{f"{related}__isnull": False})
+
+
+GROUP_FILTERS: dict[str, Callable[[], Q]] = {
+    "aged_60": lambda: Q(birth_date__lte=years_ago(60)),
+    "living_alone": lambda: Q(living_alone=True),
+    **{group: _has(related) for group, (related, _fields) in GROUP_MODELS.items()},
+}
+
+
+def residents_for(
+    user: Any,
+    *,
+    area: Area | None = None,
+    q: str = "",
+    group: str = "",
+    age_band: str = "",
+    status: str = ResidentStatus.ACTIVE,
+) -> QuerySet[Resident]:
+    """Residents the user may see. `q` finds a name, pinyin initials ("zs"), the last four ID
+    characters, a whole ID or phone number, or part of an address."""
+    qs = (
+        access.scope(user, "resident", "view")
+        .filter(_minors_visible_q(user))
+        .select_related("area", "household")
+    )
+    if area is not None:
+        qs = qs.filter(subtree_q(area.path, "area__path"))
+    if status:
+        qs = qs.filter(status=status)
+    if group in GROUP_FILTERS:
+        qs = qs.filter(GROUP_FILTERS[group]())
+    if age_band in AGE_BANDS:
+        qs = qs.filter(_born_between(*AGE_BANDS[age_band]))
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(_search_q(q))
+    return qs.order_by("area__path", "household_id", "id")
+
+
+def _search_q(q: str) -> Q:
+    upper = q.upper()
+    if re.fullmatch(r"\d{3}[\dX]", upper):
+        return Q(id_last4=upper)
+    if re.fullmatch(r"\d{17}[\dX]", upper):
+        return Q(id_number_index=blind_index(normalise_id_number(upper), context=ID_CONTEXT))
+    if re.fullmatch(r"1\d{10}", q):
+        return Q(phone_index=blind_index(q, context=PHONE_CONTEXT))
+    if re.fullmatch(r"[a-zA-Z]{1,20}", q):
+        low = q.lower()
+        return Q(name_initials__startswith=low) | Q(name_pinyin__startswith=low)
+    if re.fullmatch(r"[A-Z0-9]{5,17}", upper):  # another document's number, exactly
+        keys = [f"{t}:{upper}" for t in IdType.values if t != IdType.RESIDENT_ID]
+        return Q(id_number_index__in=[blind_index(k, context=ID_CONTEXT) for k in keys])
+    return Q(name__contains=q) | Q(household__address__contains=q)
+
+
+def resident_for(user: Any, resident_id: int) -> Resident:
+    from shequ.core.errors import NotFound
+
+    resident = (
+        access.scope(user, "resident", "view")
+        .filter(_minors_visible_q(user), pk=resident_id)
+        .select_related("area", "household")
+        .first()
+    )
+    if resident is None:
+        raise NotFound()
+    return resident
+
+
+def masked(resident: Resident) -> dict[str, str]:
+    """What every screen shows by default: region and last four of the ID, ends of the phone."""
+    return {
+        "id_number": mask_id_number(decrypt(resident.id_number_encrypted, context=ID_CONTEXT)),
+        "phone": mask_phone(decrypt(resident.phone_encrypted, context=PHONE_CONTEXT))
+        if resident.phone_encrypted
+        else "",
+    }
+
+
+def group_tags(resident: Resident) -> list[str]:
+    """Which special groups a person belongs to (names only: anyone who sees the person sees these)."""
+    tags = []
+    if resident.age() >= 60:
+        tags.append("aged_60")
+    if resident.living_alone:
+        tags.append("living_alone")
+    for group, (related, _fields) in GROUP_MODELS.items():
+        if hasattr(resident, related):
+            tags.append(group)
+    return tags
+
+
+@dataclass(frozen=True)
+class GroupDetail:
+    group: str
+    label: object
+    record: Any
+    secret: str  # decrypted card number or health conditions, shown only to roles that may
+
+
+def group_details(user: Any, resident: Resident) -> list[GroupDetail] | None:
+    """The special-group records with their details, or None when the user's role may not see them."""
+    if not access.can(user, "special_group", "view", path=resident.area.path):
+        return None
+    out = []
+    for group, (related, _fields) in GROUP_MODELS.items():
+        record = getattr(resident, related) if hasattr(resident, related) else None
+        if record is None:
+            continue
+        secret = ""
+        if getattr(record, "card_number_encrypted", ""):
+            secret = decrypt(record.card_number_encrypted, context=CARD_CONTEXT)
+        if getattr(record, "conditions_encrypted", ""):
+            secret = decrypt(record.conditions_encrypted, context=HEALTH_CONTEXT)
+        out.append(GroupDetail(group, SPECIAL_GROUPS[group], record, secret))
+    return out
+
+
+def households_for(user: Any, *, area: Area | None = None, q: str = "") -> QuerySet[Household]:
+    qs = access.scope(user, "household", "view").select_related("area", "head")
+    if area is not None:
+        qs = qs.filter(subtree_q(area.path, "area__path"))
+    if q:
+        qs = qs.filter(Q(address__contains=q) | Q(room=q))
+    return qs.annotate(
+        member_count=Count("members", filter=Q(members__status=ResidentStatus.ACTIVE))
+    ).order_by("area__path", "room", "id")
+
+
+def household_for(user: Any, household_id: int) -> Household:
+    return access.get_for(user, "household", "view", pk=household_id)
+
+
+def organisations_for(
+    user: Any, *, area: Area | None = None, kind: str = "", q: str = ""
+) -> QuerySet[Organisation]:
+    qs = access.scope(user, "organisation", "view").select_related("area")
+    if area is not None:
+        qs = qs.filter(subtree_q(area.path, "area__path"))
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(name__contains=q)
+    return qs.annotate(member_count=Count("members")).order_by("area__path", "kind", "name")
+
+
+def headline_counts(user: Any, area: Area) -> dict[str, int]:
+    """Counts shown on the home and area pages (aggregates: minors are counted, never listed)."""
+    # Erased people (PIPL) still live here, anonymised: they stay in the counts, never in lists.
+    residents = access.scope(user, "resident", "view").filter(
+        subtree_q(area.path, "area__path"), status__in=[ResidentStatus.ACTIVE, ResidentStatus.ERASED]
+    )
+    households = access.scope(
+        user, "household", "view", Household.objects.filter(subtree_q(area.path, "area__path"))
+    )
+    counts = residents.aggregate(
+        total=Count("id"),
+        aged=Count("id", filter=Q(birth_date__lte=years_ago(60))),
+        party=Count("id", filter=Q(political_status=PoliticalStatus.PARTY_MEMBER)),
+        league=Count("id", filter=Q(political_status=PoliticalStatus.LEAGUE_MEMBER)),
+    )
+    return {
+        "households": households.count(),
+        "residents": counts["total"] or 0,
+        "aged_60_plus": counts["aged"] or 0,
+        "party_members": counts["party"] or 0,
+        "league_members": counts["league"] or 0,
+        "organisations": organisations_for(user, area=area).count(),
+    }

@@ -1,0 +1,27 @@
+from django.urls import path
+
+from shequ.registry import views
+
+app_name = "registry"
+
+urlpatterns = [
+    path("residents/", views.resident_list, name="residents"),
+    path("residents/export.xlsx", views.resident_export, name="resident_export"),
+    path("residents/import/", views.resident_import, name="resident_import"),
+    path("residents/import/template.xlsx", views.import_template, name="import_template"),
+    path("residents/import/<int:pk>/", views.import_preview, name="import_preview"),
+    path("residents/import/<int:pk>/bad-rows.xlsx", views.import_bad_rows, name="import_bad_rows"),
+    path("residents/<int:pk>/", views.resident_detail, name="resident"),
+    path("residents/<int:pk>/reveal/", views.resident_reveal, name="resident_reveal"),
+    path("residents/<int:pk>/edit/", views.resident_edit, name="resident_edit"),
+    path("residents/<int:pk>/leave/", views.resident_leave, name="resident_leave"),
+    path("residents/<int:pk>/return/", views.resident_return, name="resident_return"),
+    path("residents/<int:pk>/groups/<str:group>/", views.resident_group, name="resident_group"),
+    path("areas/<int:building_pk>/residents/new/", views.resident_register, name="resident_register"),
+    path("households/<int:pk>/", views.household_detail, name="household"),
+    path("organisations/", views.organisation_list, name="organisations"),
+    path("organisations/<int:pk>/", views.organisation_detail, name="organisation"),
+    path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
+    path("areas/<int:area_pk>/organisations/new/", views.organisation_create, name="organisation_create"),
+    path("areas/<int:pk>/building/", views.building_profile, name="building_profile"),
+]

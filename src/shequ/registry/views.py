@@ -1,0 +1,476 @@
+"""Registry pages: residents (list, search, export, register, edit, leave, special groups, history),
+households, organisations, and the Excel import. Thin: parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shequ.core import access
+from shequ.core import selectors as core_selectors
+from shequ.core.errors import DomainError, Forbidden, NotFound
+from shequ.core.models import AreaKind, ImportJob
+from shequ.core.pagination import paginate
+from shequ.core.panels import resident_panels
+from shequ.core.views import attach_error
+from shequ.registry import importing, selectors, services
+from shequ.registry.forms import (
+    GROUP_FORMS,
+    BuildingProfileForm,
+    ImportForm,
+    LeaveForm,
+    OrganisationForm,
+    ResidentEditForm,
+    ResidentFilterForm,
+    ResidentForm,
+)
+from shequ.registry.models import SPECIAL_GROUPS, Household, ResidentStatus
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+WEB_IMPORT_MAX_ROWS = 20_000  # larger files go through `shequ import-residents`, which shows progress
+
+
+def _area_param(request: HttpRequest) -> Any:
+    value = request.GET.get("area", "")
+    return core_selectors.area_for(request.user, int(value)) if value.isdigit() else None
+
+
+def _filtered(request: HttpRequest) -> tuple[Any, ResidentFilterForm, Any]:
+    if not access.paths_for(request.user, "resident", "view"):
+        raise Forbidden()
+    area = _area_param(request)
+    form = ResidentFilterForm(request.GET or None, initial={"status": ResidentStatus.ACTIVE})
+    f = form.cleaned_data if form.is_valid() else {}
+    qs = selectors.residents_for(
+        request.user,
+        area=area,
+        q=f.get("q", ""),
+        group=f.get("group", ""),
+        age_band=f.get("age", ""),
+        status=f.get("status") or ResidentStatus.ACTIVE,
+    )
+    return qs, form, area
+
+
+@login_required
+def resident_list(request: HttpRequest) -> HttpResponse:
+    qs, form, area = _filtered(request)
+    page = paginate(request, qs)
+    rows = [(r, selectors.masked(r)) for r in page.object_list]
+    can_register = (
+        area is not None
+        and area.kind == AreaKind.BUILDING
+        and access.can(request.user, "resident", "create", path=area.path)
+    )
+    return render(
+        request,
+        "registry/resident_list.html",
+        {
+            "page": page,
+            "rows": rows,
+            "form": form,
+            "area": area,
+            "can_export": bool(access.paths_for(request.user, "resident", "export")),
+            "can_import": bool(access.paths_for(request.user, "resident", "import")),
+            "can_register": can_register,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@login_required
+def resident_export(request: HttpRequest) -> HttpResponse:
+    """The list as the user sees it (scoped, filtered, masked) as .xlsx; audited."""
+    qs, _form, area = _filtered(request)
+    if not access.paths_for(request.user, "resident", "export"):
+        raise Forbidden()
+    content = services.residents_export(
+        by=request.user, residents=qs, area_path=area.path if area else "", filters=request.GET.urlencode()
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="residents.xlsx"'
+    return response
+
+
+@login_required
+def resident_detail(request: HttpRequest, pk: int, values: dict | None = None) -> HttpResponse:
+    resident = selectors.resident_for(request.user, pk)
+    user = request.user
+    path = resident.area.path
+    return render(
+        request,
+        "registry/resident_detail.html",
+        {
+            "resident": resident,
+            "values": values,
+            "masked": selectors.masked(resident),
+            "crumbs": core_selectors.breadcrumbs(user, resident.area),
+            "can_reveal": access.can(user, "resident", "reveal", path=path),
+            "can_update": access.can(user, "resident", "update", path=path),
+            "can_groups": access.can(user, "special_group", "update", path=path),
+            "tags": [(t, SPECIAL_GROUPS[t]) for t in selectors.group_tags(resident)],
+            "details": selectors.group_details(user, resident),
+            "group_choices": [(g, SPECIAL_GROUPS[g]) for g in GROUP_FORMS],
+            "household_members": resident.household.members.order_by("id") if resident.household else [],
+            "events": resident.events.all()[:50],
+            "panels": resident_panels(user, resident),
+        },
+    )
+
+
+@login_required
+@require_POST
+def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = selectors.resident_for(request.user, pk)
+    values = services.resident_reveal(by=request.user, resident=resident)
+    if request.headers.get("HX-Request"):
+        return render(request, "registry/_revealed.html", {"values": values})
+    return resident_detail(request, pk, values=values)
+
+
+@login_required
+def resident_register(request: HttpRequest, building_pk: int) -> HttpResponse:
+    building = access.get_for(request.user, "area", "view", pk=building_pk)
+    access.require(request.user, "resident", "create", path=building.path)
+    if building.kind != AreaKind.BUILDING:
+        raise DomainError(_("Residents live in a building or lane."))
+    households = Household.objects.filter(area=building).order_by("room", "id")
+    form = ResidentForm(request.POST or None)
+    household_field: Any = form.fields["household"]
+    household_field.choices = [("", _("A new household")), *[(str(h.pk), h.address) for h in households]]
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            household = households.get(pk=int(d["household"])) if d["household"] else None
+            resident = services.resident_register(
+                by=request.user,
+                building=building,
+                household=household,
+                new_household_room=None if household else d["room"],
+                **{
+                    k: d[k]
+                    for k in (
+                        "name",
+                        "id_type",
+                        "id_number",
+                        "phone",
+                        "birth_date",
+                        "gender",
+                        "relation",
+                        "registration",
+                        "political_status",
+                        "living_alone",
+                        "skills",
+                        "interests",
+                    )
+                },
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s was registered.") % {"name": resident.name})
+            return redirect("registry:resident", pk=resident.pk)
+    return render(request, "registry/resident_form.html", {"form": form, "building": building})
+
+
+@login_required
+def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = selectors.resident_for(request.user, pk)
+    access.require(request.user, "resident", "update", path=resident.area.path)
+    initial = {
+        f: getattr(resident, f)
+        for f in ("name", "relation", "registration", "political_status", "living_alone")
+    }
+    initial |= {
+        "skills": "、".join(resident.skills),
+        "interests": "、".join(resident.interests),
+        "version": resident.version,
+    }
+    initial["phone"] = (
+        services.decrypt(resident.phone_encrypted, context=services.PHONE_CONTEXT)
+        if resident.phone_encrypted
+        else ""
+    )
+    form = ResidentEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version")
+        try:
+            services.resident_update(by=request.user, resident=resident, version=version, **data)
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("registry:resident", pk=resident.pk)
+    return render(request, "registry/resident_edit.html", {"form": form, "resident": resident})
+
+
+@login_required
+def resident_leave(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = selectors.resident_for(request.user, pk)
+    access.require(request.user, "resident", "update", path=resident.area.path)
+    form = LeaveForm(request.POST or None, initial={"version": resident.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.resident_leave(
+                by=request.user,
+                resident=resident,
+                version=form.cleaned_data["version"],
+                kind=form.cleaned_data["kind"],
+                on=form.cleaned_data["on"],
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("registry:resident", pk=resident.pk)
+    return render(request, "registry/resident_leave.html", {"form": form, "resident": resident})
+
+
+@login_required
+@require_POST
+def resident_return(request: HttpRequest, pk: int) -> HttpResponse:
+    resident = access.get_for(request.user, "resident", "update", pk=pk)
+    services.resident_return(by=request.user, resident=resident, version=int(request.POST.get("version", 0)))
+    messages.success(request, _("Your changes were saved."))
+    return redirect("registry:resident", pk=pk)
+
+
+@login_required
+def resident_group(request: HttpRequest, pk: int, group: str) -> HttpResponse:
+    resident = selectors.resident_for(request.user, pk)
+    access.require(request.user, "special_group", "update", path=resident.area.path)
+    if group not in GROUP_FORMS:
+        raise NotFound()
+    form = GROUP_FORMS[group](request.POST or None)
+    if request.method == "POST" and request.POST.get("clear"):
+        services.special_group_clear(by=request.user, resident=resident, group=group)
+        messages.success(request, _("Your changes were saved."))
+        return redirect("registry:resident", pk=pk)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.special_group_set(by=request.user, resident=resident, group=group, **form.cleaned_data)
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("registry:resident", pk=pk)
+    return render(
+        request,
+        "registry/resident_group.html",
+        {"form": form, "resident": resident, "group_label": SPECIAL_GROUPS[group]},
+    )
+
+
+@login_required
+def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    household = selectors.household_for(request.user, pk)
+    members = selectors.residents_for(request.user, status="").filter(household=household)
+    return render(
+        request,
+        "registry/household_detail.html",
+        {
+            "household": household,
+            "members": members,
+            "crumbs": core_selectors.breadcrumbs(request.user, household.area),
+        },
+    )
+
+
+@login_required
+def organisation_list(request: HttpRequest) -> HttpResponse:
+    if not access.paths_for(request.user, "organisation", "view"):
+        raise Forbidden()
+    area = _area_param(request)
+    q = request.GET.get("q", "").strip()[:50]
+    kind = request.GET.get("kind", "")
+    from shequ.registry.models import OrganisationKind
+
+    page = paginate(
+        request,
+        selectors.organisations_for(
+            request.user, area=area, kind=kind if kind in OrganisationKind.values else "", q=q
+        ),
+    )
+    return render(
+        request,
+        "registry/organisation_list.html",
+        {"page": page, "q": q, "kind": kind, "kinds": OrganisationKind.choices, "area": area},
+    )
+
+
+@login_required
+def resident_import(request: HttpRequest) -> HttpResponse:
+    """Upload and check. `area` is the community (or grid) the file is for."""
+    area = _area_param(request)
+    if area is None:
+        raise DomainError(_("Open the import from a community or grid page."), code="import_area")
+    access.require(request.user, "resident", "import", path=area.path)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = importing.validate(
+                user=request.user,
+                area=area,
+                data=upload.file,
+                filename=upload.name,
+                max_rows=WEB_IMPORT_MAX_ROWS,
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            return redirect("registry:import_preview", pk=job.pk)
+    return render(
+        request, "registry/import_upload.html", {"form": form, "area": area, "max_rows": WEB_IMPORT_MAX_ROWS}
+    )
+
+
+def _job(request: HttpRequest, pk: int) -> ImportJob:
+    job = ImportJob.objects.select_related("area").filter(pk=pk, user_id=request.user.pk or 0).first()
+    if job is None:
+        raise NotFound()
+    return job
+
+
+@login_required
+def import_preview(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    if request.method == "POST" and job.status == ImportJob.Status.VALIDATED:
+        try:
+            created = importing.commit(
+                user=request.user, job=job, good_rows_only=bool(request.POST.get("good_rows_only"))
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("%(n)d residents were registered.") % {"n": created})
+        return redirect("registry:import_preview", pk=job.pk)
+    return render(
+        request,
+        "registry/import_preview.html",
+        {"job": job, "problems": importing.problems_of(job), "good_rows": job.total_rows - job.error_rows},
+    )
+
+
+@login_required
+def import_bad_rows(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job(request, pk)
+    response = HttpResponse(importing.bad_rows_xlsx(job), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="rows-not-imported.xlsx"'
+    return response
+
+
+@login_required
+def import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(importing.template_xlsx(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="residents-template.xlsx"'
+    return response
+
+
+def _organisation_form_save(request: HttpRequest, form: Any, save: Any) -> Any:
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        version = data.pop("version") or 0
+        try:
+            org = save(data, version)
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("registry:organisation", pk=org.pk)
+    return None
+
+
+@login_required
+def organisation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    org = access.get_for(request.user, "organisation", "view", pk=pk)
+    members = selectors.residents_for(request.user, status="").filter(organisations=org)
+    return render(
+        request,
+        "registry/organisation_detail.html",
+        {
+            "org": org,
+            "members": paginate(request, members),
+            "can_update": access.can(request.user, "organisation", "update", path=org.area.path),
+            "crumbs": core_selectors.breadcrumbs(request.user, org.area),
+        },
+    )
+
+
+@login_required
+def organisation_create(request: HttpRequest, area_pk: int) -> HttpResponse:
+    area = access.get_for(request.user, "area", "view", pk=area_pk)
+    access.require(request.user, "organisation", "create", path=area.path)
+    form = OrganisationForm(request.POST or None)
+    done = _organisation_form_save(
+        request, form, lambda data, _v: services.organisation_create(by=request.user, area=area, **data)
+    )
+    return done or render(
+        request, "registry/organisation_form.html", {"form": form, "area": area, "org": None}
+    )
+
+
+@login_required
+def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    org = access.get_for(request.user, "organisation", "update", pk=pk)
+    initial = {f: getattr(org, f) for f in services.ORGANISATION_FIELDS} | {"version": org.version}
+    form = OrganisationForm(request.POST or None, initial=initial)
+    done = _organisation_form_save(
+        request,
+        form,
+        lambda data, v: services.organisation_update(by=request.user, organisation=org, version=v, **data),
+    )
+    return done or render(
+        request, "registry/organisation_form.html", {"form": form, "area": org.area, "org": org}
+    )
+
+
+@login_required
+def building_profile(request: HttpRequest, pk: int) -> HttpResponse:
+    building = access.get_for(request.user, "area", "update", pk=pk)
+    if building.kind != AreaKind.BUILDING:
+        raise NotFound()
+    from shequ.registry.models import BuildingProfile, Organisation, Resident
+
+    profile = BuildingProfile.objects.filter(area=building).first()
+    companies = Organisation.objects.filter(kind="property_company", area__path__in=building.ancestor_paths())
+    people = Resident.objects.filter(
+        area=building, status=ResidentStatus.ACTIVE, birth_date__lte=selectors.years_ago(18)
+    )
+    form = BuildingProfileForm(
+        request.POST or None,
+        initial={
+            "estate": profile.estate if profile else "",
+            "property_company": str(profile.property_company_id or "") if profile else "",
+            "head": str(profile.head_id or "") if profile else "",
+        },
+    )
+    company_field: Any = form.fields["property_company"]
+    company_field.choices = [("", "—"), *[(str(c.pk), c.name) for c in companies]]
+    head_field: Any = form.fields["head"]
+    head_field.choices = [("", "—"), *[(str(p.pk), p.name) for p in people.order_by("name")]]
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.building_profile_update(
+                by=request.user,
+                building=building,
+                estate=d["estate"],
+                property_company=companies.filter(pk=d["property_company"]).first()
+                if d["property_company"]
+                else None,
+                head=people.filter(pk=d["head"]).first() if d["head"] else None,
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            messages.success(request, _("Your changes were saved."))
+            return redirect("core:area", pk=building.pk)
+    return render(request, "registry/building_profile.html", {"form": form, "building": building})

@@ -1,0 +1,191 @@
+"""Settings, read from the environment (12-factor). See docs/architecture.md for every variable."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+env = os.environ
+
+
+def _flag(name: str, default: bool) -> bool:
+    value = env.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+# development (default), production or test.
+SHEQU_ENV = env.get("SHEQU_ENV", "development")
+PRODUCTION = SHEQU_ENV == "production"
+DEBUG = _flag("SHEQU_DEBUG", not PRODUCTION)
+
+DATA_DIR = Path(env.get("SHEQU_DATA_DIR", Path.cwd() / "data")).resolve()
+MEDIA_ROOT = Path(env.get("SHEQU_MEDIA_DIR", DATA_DIR / "media"))
+STATIC_ROOT = Path(env.get("SHEQU_STATIC_DIR", DATA_DIR / "static"))
+
+# Development values are public on purpose; production refuses them below.
+DEV_SECRET_KEY = "shequ-development-secret-key-do-not-use-in-production"  # noqa: S105
+DEV_ENCRYPTION_KEY = "dev1:c2hlcXUtZGV2ZWxvcG1lbnQta2V5LTMyLWJ5dGVzISE="
+DEV_BLIND_INDEX_KEY = "shequ-development-blind-index-key"
+
+SECRET_KEY = env.get("SHEQU_SECRET_KEY", DEV_SECRET_KEY)
+# Comma-separated "key-id:base64(32 bytes)"; the first encrypts, all decrypt (rotation).
+ENCRYPTION_KEYS = env.get("SHEQU_ENCRYPTION_KEYS", "" if PRODUCTION else DEV_ENCRYPTION_KEY)
+BLIND_INDEX_KEY = env.get("SHEQU_BLIND_INDEX_KEY", "" if PRODUCTION else DEV_BLIND_INDEX_KEY)
+
+if PRODUCTION:
+    problems = []
+    if DEBUG:
+        problems.append("SHEQU_DEBUG must be off in production")
+    if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+        problems.append("SHEQU_SECRET_KEY must be set to a random value of at least 50 characters")
+    if not ENCRYPTION_KEYS or DEV_ENCRYPTION_KEY in ENCRYPTION_KEYS:
+        problems.append("SHEQU_ENCRYPTION_KEYS must be set (see docs/security.md)")
+    if not BLIND_INDEX_KEY or BLIND_INDEX_KEY == DEV_BLIND_INDEX_KEY:
+        problems.append("SHEQU_BLIND_INDEX_KEY must be set")
+    if problems:
+        raise ImproperlyConfigured("Shequ refuses to start in production: " + "; ".join(problems))
+
+ALLOWED_HOSTS = [h for h in env.get("SHEQU_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
+CSRF_TRUSTED_ORIGINS = [o for o in env.get("SHEQU_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ninja",  # serves the API docs' assets from the package, not a CDN
+    "shequ.core",
+    "shequ.registry",
+    "shequ.resources",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "shequ.core.middleware.SecurityHeadersMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "shequ.core.middleware.RequestContextMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "shequ.core.middleware.UserLanguageMiddleware",
+    "shequ.core.middleware.IdleTimeoutMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "shequ.core.middleware.DomainErrorMiddleware",
+]
+
+ROOT_URLCONF = "shequ.urls"
+WSGI_APPLICATION = "shequ.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [PACKAGE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "shequ.core.context_processors.shell",
+            ],
+        },
+    },
+]
+
+DATABASE_URL = env.get("DATABASE_URL", "")
+if not DATABASE_URL:
+    DATA_DIR.mkdir(parents=True, exist_ok=True)  # the embedded default needs its folder
+    DATABASE_URL = f"sqlite:///{DATA_DIR / 'shequ.sqlite3'}"
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers work while a writer commits; IMMEDIATE avoids "database is locked" upgrades.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA busy_timeout=10000;",
+        "transaction_mode": "IMMEDIATE",
+    }
+if env.get("SHEQU_TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"] = {"NAME": env["SHEQU_TEST_DATABASE_NAME"]}
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:home"
+LOGOUT_REDIRECT_URL = "core:login"
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "shequ.core.passwords.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "shequ.core.passwords.MaximumLengthValidator"},
+]
+
+# Lockout and idle timeout (issue 2); issue 9 will make them per role.
+LOGIN_FAILURE_LIMIT = int(env.get("SHEQU_LOGIN_FAILURE_LIMIT", "5"))
+LOGIN_LOCKOUT_SECONDS = int(env.get("SHEQU_LOGIN_LOCKOUT_SECONDS", str(15 * 60)))
+SESSION_IDLE_SECONDS = int(env.get("SHEQU_SESSION_IDLE_SECONDS", str(30 * 60)))
+SESSION_COOKIE_AGE = 8 * 60 * 60  # absolute limit; the idle limit is enforced by IdleTimeoutMiddleware
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+API_TOKEN_DAYS = int(env.get("SHEQU_API_TOKEN_DAYS", "30"))
+
+# Cookies are Secure wherever the site is served over HTTPS (always in production).
+_https = _flag("SHEQU_HTTPS", PRODUCTION)
+SESSION_COOKIE_SECURE = _https
+CSRF_COOKIE_SECURE = _https
+LANGUAGE_COOKIE_SECURE = _https
+SECURE_SSL_REDIRECT = _flag("SHEQU_SSL_REDIRECT", _https)
+SECURE_HSTS_SECONDS = 31536000 if _https else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _https
+SECURE_HSTS_PRELOAD = _flag("SHEQU_HSTS_PRELOAD", False)
+if env.get("SHEQU_BEHIND_PROXY"):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SILENCED_SYSTEM_CHECKS = [] if not PRODUCTION or SECURE_HSTS_PRELOAD else ["security.W021"]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+TIME_ZONE = "Asia/Shanghai"
+USE_TZ = True
+
+STATIC_URL = "/static/"
+MEDIA_URL = "/media/"
+STATICFILES_DIRS = [PACKAGE_DIR / "static"]
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env.get("SHEQU_LOG_LEVEL", "INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+NINJA_PAGINATION_PER_PAGE = 50
+SITE_TITLE = _("Community governance")

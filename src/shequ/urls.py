@@ -1,0 +1,10 @@
+from django.urls import include, path
+
+from shequ.api import api
+
+urlpatterns = [
+    path("api/", api.urls),
+    path("", include("shequ.registry.urls")),
+    path("", include("shequ.resources.urls")),
+    path("", include("shequ.core.urls")),
+]
