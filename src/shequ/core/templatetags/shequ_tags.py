@@ -10,6 +10,13 @@ register = template.Library()
 
 
 @register.filter
+def changes(value: Any) -> list[tuple[str, Any]]:
+    """The (field, change) pairs of an audit or history entry. A filter, not `.items` in the template:
+    a changed field may itself be called "items" (a resource's items), which `.items` would look up."""
+    return list(value.items()) if isinstance(value, dict) else []
+
+
+@register.filter
 def change(value: Any) -> str:
     """An audit change [old, new] as "old → new", with "—" for nothing."""
 

@@ -119,6 +119,21 @@ def test_area_admins_see_the_log_of_their_area_only(tree: Tree) -> None:
     assert "平地导出" in street_page and "沥西导出" in street_page
 
 
+def test_the_log_shows_a_change_to_a_field_named_like_a_dict_method(tree: Tree) -> None:
+    # A resource has a field called "items": the page once looked up `.items` on the changes and failed.
+    audit_log(
+        action=AuditAction.UPDATE,
+        object_repr="长者饭堂",
+        area_path=tree.community.path,
+        changes={"items": ["午餐", "午餐、送餐"], "keys": "x"},
+    )
+    staff = make_user(Role.COMMUNITY_STAFF, tree.community, username="staff")
+    r = login_client(staff).get("/audit/", {"action": "update"})
+    assert r.status_code == 200
+    page = r.content.decode()
+    assert "items: 午餐 → 午餐、送餐" in page and "keys: x" in page
+
+
 def test_the_log_can_be_filtered_by_action_and_actor(tree: Tree) -> None:
     staff = make_user(Role.COMMUNITY_STAFF, tree.community, username="staff")
     services.area_create(by=staff, parent=tree.grid, name="筛选测试楼")
