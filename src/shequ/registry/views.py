@@ -245,7 +245,9 @@ def resident_return(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def resident_group(request: HttpRequest, pk: int, group: str) -> HttpResponse:
     resident = selectors.resident_for(request.user, pk)
-    access.require(request.user, "special_group", "update", path=resident.area.path)
+    # The resident is visible (their groups' names are on their page): refusing the details is a 403.
+    if not access.can(request.user, "special_group", "update", path=resident.area.path):
+        raise Forbidden()
     if group not in GROUP_FORMS:
         raise NotFound()
     form = GROUP_FORMS[group](request.POST or None)
