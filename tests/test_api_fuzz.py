@@ -36,7 +36,7 @@ from schemathesis.specs.openapi.checks import content_type_conformance, response
 
 from conftest import Tree, make_user, token_client
 from shequ.core import access
-from shequ.core.models import User
+from shequ.core.models import Area, User
 from shequ.core.roles import Role
 from shequ.registry import services as registry_services
 from shequ.registry.models import Organisation
@@ -192,13 +192,12 @@ def steer_clear_of_known_bugs(case: Any, data: st.DataObject) -> None:
             del body[name]
 
 
-class CsrfFreeApp:
-    """The WSGI application as Django's test client calls it: with CSRF checks off. A real bearer-token
-    client is refused every write today (test_a_bearer_token_client_can_write_without_a_csrf_cookie),
-    which would hide every write from the fuzzing."""
+class TokenClientApp:
+    """The WSGI application as a real bearer-token client meets it: CSRF checks on, as in production
+    (test_a_bearer_token_client_can_write_without_a_csrf_cookie proves a token client needs no cookie)."""
 
     def __init__(self) -> None:
-        self.handler = ClientHandler(enforce_csrf_checks=False)
+        self.handler = ClientHandler(enforce_csrf_checks=True)
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         response = self.handler(environ)
@@ -294,7 +293,7 @@ class Caller:
     real: dict[str, st.SearchStrategy[Any]]
 
 
-def send(case: Any, app: CsrfFreeApp, caller: Caller, data: st.DataObject, *, checks: list[Any]) -> None:
+def send(case: Any, app: TokenClientApp, caller: Caller, data: st.DataObject, *, checks: list[Any]) -> None:
     """One generated request; fails with the request and every broken promise."""
     use_real_values(case.path_parameters, caller.real, data)
     use_real_values(case.query, caller.real, data)
@@ -326,7 +325,7 @@ def send(case: Any, app: CsrfFreeApp, caller: Caller, data: st.DataObject, *, ch
     )
 
 
-def fuzz(operation: Any, app: CsrfFreeApp, caller: Caller) -> None:
+def fuzz(operation: Any, app: TokenClientApp, caller: Caller) -> None:
     """Valid requests to one operation, then invalid ones; raises (shrunk) on the first broken promise."""
 
     @FUZZ
@@ -353,7 +352,7 @@ def test_every_operation_answers_within_its_schema_and_the_callers_areas(
     bearer = token_client(user).defaults["HTTP_AUTHORIZATION"]
     caller = Caller(user=user, headers={"Authorization": bearer}, real=real_values_for(user))
     schema = schemathesis.openapi.from_dict(served_schema())
-    app = CsrfFreeApp()
+    app = TokenClientApp()
     failures: list[str] = []
     results = list(schema.get_all_operations())
     assert all(isinstance(r, Ok) for r in results), [r for r in results if not isinstance(r, Ok)]
@@ -373,13 +372,6 @@ def test_every_operation_answers_within_its_schema_and_the_callers_areas(
 # --- what the fuzzing found: each a reproduction, expected to fail until the product is fixed --------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ninja's SessionAuth (first in api.auth) checks CSRF before BearerToken is tried, so a real "
-    "bearer-token client gets 403 {'detail': 'CSRF check Failed'} on every POST/PATCH/PUT/DELETE: "
-    "curl -X POST -H 'Authorization: Bearer <token>' -H 'Content-Type: application/json' "
-    '-d \'{"parent_id": <community id>, "name": "第2网格"}\' http://127.0.0.1:8000/api/areas',
-)
 def test_a_bearer_token_client_can_write_without_a_csrf_cookie(tree: Tree) -> None:
     staff = make_user(Role.COMMUNITY_STAFF, tree.community)
     bearer = token_client(staff).defaults["HTTP_AUTHORIZATION"]
@@ -389,6 +381,23 @@ def test_a_bearer_token_client_can_write_without_a_csrf_cookie(tree: Tree) -> No
         "/api/areas", {"parent_id": tree.community.pk, "name": "第2网格"}, content_type="application/json"
     )
     assert response.status_code == 201, response.content
+
+
+def test_a_signed_in_browser_still_needs_the_csrf_token_and_a_bad_token_is_not_rescued_by_it(
+    tree: Tree,
+) -> None:
+    staff = make_user(Role.COMMUNITY_STAFF, tree.community)
+    browser = Client(enforce_csrf_checks=True)
+    browser.force_login(staff)
+    body = {"parent_id": tree.community.pk, "name": "第3网格"}
+    # A cross-site form rides on the session cookie but cannot carry the CSRF token.
+    assert browser.post("/api/areas", body, content_type="application/json").status_code == 403
+    # Nor does a made-up bearer token pass because a session cookie came along with it.
+    forged = browser.post(
+        "/api/areas", body, content_type="application/json", headers={"Authorization": "Bearer not-a-token"}
+    )
+    assert forged.status_code == 401
+    assert not Area.objects.filter(name="第3网格").exists()
 
 
 @pytest.mark.xfail(
@@ -404,11 +413,16 @@ def test_a_page_number_past_any_offset_is_refused_not_a_500(tree: Tree, endpoint
     assert 400 <= response.status_code < 500, response.content
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the schema documents only the success status of each operation, so clients generated from "
-    "it know nothing of the {code, message} answers: GET /api/areas/999999999 -> 404, undocumented",
-)
+def test_an_address_that_matches_nothing_answers_like_the_rest_of_its_side(tree: Tree) -> None:
+    staff = make_user(Role.COMMUNITY_STAFF, tree.community)
+    api = token_client(staff).get("/api/imports/-1/commit")
+    assert api.status_code == 404 and api["Content-Type"] == "application/json"
+    assert api.json()["code"] == "not_found"
+    page = Client().get("/no-such-page/")
+    assert page.status_code == 404 and "text/html" in page["Content-Type"]
+    assert "不存在" in page.content.decode()
+
+
 def test_the_errors_an_operation_answers_are_in_the_schema(tree: Tree) -> None:
     staff = make_user(Role.COMMUNITY_STAFF, tree.community)
     response = token_client(staff).get("/api/areas/999999999")

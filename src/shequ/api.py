@@ -30,12 +30,54 @@ class BearerToken(HttpBearer):
 
 
 class ActiveSession(SessionAuth):
+    def __call__(self, request: HttpRequest) -> Any:
+        # A request carrying a bearer token is a token client: the token answers for it, and it needs no
+        # CSRF cookie (a cross-site form cannot set an Authorization header). Without this the session's
+        # CSRF check refused every token client's write before the token was even looked at.
+        if request.headers.get("Authorization", "").startswith("Bearer "):
+            return None
+        return super().__call__(request)
+
     def authenticate(self, request: HttpRequest, key: str | None) -> Any:
         user = super().authenticate(request, key)
         return user if user is not None and user.is_active else None
 
 
-api = NinjaAPI(
+# The answers every operation may give besides its own: the {code, message} of a DomainError and the
+# rest. Documented on every operation so that clients generated from the schema know them.
+ERROR_RESPONSES = {
+    "400": "Bad request",
+    "401": "Not signed in",
+    "403": "Not allowed",
+    "404": "Not found, or outside the caller's areas",
+    "409": "Conflict (a stale version or a duplicate)",
+    "422": "Invalid input",
+    "503": "The database is out of reach",
+}
+
+
+class ShequAPI(NinjaAPI):
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Error"] = {
+            "title": "Error",
+            "type": "object",
+            "properties": {
+                "code": {"title": "Code", "type": "string"},
+                "message": {"title": "Message", "type": "string"},
+            },
+            "required": ["code", "message"],
+        }
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.setdefault("responses", {})
+                for status, description in ERROR_RESPONSES.items():
+                    responses.setdefault(status, {"description": description, "content": error})
+        return schema
+
+
+api = ShequAPI(
     title="Shequ API",
     version="1",
     description="社区 Shequ — every endpoint answers only within the caller's areas.",

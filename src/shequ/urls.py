@@ -8,3 +8,5 @@ urlpatterns = [
     path("", include("shequ.resources.urls")),
     path("", include("shequ.core.urls")),
 ]
+
+handler404 = "shequ.core.views.not_found"

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.core import access, selectors, services
-from shequ.core.errors import AuthenticationFailed, DomainError, Forbidden
+from shequ.core.errors import AuthenticationFailed, DomainError, Forbidden, NotFound
 from shequ.core.forms import AreaForm, AuditFilterForm, LoginForm, PasswordChangeForm, PersonForm
 from shequ.core.models import AREA_KIND_ORDER, CODED_KINDS, AreaKind, RoleAssignment
 from shequ.core.pagination import paginate
@@ -318,3 +318,11 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """An address that matches no page: the API answers its JSON {code, message}, pages the error page."""
+    error = NotFound()
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": error.code, "message": str(error.message)}, status=404)
+    return render(request, "core/error.html", {"message": error.message, "code": error.code}, status=404)
