@@ -185,6 +185,11 @@ class AuditEntry(models.Model):
     # The area the entry belongs to, as a path snapshot, so an area admin sees the log of their area.
     area_path = models.CharField(max_length=PATH_STEP * 8, blank=True)
     changes = models.JSONField(_("changes"), default=dict, blank=True)
+    # The hash chain (tamper evidence): each entry's hash covers its content and the previous entry's
+    # hash, so a changed, removed or inserted entry breaks every link after it (`shequ audit verify`).
+    # Entries written before the chain began have empty hashes.
+    prev_hash = models.CharField(max_length=64, blank=True, default="")
+    hash = models.CharField(max_length=64, blank=True, default="")
 
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -208,6 +213,17 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit log is append-only")
+
+
+class AuditHead(models.Model):
+    """The newest link of the audit chain, in one row. Writers lock this row first, so entries join the
+    chain one at a time (also on SQLite, where the first write takes the database's write lock)."""
+
+    last_id = models.BigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64, blank=True, default="")
+
+    def __str__(self) -> str:
+        return f"{self.last_id} {self.last_hash[:12]}"
 
 
 class ImportJob(models.Model):

@@ -127,6 +127,7 @@ UNSCOPED: dict[str, str] = {
     "core.ApiToken": "belongs to one user; only that user issues and uses it",
     "core.ImportJob": "belongs to the user who uploaded it; only that user reaches it (views check)",
     "core.ImportRow": "part of its import job",
+    "core.AuditHead": "the audit chain's newest link, one row written only by audit_log",
 }
 
 
