@@ -248,13 +248,6 @@ def test_while_the_database_is_down_a_token_request_answers_503_in_chinese(
     assert "数据库暂时不可用" in body["message"]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with the database out of reach, the first query of a signed-in request is the session's, "
-    "in IdleTimeoutMiddleware, outside any view: neither the API's OperationalError handler nor "
-    "DomainErrorMiddleware.process_exception sees it, so the user gets Django's bare 'Server Error "
-    "(500)' page. Reproduce: stop PostgreSQL, then GET /api/me or GET / with a session cookie",
-)
 @pytest.mark.parametrize("path", ["/api/me", "/"])
 def test_while_the_database_is_down_a_signed_in_request_answers_503_in_chinese(
     staff: Caller, outage: Outage, path: str

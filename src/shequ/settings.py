@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "shequ.core.middleware.DatabaseReachableMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "shequ.core.middleware.UserLanguageMiddleware",
     "shequ.core.middleware.IdleTimeoutMiddleware",
@@ -140,7 +141,10 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_FAILURE_LIMIT = int(env.get("SHEQU_LOGIN_FAILURE_LIMIT", "5"))
 LOGIN_LOCKOUT_SECONDS = int(env.get("SHEQU_LOGIN_LOCKOUT_SECONDS", str(15 * 60)))
 SESSION_IDLE_SECONDS = int(env.get("SHEQU_SESSION_IDLE_SECONDS", str(30 * 60)))
-SESSION_COOKIE_AGE = 8 * 60 * 60  # absolute limit; the idle limit is enforced by IdleTimeoutMiddleware
+SESSION_IDLE_SECONDS_STAFF = int(env.get("SHEQU_SESSION_IDLE_SECONDS_STAFF", str(15 * 60)))
+# However busy: a session ends 8 hours after sign-in (IdleTimeoutMiddleware; the cookie's age slides).
+SESSION_ABSOLUTE_SECONDS = int(env.get("SHEQU_SESSION_ABSOLUTE_SECONDS", str(8 * 60 * 60)))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -69,8 +70,36 @@ class RequestContextMiddleware:
             current_request.reset(token)
 
 
+class DatabaseReachableMiddleware:
+    """Loads the session and the user, the first queries of a signed-in request, where a lost database
+    would otherwise escape every error handler as a bare 500: answer the clear 503 instead."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            request.user.is_authenticated  # noqa: B018 -- evaluates the lazy user now
+        except (OperationalError, InterfaceError) as exc:
+            logger.error("database unavailable: %s", exc)
+            request.user = AnonymousUser()  # so no later layer asks the database for it again
+            return database_down_response(request)
+        return self.get_response(request)
+
+
+def idle_limit(user: Any) -> int:
+    """Staff hold many residents' data: their sessions end sooner (等保 level 3)."""
+    from shequ.core.access import held_roles
+    from shequ.core.roles import STAFF_ROLES
+
+    if any(h.role in STAFF_ROLES for h in held_roles(user)):
+        return int(settings.SESSION_IDLE_SECONDS_STAFF)
+    return int(settings.SESSION_IDLE_SECONDS)
+
+
 class IdleTimeoutMiddleware:
-    """Ends a browser session after SESSION_IDLE_SECONDS without a request."""
+    """Ends a browser session after its idle limit without a request (15 minutes for staff, 30 for
+    others), and any session SESSION_ABSOLUTE_SECONDS after sign-in however busy it was."""
 
     TOUCH_EVERY = 60  # seconds; saves a session write on every click
 
@@ -81,21 +110,25 @@ class IdleTimeoutMiddleware:
         if request.user.is_authenticated and getattr(request, "auth_via", "session") == "session":
             now = timezone.now().timestamp()
             last = request.session.get("last_seen")
-            if last is not None and now - last > settings.SESSION_IDLE_SECONDS:
-                logout(request)
-                if request.path.startswith("/api/"):
-                    return JsonResponse(
-                        {
-                            "code": "session_expired",
-                            "message": _("Your session expired. Please sign in again."),
-                        },
-                        status=401,
-                    )
-                messages.info(request, _("You were signed out after a period without activity."))
-                return redirect(f"{reverse('core:login')}?{urlencode({'next': request.get_full_path()})}")
+            started = request.session.setdefault("signed_in_at", now)
+            if now - started > settings.SESSION_ABSOLUTE_SECONDS:
+                return self.sign_out(request, _("You were signed out after 8 hours. Please sign in again."))
+            if last is not None and now - last > idle_limit(request.user):
+                return self.sign_out(request, _("You were signed out after a period without activity."))
             if last is None or now - last > self.TOUCH_EVERY:
                 request.session["last_seen"] = now
         return self.get_response(request)
+
+    @staticmethod
+    def sign_out(request: HttpRequest, why: str) -> HttpResponse:
+        logout(request)
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"code": "session_expired", "message": _("Your session expired. Please sign in again.")},
+                status=401,
+            )
+        messages.info(request, why)
+        return redirect(f"{reverse('core:login')}?{urlencode({'next': request.get_full_path()})}")
 
 
 class UserLanguageMiddleware:
@@ -127,6 +160,17 @@ def database_down_message() -> str:
     return _("The database cannot be reached right now. Nothing was saved; please try again shortly.")
 
 
+def database_down_response(request: HttpRequest) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": DATABASE_DOWN_CODE, "message": database_down_message()}, status=503)
+    return render(
+        request,
+        "core/error.html",
+        {"message": database_down_message(), "code": DATABASE_DOWN_CODE},
+        status=503,
+    )
+
+
 class DomainErrorMiddleware:
     """Pages: a DomainError that escapes a view is shown as a clear page with its 4xx status; a lost
     database connection as a 503 that says nothing was saved (the transaction was rolled back)."""
@@ -140,16 +184,7 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> Any:
         if isinstance(exception, OperationalError | InterfaceError):
             logger.error("database unavailable: %s", exception)
-            if request.path.startswith("/api/"):
-                return JsonResponse(
-                    {"code": DATABASE_DOWN_CODE, "message": database_down_message()}, status=503
-                )
-            return render(
-                request,
-                "core/error.html",
-                {"message": database_down_message(), "code": DATABASE_DOWN_CODE},
-                status=503,
-            )
+            return database_down_response(request)
         if not isinstance(exception, DomainError):
             return None
         if request.path.startswith("/api/"):

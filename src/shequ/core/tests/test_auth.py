@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import PASSWORD, Tree, make_user
-from shequ.core.models import AuditEntry, User
+from shequ.core.models import AuditEntry, RoleAssignment, User
 from shequ.core.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -124,19 +124,59 @@ def test_a_disabled_account_cannot_sign_in_or_use_its_session(worker: User) -> N
     assert _login(Client(), "wangge", PASSWORD).status_code == 200
 
 
-def test_idle_sessions_end_after_thirty_minutes(worker: User) -> None:
+def test_idle_staff_sessions_end_after_fifteen_minutes(worker: User) -> None:
     client = Client()
     with time_machine.travel(timezone.now(), tick=False) as clock:
         _login(client, "wangge", PASSWORD)
         assert client.get("/").status_code == 200
-        clock.shift(timedelta(minutes=29))
+        clock.shift(timedelta(minutes=14))
         assert client.get("/").status_code == 200  # activity resets the idle clock
-        clock.shift(timedelta(minutes=29))
+        clock.shift(timedelta(minutes=14))
         assert client.get("/").status_code == 200
-        clock.shift(timedelta(minutes=31))
+        clock.shift(timedelta(minutes=16))
         response = client.get("/areas/")
         assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
         assert client.get("/").status_code == 302
+
+
+def test_idle_resident_sessions_end_after_thirty_minutes(tree: Tree) -> None:
+    make_user(Role.RESIDENT, tree.building, username="jumin")
+    client = Client()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        _login(client, "jumin", PASSWORD)
+        assert client.get("/").status_code == 200
+        clock.shift(timedelta(minutes=29))
+        assert client.get("/").status_code == 200
+        clock.shift(timedelta(minutes=31))
+        assert client.get("/").status_code == 302
+
+
+def test_a_busy_session_still_ends_eight_hours_after_sign_in(worker: User) -> None:
+    client = Client()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        _login(client, "wangge", PASSWORD)
+        for _ in range(7 * 6 + 5):  # a request every 10 minutes for 7 h 50 min
+            assert client.get("/").status_code == 200
+            clock.shift(timedelta(minutes=10))
+        assert client.get("/").status_code == 200
+        clock.shift(timedelta(minutes=11))
+        response = client.get("/areas/")
+        assert response.status_code == 302 and response["Location"].startswith("/login/")
+        follow = client.get(response["Location"])
+        assert "8 小时" in follow.content.decode()
+
+
+def test_a_role_taken_away_applies_to_the_sessions_idle_limit_at_the_next_request(tree: Tree) -> None:
+    user = make_user(Role.GRID_WORKER, tree.grid, username="former_staff")
+    client = Client()
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        _login(client, "former_staff", PASSWORD)
+        assert client.get("/").status_code == 200
+        user.assignments.all().delete()
+        RoleAssignment.objects.create(user=user, role=Role.RESIDENT, area=tree.building)
+        clock.shift(timedelta(minutes=20))
+        # No staff role any more: the 30-minute limit of everyone else applies.
+        assert client.get("/").status_code == 200
 
 
 def test_idle_api_session_gets_a_json_401(worker: User) -> None:
