@@ -78,6 +78,7 @@ PRODUCTION_OK = {
         ({"SHEQU_SECRET_KEY": "a" * 60}, "SHEQU_SECRET_KEY"),
         ({"SHEQU_ENCRYPTION_KEYS": ""}, "SHEQU_ENCRYPTION_KEYS"),
         ({"SHEQU_BLIND_INDEX_KEY": ""}, "SHEQU_BLIND_INDEX_KEY"),
+        ({"SHEQU_MFA_FOR_STAFF": "0"}, "SHEQU_MFA_FOR_STAFF"),
     ],
 )
 def test_production_refuses_to_start_with_unsafe_settings(

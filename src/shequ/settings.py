@@ -39,8 +39,15 @@ SECRET_KEY = env.get("SHEQU_SECRET_KEY", DEV_SECRET_KEY)
 ENCRYPTION_KEYS = env.get("SHEQU_ENCRYPTION_KEYS", "" if PRODUCTION else DEV_ENCRYPTION_KEY)
 BLIND_INDEX_KEY = env.get("SHEQU_BLIND_INDEX_KEY", "" if PRODUCTION else DEV_BLIND_INDEX_KEY)
 
+# Two factors (password + authenticator code) for every staff role: always in production; in a
+# development or demo install only when asked for, so the demo can be clicked through at once.
+MFA_FOR_STAFF = _flag("SHEQU_MFA_FOR_STAFF", PRODUCTION)
+MFA_ISSUER = env.get("SHEQU_MFA_ISSUER", "Shequ 社区")
+
 if PRODUCTION:
     problems = []
+    if not MFA_FOR_STAFF:
+        problems.append("SHEQU_MFA_FOR_STAFF cannot be turned off in production")
     if DEBUG:
         problems.append("SHEQU_DEBUG must be off in production")
     if SECRET_KEY == DEV_SECRET_KEY or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:

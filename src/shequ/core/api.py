@@ -25,6 +25,8 @@ class Input(Schema):
 class TokenIn(Input):
     username: str = Field(max_length=150)
     password: str = Field(max_length=128)
+    # Staff: the authenticator's 6-digit code (or a recovery code); the same second factor as the page.
+    otp: str = Field("", max_length=20)
     name: str = Field("", max_length=100)
 
 
@@ -123,7 +125,9 @@ class AuditOut(Schema):
 
 @router.post("/auth/token", auth=None, response={200: TokenOut, 401: ErrorOut})
 def token_issue(request: ApiRequest, data: TokenIn) -> TokenOut:
-    token, record = services.token_issue(username=data.username, password=data.password, name=data.name)
+    token, record = services.token_issue(
+        username=data.username, password=data.password, otp=data.otp, name=data.name
+    )
     return TokenOut(token=token, expires_at=record.expires_at)
 
 

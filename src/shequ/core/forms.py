@@ -13,6 +13,17 @@ class LoginForm(forms.Form):
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, max_length=128)
 
 
+class SecondFactorForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code"),
+        max_length=20,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 10}
+        ),
+        help_text=_("6 digits from the authenticator app, or one of your recovery codes."),
+    )
+
+
 class AreaForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     code = forms.CharField(

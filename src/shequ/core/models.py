@@ -275,3 +275,31 @@ class ImportRow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job_id}:{self.number}"
+
+
+class SecondFactor(models.Model):
+    """A staff member's authenticator (TOTP, RFC 6238). The secret is encrypted at rest; `last_step` is
+    the newest 30-second step already used, so a code cannot be replayed."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="second_factor")
+    secret_encrypted = models.TextField()
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_step = models.BigIntegerField(default=0)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.user} {'confirmed' if self.confirmed_at else 'pending'}"
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the authenticator is lost; only its digest is kept."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "digest"], name="core_recovery_code_once")]
+
+    def __str__(self) -> str:
+        return f"{self.user} {'used' if self.used_at else 'unused'}"

@@ -128,6 +128,8 @@ UNSCOPED: dict[str, str] = {
     "core.ImportJob": "belongs to the user who uploaded it; only that user reaches it (views check)",
     "core.ImportRow": "part of its import job",
     "core.AuditHead": "the audit chain's newest link, one row written only by audit_log",
+    "core.SecondFactor": "belongs to one user: read only at that user's sign-in; reset by their admin",
+    "core.RecoveryCode": "belongs to one user: digests, read only at that user's sign-in",
 }
 
 

@@ -17,7 +17,7 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core import access
+from shequ.core import access, factors
 from shequ.core.audit import audit_log, diff
 from shequ.core.errors import AuthenticationFailed, Conflict, DomainError, Forbidden
 from shequ.core.models import (
@@ -335,13 +335,43 @@ class AccountLocked(AuthenticationFailed):
     code = "account_locked"
 
 
-def login_attempt(*, username: str, password: str) -> User:
-    """Check a password, counting failures: the 5th in a row locks the account for 15 minutes.
-    The same call serves the login page and the API's token issuing."""
+def login_attempt(*, username: str, password: str, otp: str | None = None) -> User:
+    """Check a password and, for staff, the authenticator code, counting failures of either: the 5th in
+    a row locks the account. The same call serves the login page and the API's token issuing; the page
+    passes no code and gets SecondFactorNeeded, then finishes with login_second_step."""
     refusal = _login_check(username=username, password=password)
     if isinstance(refusal, AuthenticationFailed):
         raise refusal  # raised after the transaction, so the failure count and its audit entry stay
-    return refusal
+    user = refusal
+    if factors.required(user):
+        enrolled = factors.enrolled(user)
+        if otp is None or not enrolled:
+            raise factors.SecondFactorNeeded(user, enrolled=enrolled)
+        return login_second_step(user=user, code=otp)
+    login_record(user=user)
+    return user
+
+
+def login_second_step(*, user: User, code: str) -> User:
+    """The authenticator code (or a recovery code) after a right password."""
+    now = timezone.now()
+    refusal: AuthenticationFailed | None = None
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.is_locked(now):
+            refusal = AccountLocked(_locked_message(user))
+        elif not (user.is_active and factors.code_accepted(user=user, code=code)):
+            refusal = _count_failure(user, now, why="second factor")
+    if refusal is not None:
+        raise refusal  # after the transaction: the failure count and its audit entry stay
+    login_record(user=user)
+    return user
+
+
+def login_record(*, user: User) -> None:
+    """Both factors passed: clear the failure count and write the login."""
+    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None, last_login=timezone.now())
+    audit_log(action=AuditAction.LOGIN, actor=user, obj=user, area_path=_primary_path(user))
 
 
 def _login_check(*, username: str, password: str) -> User | AuthenticationFailed:
@@ -364,26 +394,35 @@ def _login_check(*, username: str, password: str) -> User | AuthenticationFailed
             )
             return AccountLocked(_locked_message(user))
         if not user.is_active or not user.check_password(password):
-            user.failed_logins += 1
-            locked = user.failed_logins >= settings.LOGIN_FAILURE_LIMIT
-            if locked:
-                user.locked_until = now + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
-                user.failed_logins = 0
-            user.save(update_fields=["failed_logins", "locked_until"])
-            audit_log(
-                action=AuditAction.LOGIN_FAILED,
-                actor=user,
-                obj=user,
-                area_path=_primary_path(user),
-                changes={"locked_until": [None, str(user.locked_until)]} if locked else {},
-            )
-            return AccountLocked(_locked_message(user)) if locked else AuthenticationFailed()
-        user.failed_logins = 0
-        user.locked_until = None
-        user.last_login = now
-        user.save(update_fields=["failed_logins", "locked_until", "last_login"])
-        audit_log(action=AuditAction.LOGIN, actor=user, obj=user, area_path=_primary_path(user))
+            return _count_failure(user, now, why="")
+        # The failure count is cleared only when every factor passed (login_record): a known password
+        # must not reset the count of wrong authenticator codes.
         return user
+
+
+def _count_failure(user: User, now: Any, *, why: str) -> AuthenticationFailed:
+    """One more failure, inside the caller's transaction; the 5th in a row locks the account."""
+    user.failed_logins += 1
+    locked = user.failed_logins >= settings.LOGIN_FAILURE_LIMIT
+    if locked:
+        user.locked_until = now + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+        user.failed_logins = 0
+    user.save(update_fields=["failed_logins", "locked_until"])
+    changes: dict[str, Any] = {"locked_until": [None, str(user.locked_until)]} if locked else {}
+    if why:
+        changes["step"] = why
+    audit_log(
+        action=AuditAction.LOGIN_FAILED,
+        actor=user,
+        obj=user,
+        area_path=_primary_path(user),
+        changes=changes,
+    )
+    if locked:
+        return AccountLocked(_locked_message(user))
+    if why:
+        return AuthenticationFailed(_("The code is wrong or expired. Check the phone's clock and try again."))
+    return AuthenticationFailed()
 
 
 def _locked_message(user: User) -> str:
@@ -420,9 +459,9 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def token_issue(*, username: str, password: str, name: str = "") -> tuple[str, ApiToken]:
-    """Sign in for an API client: the same checks and lockout as the login page."""
-    user = login_attempt(username=username, password=password)
+def token_issue(*, username: str, password: str, otp: str = "", name: str = "") -> tuple[str, ApiToken]:
+    """Sign in for an API client: the same checks, factors and lockout as the login page."""
+    user = login_attempt(username=username, password=password, otp=otp or None)
     token = "shq_" + secrets.token_urlsafe(32)
     with transaction.atomic():
         record = ApiToken.objects.create(

@@ -3,6 +3,7 @@ call a service or selector, render."""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django import forms
@@ -14,13 +15,21 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shequ.core import access, selectors, services
+from shequ.core import access, factors, selectors, services
 from shequ.core.errors import AuthenticationFailed, DomainError, Forbidden, NotFound
-from shequ.core.forms import AreaForm, AuditFilterForm, LoginForm, PasswordChangeForm, PersonForm
-from shequ.core.models import AREA_KIND_ORDER, CODED_KINDS, AreaKind, RoleAssignment
+from shequ.core.forms import (
+    AreaForm,
+    AuditFilterForm,
+    LoginForm,
+    PasswordChangeForm,
+    PersonForm,
+    SecondFactorForm,
+)
+from shequ.core.models import AREA_KIND_ORDER, CODED_KINDS, AreaKind, RoleAssignment, User
 from shequ.core.pagination import paginate
 from shequ.core.roles import Role
 
@@ -41,16 +50,111 @@ def login_view(request: HttpRequest) -> HttpResponse:
             user = services.login_attempt(
                 username=form.cleaned_data["username"], password=form.cleaned_data["password"]
             )
+        except factors.SecondFactorNeeded as need:
+            request.session.cycle_key()
+            request.session[PENDING] = {"user": need.user.pk, "at": time.time(), "next": next_url}
+            return redirect("core:login_code" if need.enrolled else "core:login_enrol")
         except AuthenticationFailed as exc:
             form.add_error(None, str(exc.message))
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            # A language chosen on the sign-in page is the latest choice: keep it for the account.
-            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-            if chosen in dict(settings.LANGUAGES) and chosen != user.language:
-                services.user_set_language(user=user, language=chosen)
-            return redirect(next_url or "core:home")
+            return _signed_in(request, user, next_url)
     return render(request, "core/login.html", {"form": form, "next": next_url})
+
+
+# A right password waits here for its second factor, for 5 minutes at most.
+PENDING = "second_factor_pending"
+PENDING_SECONDS = 300
+
+
+def _signed_in(request: HttpRequest, user: Any, next_url: str) -> HttpResponse:
+    request.session.pop(PENDING, None)
+    login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+    # A language chosen on the sign-in page is the latest choice: keep it for the account.
+    chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+    if chosen in dict(settings.LANGUAGES) and chosen != user.language:
+        services.user_set_language(user=user, language=chosen)
+    return redirect(next_url or "core:home")
+
+
+def _pending(request: HttpRequest) -> tuple[Any, str] | None:
+    pending = request.session.get(PENDING)
+    if not pending or time.time() - pending["at"] > PENDING_SECONDS:
+        return None
+    user = User.objects.filter(pk=pending["user"], is_active=True).first()
+    return (user, pending["next"]) if user is not None else None
+
+
+def _back_to_sign_in(request: HttpRequest) -> HttpResponse:
+    request.session.pop(PENDING, None)
+    messages.info(request, _("Please sign in again."))
+    return redirect("core:login")
+
+
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The second step: the authenticator's code (or a recovery code)."""
+    pending = _pending(request)
+    if pending is None:
+        return _back_to_sign_in(request)
+    user, next_url = pending
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.login_second_step(user=user, code=form.cleaned_data["code"])
+        except AuthenticationFailed as exc:
+            form.add_error("code", str(exc.message))
+        else:
+            return _signed_in(request, user, next_url)
+    return render(request, "core/login_code.html", {"form": form, "person": user})
+
+
+def login_enrol(request: HttpRequest) -> HttpResponse:
+    """First sign-in of a staff member: scan the QR code, type the code it shows, keep the recovery codes."""
+    pending = _pending(request)
+    if pending is None:
+        return _back_to_sign_in(request)
+    user, next_url = pending
+    if factors.enrolled(user):
+        return redirect("core:login_code")
+    secret, uri = factors.enrolment_start(user=user)
+    form = SecondFactorForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            codes = factors.enrolment_confirm(user=user, code=form.cleaned_data["code"])
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            services.login_record(user=user)
+            _signed_in(request, user, next_url)
+            response = render(
+                request,
+                "core/recovery_codes.html",
+                {"codes": codes, "next": next_url or reverse("core:home")},
+            )
+            response.headers["Cache-Control"] = "no-store"
+            return response
+    return render(
+        request,
+        "core/login_enrol.html",
+        {
+            "form": form,
+            "person": user,
+            "qr": mark_safe(factors.qr_svg(uri)),  # noqa: S308 -- segno's own SVG of our URI
+            "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
+        },
+    )
+
+
+@login_required
+@require_POST
+def second_factor_reset(request: HttpRequest, user_pk: int) -> HttpResponse:
+    person = User.objects.filter(pk=user_pk).first()
+    if person is None:
+        raise NotFound()
+    factors.reset(by=request.user, user=person)
+    messages.success(
+        request, _("%(name)s will set up an authenticator at the next sign-in.") % {"name": person}
+    )
+    return redirect("core:people")
 
 
 @require_POST
