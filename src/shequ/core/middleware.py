@@ -131,6 +131,32 @@ class IdleTimeoutMiddleware:
         return redirect(f"{reverse('core:login')}?{urlencode({'next': request.get_full_path()})}")
 
 
+class PasswordExpiryMiddleware:
+    """Where staff passwords expire (PASSWORD_MAX_AGE_DAYS_STAFF), an expired one must be changed before
+    anything else: every page leads to the password form."""
+
+    ALLOWED = ("/password/", "/logout/", "/language/", "/static/", "/healthz")
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from shequ.core.passwords import password_expired
+
+        user = request.user
+        if (
+            user.is_authenticated
+            and not request.path.startswith(self.ALLOWED)
+            and password_expired(user, timezone.now())
+        ):
+            message = _("Your password has expired. Please choose a new one.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"code": "password_expired", "message": message}, status=403)
+            messages.warning(request, message)
+            return redirect("core:password_change")
+        return self.get_response(request)
+
+
 class UserLanguageMiddleware:
     """Chinese unless the user (or, before sign-in, the language cookie) chose otherwise.
     The browser's Accept-Language is ignored on purpose: Shequ is Chinese first."""

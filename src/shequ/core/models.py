@@ -92,6 +92,7 @@ class User(AbstractUser):
     )
     failed_logins = models.PositiveSmallIntegerField(default=0, editable=False)
     locked_until = models.DateTimeField(null=True, blank=True, editable=False)
+    password_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects: ClassVar[UserManager[User]] = UserManager()  # type: ignore[assignment]
 
@@ -201,6 +202,8 @@ class AuditEntry(models.Model):
             models.Index(fields=["area_path", "at"], name="core_audit_area_at"),
             models.Index(fields=["object_type", "object_id"], name="core_audit_object"),
             models.Index(fields=["actor_id", "at"], name="core_audit_actor_at"),
+            # Failed sign-ins per address in a window: the throttle against password spraying.
+            models.Index(fields=["action", "ip", "at"], name="core_audit_action_ip_at"),
         ]
 
     def __str__(self) -> str:

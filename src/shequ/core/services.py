@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core import access, factors
 from shequ.core.audit import audit_log, diff
+from shequ.core.context import NO_REQUEST, current_request
 from shequ.core.errors import AuthenticationFailed, Conflict, DomainError, Forbidden
 from shequ.core.models import (
     AREA_KIND_ORDER,
@@ -28,6 +29,7 @@ from shequ.core.models import (
     Area,
     AreaKind,
     AuditAction,
+    AuditEntry,
     RoleAssignment,
     User,
 )
@@ -262,8 +264,10 @@ def user_create(
                 _("The user name is taken."), code="username_taken", fields={"username": "taken"}
             )
         user = User(username=username, display_name=display_name.strip())
+        user._shequ_new_role = Role(role)  # type: ignore[attr-defined]  # staff rules apply before it is held
         _check_password(password, user)
         user.set_password(password)
+        user.password_changed_at = timezone.now()
         user.save()
         audit_log(
             action=AuditAction.CREATE,
@@ -339,6 +343,7 @@ def login_attempt(*, username: str, password: str, otp: str | None = None) -> Us
     """Check a password and, for staff, the authenticator code, counting failures of either: the 5th in
     a row locks the account. The same call serves the login page and the API's token issuing; the page
     passes no code and gets SecondFactorNeeded, then finishes with login_second_step."""
+    _refuse_a_busy_address(username)
     refusal = _login_check(username=username, password=password)
     if isinstance(refusal, AuthenticationFailed):
         raise refusal  # raised after the transaction, so the failure count and its audit entry stay
@@ -350,6 +355,35 @@ def login_attempt(*, username: str, password: str, otp: str | None = None) -> Us
         return login_second_step(user=user, code=otp)
     login_record(user=user)
     return user
+
+
+class AddressThrottled(AuthenticationFailed):
+    status = 429
+    code = "too_many_attempts"
+
+    def default_message(self) -> object:
+        return _("Too many failed sign-ins from this address. Please try again in a few minutes.")
+
+
+THROTTLED = "address throttled"
+
+
+def _refuse_a_busy_address(username: str) -> None:
+    """Many failures from one address across accounts (password spraying): refuse before any password
+    is checked, until the window has passed. The refusal is logged but does not count itself, so the
+    address is free again once the failures stop."""
+    ip = (current_request.get() or NO_REQUEST).ip
+    if not ip or not settings.LOGIN_ADDRESS_LIMIT:
+        return
+    since = timezone.now() - timedelta(seconds=settings.LOGIN_ADDRESS_WINDOW_SECONDS)
+    failures = (
+        AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED, ip=ip, at__gte=since)
+        .exclude(object_repr=THROTTLED)
+        .count()
+    )
+    if failures >= settings.LOGIN_ADDRESS_LIMIT:
+        audit_log(action=AuditAction.LOGIN_FAILED, actor_name=(username or "")[:150], object_repr=THROTTLED)
+        raise AddressThrottled()
 
 
 def login_second_step(*, user: User, code: str) -> User:
@@ -444,7 +478,8 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
     _check_password(new_password, user)
     with transaction.atomic():
         user.set_password(new_password)
-        user.save(update_fields=["password"])
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "password_changed_at"])
         audit_log(action=AuditAction.PASSWORD_CHANGE, actor=user, obj=user, area_path=_primary_path(user))
 
 

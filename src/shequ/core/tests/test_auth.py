@@ -55,7 +55,7 @@ def test_unknown_user_gets_the_same_message_as_a_wrong_password(worker: User) ->
     assert "用户名或密码错误" in response.content.decode()
 
 
-def test_five_failures_lock_the_account_for_fifteen_minutes(worker: User) -> None:
+def test_five_failures_lock_the_account_for_thirty_minutes(worker: User) -> None:
     client = Client()
     with time_machine.travel(timezone.now(), tick=False) as clock:
         for _ in range(4):
@@ -66,7 +66,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(worker: User) -> Non
         response = _login(client, "wangge", PASSWORD)
         assert "已锁定" in response.content.decode()
         assert client.get("/").status_code == 302
-        clock.shift(timedelta(minutes=14, seconds=59))
+        clock.shift(timedelta(minutes=29, seconds=59))
         assert "已锁定" in _login(client, "wangge", PASSWORD).content.decode()
         clock.shift(timedelta(seconds=2))
         assert _login(client, "wangge", PASSWORD).status_code == 302
@@ -271,3 +271,62 @@ def test_logout_by_get_is_refused(worker: User) -> None:
     client.force_login(worker)
     assert client.get("/logout/").status_code == 405
     assert client.get("/").status_code == 200
+
+
+def test_many_failures_from_one_address_hold_it_off_for_a_while_but_not_other_addresses(
+    worker: User, settings: Any
+) -> None:
+    settings.LOGIN_ADDRESS_LIMIT = 6
+    spray = Client(REMOTE_ADDR="10.9.9.9")
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        for n in range(6):  # one wrong password for each of many accounts: no account gets locked
+            _login(spray, f"someone{n}", "Spring2026-guess")
+        held = _login(spray, "wangge", PASSWORD)
+        assert held.status_code == 200 and "此地址登录失败次数过多" in held.content.decode()
+        token = spray.post(
+            "/api/auth/token", {"username": "wangge", "password": PASSWORD}, content_type="application/json"
+        )
+        assert token.status_code == 429 and token.json()["code"] == "too_many_attempts"
+        worker.refresh_from_db()
+        assert worker.failed_logins == 0 and not worker.is_locked()
+        assert _login(Client(REMOTE_ADDR="10.1.1.1"), "wangge", PASSWORD).status_code == 302
+        clock.shift(timedelta(minutes=16))
+        assert _login(spray, "wangge", PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("role, refused", [(Role.GRID_WORKER, True), (Role.RESIDENT, False)])
+def test_staff_may_be_held_to_character_classes_and_a_longer_minimum(
+    tree: Tree, settings: Any, role: Role, refused: bool
+) -> None:
+    from shequ.core import services
+    from shequ.core.errors import DomainError
+
+    settings.PASSWORD_CHARACTER_CLASSES_STAFF = 3
+    settings.PASSWORD_MIN_LENGTH_STAFF = 14
+    area = tree.grid if role == Role.GRID_WORKER else tree.building
+    for n, password in enumerate(["lowercaseonlypassword", "Mixed-case-12"]):
+        fields = {"username": f"u{n}_{role.value}", "password": password, "role": role, "area": area}
+        if refused:
+            with pytest.raises(DomainError) as caught:
+                services.user_create(by=None, **fields)
+            assert caught.value.code == "password_rules"
+        else:
+            services.user_create(by=None, **fields)
+    if refused:
+        services.user_create(by=None, username="ok_staff", password="Mixed-case-1234", role=role, area=area)
+
+
+def test_an_expired_staff_password_must_be_changed_before_anything_else(worker: User, settings: Any) -> None:
+    settings.PASSWORD_MAX_AGE_DAYS_STAFF = 90
+    client = Client()
+    with time_machine.travel(timezone.now() + timedelta(days=91), tick=False):
+        _login(client, "wangge", PASSWORD)
+        response = client.get("/areas/")
+        assert response.status_code == 302 and response["Location"] == "/password/"
+        assert client.get("/api/me").json()["code"] == "password_expired"
+        assert client.get("/password/").status_code == 200
+        client.post(
+            "/password/",
+            {"old_password": PASSWORD, "new_password": "a-new-pass-2026", "new_password2": "a-new-pass-2026"},
+        )
+        assert client.get("/areas/").status_code == 200
