@@ -14,10 +14,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, Any
+from xml.etree import ElementTree
 
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet import _reader as openpyxl_sheet_reader
+from openpyxl.worksheet.dimensions import SheetDimension
+from openpyxl.xml.functions import iterparse
 
 from shequ.core.errors import DomainError
 
@@ -25,6 +29,20 @@ MAX_BYTES = 64 * 1024 * 1024
 MAX_UNPACKED_BYTES = 512 * 1024 * 1024
 MAX_ZIP_ENTRIES = 10_000
 MAX_ROWS = 1_000_000
+# Blank rows in a row past which a file is refused: no real list has them; a hostile one uses them to
+# keep the reader busy (a million empty rows pack into a couple of megabytes).
+MAX_BLANK_RUN = 10_000
+# What openpyxl and the XML parser raise on a broken or hostile workbook (defusedxml's refusals of
+# entity expansion are ValueErrors): each becomes a clear refusal, never a 500.
+UNREADABLE = (
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    EOFError,
+    zipfile.BadZipFile,
+    ElementTree.ParseError,
+)
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -56,6 +74,22 @@ class Table:
 
     def column_of(self, header: str) -> str:
         return get_column_letter(self.headers.index(header) + 1) if header in self.headers else "?"
+
+
+def _dimensions_before_the_data(self: Any) -> Any:
+    """openpyxl (3.1) looks for a sheet's <dimension> on "end" events, so a sheet without one (a hostile
+    file, most often) is parsed to its very end, keeping every row element, before a single row is read:
+    seconds and hundreds of megabytes for a few packed megabytes. The element comes before <sheetData>
+    when it exists at all, so stop at the data's start tag."""
+    for _event, element in iterparse(self.source, events=("start",)):
+        if element.tag == openpyxl_sheet_reader.DIMENSION_TAG:
+            return SheetDimension.from_tree(element).boundaries
+        if element.tag == openpyxl_sheet_reader.DATA_TAG:
+            return None
+    return None
+
+
+openpyxl_sheet_reader.WorkSheetParser.parse_dimensions = _dimensions_before_the_data
 
 
 def _text(value: Any) -> str:
@@ -107,8 +141,11 @@ def open_table(data: IO[bytes], filename: str, *, max_rows: int = MAX_ROWS) -> T
     name = filename.lower()
     if name.endswith(".xlsx"):
         _check_xlsx(data)
-        workbook = load_workbook(data, read_only=True, data_only=True)
-        sheet = workbook.worksheets[0]
+        try:
+            workbook = load_workbook(data, read_only=True, data_only=True)
+            sheet = workbook.worksheets[0]
+        except UNREADABLE as exc:
+            raise _unreadable() from exc
         raw_rows: Iterator[Sequence[Any]] = sheet.iter_rows(values_only=True)
         sheet_name = sheet.title
     elif name.endswith(".csv"):
@@ -130,17 +167,27 @@ def open_table(data: IO[bytes], filename: str, *, max_rows: int = MAX_ROWS) -> T
         raise _refuse(_("The file is empty."), "empty") from exc
     except (UnicodeDecodeError, csv.Error) as exc:
         raise _refuse(_("The file cannot be read as text."), "encoding") from exc
+    except UNREADABLE as exc:
+        raise _unreadable() from exc
     headers = [_text(h) for h in first]
     while headers and not headers[-1]:
         headers.pop()
 
     def rows() -> Iterator[Row]:
-        count = 0
+        count = blank_run = 0
         try:
             for number, raw in enumerate(raw_rows, start=2):
                 values = [_text(v) for v in raw]
                 if not any(values):
+                    blank_run += 1
+                    if blank_run > MAX_BLANK_RUN:
+                        raise _refuse(
+                            _("More than %(n)d empty rows in a row: delete them and upload again.")
+                            % {"n": MAX_BLANK_RUN},
+                            "blank_rows",
+                        )
                     continue
+                blank_run = 0
                 count += 1
                 if count > max_rows:
                     raise _refuse(_("The file has more than %(n)d rows.") % {"n": max_rows}, "too_many_rows")
@@ -151,8 +198,17 @@ def open_table(data: IO[bytes], filename: str, *, max_rows: int = MAX_ROWS) -> T
                 yield Row(number, row)
         except (UnicodeDecodeError, csv.Error) as exc:
             raise _refuse(_("The file cannot be read as text."), "encoding") from exc
+        except UNREADABLE as exc:
+            raise _unreadable() from exc
 
     return Table(sheet_name, headers, rows())
+
+
+def _unreadable() -> DomainError:
+    return _refuse(
+        _("The workbook is damaged or holds unsafe content (such as XML entities). Save it again as .xlsx."),
+        "unreadable",
+    )
 
 
 def safe_cell(value: Any) -> Any:
