@@ -3,11 +3,12 @@
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import ClassVar
 
 from django.db.models import QuerySet
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
-from pydantic import ConfigDict
+from pydantic import ConfigDict, model_validator
 
 from shequ.core import access, selectors, services
 from shequ.core.http import ApiRequest
@@ -20,6 +21,22 @@ class Input(Schema):
     """Input schemas refuse unknown fields: no mass assignment of area, owner, status or role."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class Patch(Input):
+    """A partial update: a field left out stays as it is, and a field sent as null is refused (422)
+    unless its column takes a null (NULLABLE), so a null never reaches a NOT NULL column as a 500."""
+
+    NULLABLE: ClassVar[frozenset[str]] = frozenset()
+
+    @model_validator(mode="after")
+    def _no_nulls_where_none_fit(self) -> "Patch":
+        refused = sorted(
+            n for n in self.model_fields_set if getattr(self, n) is None and n not in self.NULLABLE
+        )
+        if refused:
+            raise ValueError(f"null is not allowed for: {', '.join(refused)}")
+        return self
 
 
 class TokenIn(Input):
@@ -76,7 +93,9 @@ class AreaIn(Input):
     longitude: Decimal | None = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
 
 
-class AreaPatch(Input):
+class AreaPatch(Patch):
+    NULLABLE = frozenset({"code", "latitude", "longitude"})
+
     version: int
     name: str | None = Field(None, max_length=100)
     code: str | None = Field(None, max_length=12)

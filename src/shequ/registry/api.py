@@ -13,7 +13,7 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from shequ.core import access
 from shequ.core import selectors as core_selectors
-from shequ.core.api import Input
+from shequ.core.api import Input, Patch
 from shequ.core.errors import Forbidden, NotFound
 from shequ.core.http import ApiRequest
 from shequ.core.models import ImportJob
@@ -325,7 +325,7 @@ class OrganisationIn(Input):
     contact_phone: str = Field("", max_length=20)
 
 
-class OrganisationPatch(Input):
+class OrganisationPatch(Patch):
     version: int
     name: str | None = Field(None, max_length=100)
     kind: str | None = Field(None, max_length=30)
