@@ -9,11 +9,11 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shequ.core import access
 from shequ.core import selectors as core_selectors
-from shequ.core.api import Input, Patch
+from shequ.core.api import Input, Pages, Patch
 from shequ.core.errors import Forbidden, NotFound
 from shequ.core.http import ApiRequest
 from shequ.core.models import ImportJob
@@ -115,7 +115,7 @@ class OrganisationOut(Schema):
 
 
 @router.get("/residents", response=list[ResidentOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def resident_list(
     request: ApiRequest,
     area: int | None = None,
@@ -307,7 +307,7 @@ def import_commit(request: ApiRequest, job_id: int, data: CommitIn) -> ImportOut
 
 
 @router.get("/households", response=list[HouseholdOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def household_list(request: ApiRequest, area: int | None = None, q: str = "") -> QuerySet[Household]:
     area_obj = core_selectors.area_for(request.auth, area) if area else None
     return selectors.households_for(request.auth, area=area_obj, q=q[:50])
@@ -373,7 +373,7 @@ def organisation_update(request: ApiRequest, organisation_id: int, data: Organis
 
 
 @router.get("/organisations", response=list[OrganisationOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def organisation_list(
     request: ApiRequest, area: int | None = None, kind: str = "", q: str = ""
 ) -> QuerySet[Organisation]:

@@ -6,10 +6,10 @@ from typing import Any
 
 from django.db.models import QuerySet
 from ninja import Field, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from shequ.core import selectors as core_selectors
-from shequ.core.api import Input
+from shequ.core.api import Input, Pages
 from shequ.core.http import ApiRequest
 from shequ.resources import selectors, services
 from shequ.resources.models import Resource, ResourceKind, ResourceStatus
@@ -130,7 +130,7 @@ def _organisations(request: ApiRequest, fields: dict[str, Any]) -> dict[str, Any
 
 
 @router.get("/resources", response=list[ResourceOut])
-@paginate(PageNumberPagination)
+@paginate(Pages)
 def resource_list(
     request: ApiRequest,
     area: int | None = None,
