@@ -7,8 +7,9 @@ connection that died must be noticed and replaced (CONN_HEALTH_CHECKS), not answ
 forever. A second psycopg connection ends the server's backend with pg_terminate_backend.
 
 Covered elsewhere: the demo loader and the resident import interrupted half-way
-(src/shequ/core/tests/test_demo.py, src/shequ/registry/tests/test_importing.py). Nothing in the product
-writes files yet, so there is no unwritable-media test.
+(src/shequ/core/tests/test_demo.py, src/shequ/registry/tests/test_importing.py), the import process
+killed while writing (tests/test_faults_import.py), and a full disk or unwritable folder under backup
+and restore, the product's file writers today (tests/test_faults_files.py).
 """
 
 from __future__ import annotations
