@@ -330,3 +330,64 @@ def test_community_staff_exports_the_disabled_residents_with_masked_id_numbers(j
         unmasked = [r[ids] for r in rows if not MASKED_ID.match(r[ids])]
         assert not unmasked, f"ID numbers not masked in the export: {unmasked[:5]}"
         assert all("残疾人" in r[-1] for r in rows), "a row of the 残疾人 export is not tagged 残疾人"
+
+
+@pytest.mark.browser
+def test_community_staff_imports_households_and_the_preview_names_the_bad_row_in_chinese(
+    journey: Journey, tmp_path: Path
+) -> None:
+    page = journey.page
+    tag = TAG[journey.viewport]
+    rooms = [f"{tag}1801室", f"{tag}1802室"]
+    headers = ["网格", "楼栋", "房号", "地址", "标签"]
+    rows = [
+        [GRID, BUILDING, rooms[0], "", "困难家庭"],
+        [GRID, BUILDING, rooms[1], "", ""],
+        [GRID, BUILDING, f"{tag}1803室", "", "贫困户"],  # row 4: not one of the household tags
+    ]
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = "住户"
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    upload = tmp_path / f"平地住户-{journey.viewport}.xlsx"
+    workbook.save(upload)
+    tag_column = get_column_letter(headers.index("标签") + 1)
+
+    with journey.step("sign in as pingdi_shequ, open 平地社区's residents, then 住户"):
+        journey.sign_in("pingdi_shequ")
+        journey.click_and_wait(page.locator("main h2 a", has_text="平地社区"))
+        journey.click_and_wait(page.locator('main .actions a[href^="/residents/?area="]'))
+        journey.click_and_wait(page.get_by_test_id("households"))
+        expect(page).to_have_url(re.compile(r"/households/\?area=\d+$"))
+        expect(page.locator("main h1")).to_contain_text("住户")
+
+    with journey.step("从 Excel 导入住户 opens the upload page with the template"):
+        journey.click_and_wait(page.get_by_test_id("import"))
+        expect(page).to_have_url(re.compile(r"/households/import/\?area=\d+$"))
+        expect(page.locator("main h1")).to_contain_text("导入住户")
+        with page.expect_download() as download_info:
+            page.get_by_test_id("template").click()
+        header, *_example = read_xlsx(Path(download_info.value.path()))
+        assert header == headers, header
+
+    with journey.step("upload: the preview names row 4, its column and the reason in Chinese"):
+        page.locator("#id_file").set_input_files(upload)
+        journey.click_and_wait(page.locator("main form button[type=submit]"))
+        expect(page).to_have_url(re.compile(r"/households/import/\d+/$"))
+        expect(page.get_by_test_id("good-rows")).to_have_text("2")
+        expect(page.get_by_test_id("error-rows")).to_have_text("1")
+        problem = page.get_by_test_id("problem").locator("td")
+        expect(problem.nth(0)).to_contain_text("第 4 行")
+        expect(problem.nth(1)).to_have_text(f"{tag_column} 标签")
+        expect(problem.nth(2)).to_contain_text("无法识别的标签：贫困户")
+        journey.shot("12-household-import-preview-community-staff")
+
+    with journey.step("import the good rows: 2 households added, and the list shows them"):
+        journey.click_and_wait(page.get_by_test_id("import-good"))
+        expect(page.get_by_test_id("created-rows")).to_have_text("2")
+        expect(page.locator("main .flash").first).to_contain_text("已添加 2 户")
+        journey.open(f"/households/?q={tag}18")
+        expect(page.locator("main tbody td a")).to_have_count(2)
+        expect(page.locator("main tbody")).to_contain_text("困难家庭")

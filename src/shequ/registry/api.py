@@ -44,11 +44,11 @@ class ResidentOut(Schema):
 
     @staticmethod
     def resolve_id_number_masked(obj: Resident) -> str:
-        return selectors.masked(obj)["id_number"]
+        return selectors.masked_id_number(obj)
 
     @staticmethod
     def resolve_phone_masked(obj: Resident) -> str:
-        return selectors.masked(obj)["phone"]
+        return selectors.masked_phone(obj)
 
     @staticmethod
     def resolve_groups(obj: Resident) -> list[str]:
@@ -125,8 +125,10 @@ def resident_list(
     status: str = "active",
 ) -> QuerySet[Resident]:
     area_obj = core_selectors.area_for(request.auth, area) if area else None
-    return selectors.residents_for(
-        request.auth, area=area_obj, q=q[:50], group=group, age_band=age, status=status
+    return selectors.with_group_tags(
+        selectors.residents_for(
+            request.auth, area=area_obj, q=q[:50], group=group, age_band=age, status=status
+        )
     )
 
 
@@ -265,9 +267,11 @@ def resident_group_clear(request: ApiRequest, resident_id: int, group: str) -> S
 
 class ImportOut(Schema):
     id: int
+    kind: str
     status: str
     total_rows: int
     error_rows: int
+    duplicate_rows: int  # already in the registry: skipped (buildings, households, organisations)
     created_rows: int
     problems: list[list[str]]
 
@@ -275,9 +279,11 @@ class ImportOut(Schema):
 def _import_out(job: ImportJob) -> ImportOut:
     return ImportOut(
         id=job.pk,
+        kind=job.kind,
         status=job.status,
         total_rows=job.total_rows,
         error_rows=job.error_rows,
+        duplicate_rows=job.duplicate_rows,
         created_rows=job.created_rows,
         problems=[[str(n), c, h, m] for n, c, h, m in importing.problems_of(job)],
     )
@@ -293,6 +299,36 @@ def resident_import(request: ApiRequest, area: int, file: UploadedFile = File(..
     return Status(201, _import_out(job))
 
 
+def _import(request: ApiRequest, kind: str, area: int, file: UploadedFile) -> Status[ImportOut]:
+    area_obj = core_selectors.area_for(request.auth, area)
+    job = importing.validate(
+        user=request.auth,
+        area=area_obj,
+        data=cast(IO[bytes], file),
+        filename=file.name or "upload.csv",
+        kind=importing.kind_of(kind),
+    )
+    return Status(201, _import_out(job))
+
+
+@router.post("/buildings/import", response={201: ImportOut})
+def building_import(request: ApiRequest, area: int, file: UploadedFile = File(...)) -> Status[ImportOut]:  # noqa: B008
+    """Check a file of buildings (template: /buildings/import/template.xlsx) and stage it."""
+    return _import(request, "buildings", area, file)
+
+
+@router.post("/households/import", response={201: ImportOut})
+def household_import(request: ApiRequest, area: int, file: UploadedFile = File(...)) -> Status[ImportOut]:  # noqa: B008
+    """Check a file of households (template: /households/import/template.xlsx) and stage it."""
+    return _import(request, "households", area, file)
+
+
+@router.post("/organisations/import", response={201: ImportOut})
+def organisation_import(request: ApiRequest, area: int, file: UploadedFile = File(...)) -> Status[ImportOut]:  # noqa: B008
+    """Check a file of organisations (template: /organisations/import/template.xlsx) and stage it."""
+    return _import(request, "organisations", area, file)
+
+
 class CommitIn(Input):
     good_rows_only: bool = False
 
@@ -304,6 +340,46 @@ def import_commit(request: ApiRequest, job_id: int, data: CommitIn) -> ImportOut
         raise NotFound()
     importing.commit(user=request.auth, job=job, good_rows_only=data.good_rows_only)
     return _import_out(job)
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@router.get("/households/export", response={200: None})
+def household_export(request: ApiRequest, area: int | None = None, q: str = "") -> HttpResponse:
+    """The filtered households list as .xlsx (audited)."""
+    area_obj = core_selectors.area_for(request.auth, area) if area else None
+    if not access.paths_for(request.auth, "household", "export"):
+        raise Forbidden()
+    qs = selectors.households_for(request.auth, area=area_obj, q=q[:50])
+    content = services.households_export(
+        by=request.auth,
+        households=qs,
+        area_path=area_obj.path if area_obj else "",
+        filters=request.GET.urlencode(),
+    )
+    return _xlsx(content, "households.xlsx")
+
+
+@router.get("/organisations/export", response={200: None})
+def organisation_export(
+    request: ApiRequest, area: int | None = None, kind: str = "", q: str = ""
+) -> HttpResponse:
+    """The filtered organisations list as .xlsx (contact phones masked, audited)."""
+    area_obj = core_selectors.area_for(request.auth, area) if area else None
+    if not access.paths_for(request.auth, "organisation", "export"):
+        raise Forbidden()
+    qs = selectors.organisations_for(request.auth, area=area_obj, kind=kind[:30], q=q[:50])
+    content = services.organisations_export(
+        by=request.auth,
+        organisations=qs,
+        area_path=area_obj.path if area_obj else "",
+        filters=request.GET.urlencode(),
+    )
+    return _xlsx(content, "organisations.xlsx")
 
 
 @router.get("/households", response=list[HouseholdOut])

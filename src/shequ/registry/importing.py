@@ -1,9 +1,14 @@
-"""Importing residents from .xlsx/.csv: validate everything into staged rows, show every problem with
-its sheet, row and column in Chinese, and write only a clean file (or, by choice, its good rows) in one
-transaction. Streams row by row and in batches, so memory does not grow with the file."""
+"""Importing from .xlsx/.csv: validate everything into staged rows, show every problem with its sheet,
+row and column in Chinese, and write only a clean file (or, by choice, its good rows) in one
+transaction. Streams row by row and in batches, so memory does not grow with the file.
+
+One machinery for every kind of import; an `ImportKind` says what differs (columns, how a row is read,
+its natural key, how rows are written). Residents are defined here; buildings, households and
+organisations in registry/import_kinds.py."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -14,18 +19,21 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shequ.core import access
 from shequ.core.audit import audit_log
 from shequ.core.crypto import decrypt, encrypt
-from shequ.core.errors import DomainError
-from shequ.core.models import Area, AreaKind, AuditAction, ImportJob, ImportRow, subtree_q
+from shequ.core.errors import DomainError, NotFound
+from shequ.core.models import PATH_STEP, Area, AreaKind, AuditAction, ImportJob, ImportRow, subtree_q
 from shequ.core.tabular import Table, open_table, write_xlsx
 from shequ.registry.models import Household, IdType, PoliticalStatus, Registration, Resident, ResidentEvent
 from shequ.registry.services import pinyin_of, seal_personal_data
 
 RAW_CONTEXT = "core.importrow.raw"
 BATCH = 1000
+
+Problems = list[tuple[str, str]]  # [(header, message)]
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,110 @@ class Column:
     required: bool = False
     help: str = ""
 
+
+@dataclass(frozen=True)
+class ImportKind:
+    """What one kind of import needs beyond the shared machinery."""
+
+    name: str  # ImportJob.kind and the URL segment: "residents"
+    resource: str  # the policy resource whose "import" action allows it
+    title: str  # the sheet name of the template and of the rows handed back, in Chinese
+    columns: list[Column]
+    example: list[str]
+    # What rows are checked against, read once per file: (import area, user) -> lookups.
+    lookups: Callable[[Area, Any], Any]
+    # One row's cells -> (validated values, problems).
+    parse: Callable[[dict[str, str], Any, date], tuple[dict[str, Any], Problems]]
+    key_of: Callable[[dict[str, Any]], str]  # the natural key of parsed values; "" when there is none
+    key_header: Callable[[str], str]  # the column a repeated key is reported on
+    same_as_row: Any  # "... as row %(n)d of this file."
+    # Which of these keys (with their rows' values) are already in the registry, near the import's area.
+    existing: Callable[[ImportJob, list[str], list[dict[str, Any]]], set[str]]
+    write: Callable[[list[ImportRow], Any], int]  # write clean rows, return how many were created
+    conflict: Any  # why a commit failed on a constraint: someone changed the same records meanwhile
+    # Residents: a person already registered is an error in the file. Other kinds: a row already in
+    # the registry is skipped at commit, so importing the same file twice doubles nothing.
+    existing_problem: Any = None
+    existing_reads_values: bool = True
+
+    @property
+    def headers(self) -> list[str]:
+        return [c.header for c in self.columns]
+
+
+def natural_key(*parts: object) -> str:
+    """A fixed-length key for ImportRow.key from the parts that name one record."""
+    return hashlib.sha256("\x1f".join(str(p) for p in parts).encode()).hexdigest()
+
+
+def kind_of(name: str) -> ImportKind:
+    from shequ.registry.import_kinds import KINDS  # the other kinds build on this module
+
+    if name not in KINDS:
+        raise NotFound()
+    return KINDS[name]
+
+
+# --- shared checks for the kinds -----------------------------------------------------------------
+
+
+def required_problems(row: dict[str, str], columns: list[Column]) -> Problems:
+    problems = [
+        (c.header, _("This cell is required.")) for c in columns if c.required and not row.get(c.header)
+    ]
+    if row.get("__extra__"):
+        problems.append(("", _("Values found beyond the last column: %(v)s") % {"v": row["__extra__"][:50]}))
+    return problems
+
+
+def choose(
+    row: dict[str, str], header: str, table: dict[str, Any], problems: Problems, out: dict[str, Any], key: str
+) -> None:
+    """Put table[cell] into out[key], or report that the cell is not one of the table's words."""
+    value = row.get(header, "")
+    if value not in table:
+        problems.append((header, _("Not one of: %(v)s") % {"v": "、".join(k for k in table if k)}))
+    else:
+        out[key] = table[value]
+
+
+def too_long(row: dict[str, str], header: str, limit: int, problems: Problems) -> str:
+    value = row.get(header, "")
+    if len(value) > limit:
+        problems.append((header, _("At most %(n)d characters.") % {"n": limit}))
+    return value[:limit]
+
+
+def places(
+    area: Area, user: Any, resource: str, action: str, kind: str
+) -> dict[tuple[str, str], Area | None]:
+    """(parent name, name) -> area of `kind` within the import's area, where the user may do `action`
+    on `resource`. A name pair that occurs twice maps to None (ambiguous)."""
+    out: dict[tuple[str, str], Area | None] = {}
+    qs = Area.objects.filter(subtree_q(area.path), kind=kind)
+    if user is not None:
+        qs = qs.filter(access.path_q("path", access.paths_for(user, resource, action)))
+    for place in qs.select_related("parent"):
+        key = (place.parent.name if place.parent else "", place.name)
+        out[key] = None if key in out else place
+    return out
+
+
+def pick_building(
+    row: dict[str, str], buildings: dict[tuple[str, str], Area | None], problems: Problems
+) -> Area | None:
+    if not (row.get("网格") and row.get("楼栋")):
+        return None
+    key = (row["网格"], row["楼栋"])
+    if key not in buildings:
+        problems.append(("楼栋", _("No building of this name in this grid within your areas.")))
+        return None
+    if buildings[key] is None:
+        problems.append(("楼栋", _("Two buildings have this name in this grid; rename one first.")))
+    return buildings[key]
+
+
+# --- residents -------------------------------------------------------------------------------------
 
 COLUMNS = [
     Column("姓名", "name", True),
@@ -84,85 +196,47 @@ POLITICAL = {
 YES_NO = {"": False, "否": False, "是": True}
 # Which column a seal_personal_data refusal concerns.
 FIELD_HEADERS = {"id_number": "证件号码", "phone": "手机号", "birth_date": "出生日期", "gender": "性别"}
+RESIDENT_EXAMPLE = [
+    "张三",
+    "居民身份证",
+    "11010519491231002X",
+    "",
+    "",
+    "13800138000",
+    "第1网格",
+    "1座",
+    "101",
+    "户主",
+    "户籍",
+    "群众",
+    "否",
+    "理发、修电器",
+    "书法",
+]
 
 
-def template_xlsx() -> bytes:
-    example = [
-        "张三",
-        "居民身份证",
-        "11010519491231002X",
-        "",
-        "",
-        "13800138000",
-        "第1网格",
-        "1座",
-        "101",
-        "户主",
-        "户籍",
-        "群众",
-        "否",
-        "理发、修电器",
-        "书法",
-    ]
-    return write_xlsx(
-        [c.header for c in COLUMNS],
-        [example, [f"（{c.help}）" if c.help else "" for c in COLUMNS]],
-        title="居民",
-    )
-
-
-def _buildings(area: Area, user: Any) -> dict[tuple[str, str], Area | None]:
-    """(grid name, building name) -> building, within the import's area and where the user may
-    register residents. A name pair that occurs twice maps to None (ambiguous)."""
-    out: dict[tuple[str, str], Area | None] = {}
-    qs = Area.objects.filter(subtree_q(area.path), kind=AreaKind.BUILDING)
-    if user is not None:
-        qs = qs.filter(access.path_q("path", access.paths_for(user, "resident", "create")))
-    for building in qs.select_related("parent"):
-        key = (building.parent.name if building.parent else "", building.name)
-        out[key] = None if key in out else building
-    return out
+def _resident_lookups(area: Area, user: Any) -> dict[tuple[str, str], Area | None]:
+    return places(area, user, "resident", "create", AreaKind.BUILDING)
 
 
 def _parse(
     row: dict[str, str], buildings: dict[tuple[str, str], Area | None], today: date
-) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+) -> tuple[dict[str, Any], Problems]:
     """One row's values, validated: (data, [(header, message)])."""
-    problems: list[tuple[str, str]] = []
+    problems = required_problems(row, COLUMNS)
     data: dict[str, Any] = {}
-    for column in COLUMNS:
-        if column.required and not row.get(column.header):
-            problems.append((column.header, _("This cell is required.")))
-    if row.get("__extra__"):
-        problems.append(("", _("Values found beyond the last column: %(v)s") % {"v": row["__extra__"][:50]}))
-
-    def choose(header: str, table: dict[str, Any], key: str) -> None:
-        value = row.get(header, "")
-        if value not in table:
-            problems.append((header, _("Not one of: %(v)s") % {"v": "、".join(k for k in table if k)}))
-        else:
-            data[key] = table[value]
-
-    choose("证件类型", ID_TYPES, "id_type")
-    choose("性别", GENDERS, "gender")
-    choose("户籍状态", REGISTRATIONS, "registration")
-    choose("政治面貌", POLITICAL, "political_status")
-    choose("独居", YES_NO, "living_alone")
+    choose(row, "证件类型", ID_TYPES, problems, data, "id_type")
+    choose(row, "性别", GENDERS, problems, data, "gender")
+    choose(row, "户籍状态", REGISTRATIONS, problems, data, "registration")
+    choose(row, "政治面貌", POLITICAL, problems, data, "political_status")
+    choose(row, "独居", YES_NO, problems, data, "living_alone")
     birth: date | None = None
     if row.get("出生日期"):
         try:
             birth = date.fromisoformat(row["出生日期"][:10].replace("/", "-"))
         except ValueError:
             problems.append(("出生日期", _("Write the date as 1980-05-17.")))
-    building = None
-    if row.get("网格") and row.get("楼栋"):
-        key = (row["网格"], row["楼栋"])
-        if key not in buildings:
-            problems.append(("楼栋", _("No building of this name in this grid within your areas.")))
-        elif buildings[key] is None:
-            problems.append(("楼栋", _("Two buildings have this name in this grid; rename one first.")))
-        else:
-            building = buildings[key]
+    building = pick_building(row, buildings, problems)
     if row.get("姓名") and len(row["姓名"]) > 50:
         problems.append(("姓名", _("At most 50 characters.")))
     if row.get("证件号码") and "id_type" in data:
@@ -197,171 +271,8 @@ def _parse(
     return data, problems
 
 
-def validate(
-    *,
-    user: Any,
-    area: Area,
-    data: IO[bytes],
-    filename: str,
-    max_rows: int | None = None,
-    progress: Callable[[int], None] | None = None,
-) -> ImportJob:
-    """Check a whole file and stage it. Nothing reaches the registry here."""
-    if user is not None:
-        access.require(user, "resident", "import", path=area.path)
-    table = open_table(data, filename, **({"max_rows": max_rows} if max_rows else {}))
-    missing = [c.header for c in COLUMNS if c.required and c.header not in table.headers]
-    unknown = [h for h in table.headers if h and h not in BY_HEADER]
-    if missing or unknown:
-        parts = []
-        if missing:
-            parts.append(_("missing columns: %(c)s") % {"c": "、".join(missing)})
-        if unknown:
-            parts.append(_("unknown columns: %(c)s") % {"c": "、".join(unknown)})
-        raise DomainError(
-            _("The header row does not match the template (%(p)s). Download the template and try again.")
-            % {"p": "；".join(parts)},
-            code="import_headers",
-            fields={"file": "headers"},
-        )
-    job = ImportJob.objects.create(kind="residents", user=user, area=area, filename=filename[:200])
-    try:
-        _stage(job, table, user, area, progress)
-    except DomainError:
-        job.delete()
-        raise
-    return job
-
-
-def _stage(
-    job: ImportJob, table: Table, user: Any, area: Area, progress: Callable[[int], None] | None
-) -> None:
-    buildings = _buildings(area, user)
-    today = timezone.localdate()
-    batch: list[ImportRow] = []
-    total = 0
-    for row in table.rows:
-        data, problems = _parse(row.values, buildings, today)
-        batch.append(
-            ImportRow(
-                job=job,
-                number=row.number,
-                key=data.get("id_number_index", ""),
-                raw_encrypted=encrypt(json.dumps(row.values, ensure_ascii=False), context=RAW_CONTEXT),
-                data=data if not problems else {},
-                problems=[[table.column_of(h), h, m] for h, m in problems],
-            )
-        )
-        total += 1
-        if len(batch) >= BATCH:
-            ImportRow.objects.bulk_create(batch)
-            batch = []
-            if progress:
-                progress(total)
-    ImportRow.objects.bulk_create(batch)
-    _mark_duplicates(job, table)
-    job.total_rows = total
-    job.error_rows = job.rows.exclude(problems=[]).count()
-    job.save(update_fields=["total_rows", "error_rows"])
-
-
-def _add_problem(row: ImportRow, column: str, header: str, message: str) -> None:
-    row.problems = [*row.problems, [column, header, message]]
-    row.data = {}
-    row.save(update_fields=["problems", "data"])
-
-
-def _mark_duplicates(job: ImportJob, table: Table) -> None:
-    column = table.column_of("证件号码")
-    repeated = (
-        job.rows.exclude(key="").values("key").annotate(n=Count("id"), first=Min("number")).filter(n__gt=1)
-    )
-    for group in repeated.iterator():
-        for row in job.rows.filter(key=group["key"], number__gt=group["first"]):
-            _add_problem(
-                row,
-                column,
-                "证件号码",
-                _("The same ID number as row %(n)d of this file.") % {"n": group["first"]},
-            )
-    keys = job.rows.exclude(key="").values_list("key", flat=True).order_by("number")
-    pending: list[str] = []
-    for key in keys.iterator(chunk_size=BATCH):
-        pending.append(key)
-        if len(pending) >= BATCH:
-            _mark_registered(job, pending, column)
-            pending = []
-    _mark_registered(job, pending, column)
-
-
-def _mark_registered(job: ImportJob, keys: list[str], column: str) -> None:
-    taken = set(Resident.objects.filter(id_number_index__in=keys).values_list("id_number_index", flat=True))
-    if taken:
-        for row in job.rows.filter(key__in=taken):
-            if not any(p[1] == "证件号码" for p in row.problems):
-                _add_problem(row, column, "证件号码", _("This ID number is already registered."))
-
-
-def problems_of(job: ImportJob, limit: int = 200) -> list[tuple[int, str, str, str]]:
-    """(row, column, header, message) for the preview, first `limit`."""
-    out = []
-    for row in job.rows.exclude(problems=[]).order_by("number")[:limit]:
-        for column, header, message in row.problems:
-            out.append((row.number, column, header, message))
-    return out
-
-
-def commit(
-    *, user: Any, job: ImportJob, good_rows_only: bool = False, progress: Callable[[int], None] | None = None
-) -> int:
-    """Write the staged rows, all or nothing. Returns how many residents were registered."""
-    if job.status != ImportJob.Status.VALIDATED:
-        raise DomainError(_("This import was already finished."), code="import_done")
-    if job.error_rows and not good_rows_only:
-        raise DomainError(
-            _("The file has errors. Correct them, or choose to import only the good rows."),
-            code="import_errors",
-        )
-    if user is not None:
-        access.require(user, "resident", "import", path=job.area.path)
-    created = 0
-    try:
-        with transaction.atomic():
-            clean = job.rows.filter(problems=[]).order_by("number")
-            for chunk in _chunks(clean.iterator(chunk_size=BATCH), BATCH):
-                created += _write_batch(chunk, user)
-                if progress:
-                    progress(created)
-            audit_log(
-                action=AuditAction.IMPORT,
-                actor=user,
-                obj=job,
-                area_path=job.area.path,
-                object_repr=job.filename,
-                changes={"residents": [0, created], "rejected_rows": job.error_rows},
-            )
-    except IntegrityError:
-        job.status, job.message = (
-            ImportJob.Status.FAILED,
-            _("Someone registered one of these people meanwhile. Nothing was written; check the file again."),
-        )
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "message", "finished_at"])
-        raise DomainError(job.message, code="import_conflict") from None
-    job.status, job.created_rows, job.finished_at = ImportJob.Status.IMPORTED, created, timezone.now()
-    job.save(update_fields=["status", "created_rows", "finished_at"])
-    return created
-
-
-def _chunks(rows: Iterator[ImportRow], size: int) -> Iterator[list[ImportRow]]:
-    chunk: list[ImportRow] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
+def _registered(_job: ImportJob, keys: list[str], _values: list[dict[str, Any]]) -> set[str]:
+    return set(Resident.objects.filter(id_number_index__in=keys).values_list("id_number_index", flat=True))
 
 
 SEALED = ("id_number_encrypted", "id_number_index", "id_last4", "phone_encrypted", "phone_index", "gender")
@@ -435,9 +346,232 @@ def _write_batch(rows: list[ImportRow], user: Any) -> int:
     return len(residents)
 
 
+RESIDENTS = ImportKind(
+    name="residents",
+    resource="resident",
+    title="居民",
+    columns=COLUMNS,
+    example=RESIDENT_EXAMPLE,
+    lookups=_resident_lookups,
+    parse=_parse,
+    key_of=lambda data: data.get("id_number_index", ""),
+    key_header=lambda _key: "证件号码",
+    same_as_row=gettext_lazy("The same ID number as row %(n)d of this file."),
+    existing=_registered,
+    write=_write_batch,
+    conflict=gettext_lazy(
+        "Someone registered one of these people meanwhile. Nothing was written; check the file again."
+    ),
+    existing_problem=gettext_lazy("This ID number is already registered."),
+    existing_reads_values=False,
+)
+
+
+# --- the machinery ---------------------------------------------------------------------------------
+
+
+def template_xlsx(kind: ImportKind = RESIDENTS) -> bytes:
+    """The file to fill: the Chinese headers, an example row and a row saying what each column takes."""
+    return write_xlsx(
+        kind.headers,
+        [kind.example, [f"（{c.help}）" if c.help else "" for c in kind.columns]],
+        title=kind.title,
+    )
+
+
+def validate(
+    *,
+    user: Any,
+    area: Area,
+    data: IO[bytes],
+    filename: str,
+    kind: ImportKind = RESIDENTS,
+    max_rows: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> ImportJob:
+    """Check a whole file and stage it. Nothing reaches the registry here."""
+    if user is not None:
+        access.require(user, kind.resource, "import", path=area.path)
+    table = open_table(data, filename, **({"max_rows": max_rows} if max_rows else {}))
+    missing = [c.header for c in kind.columns if c.required and c.header not in table.headers]
+    unknown = [h for h in table.headers if h and h not in kind.headers]
+    if missing or unknown:
+        parts = []
+        if missing:
+            parts.append(_("missing columns: %(c)s") % {"c": "、".join(missing)})
+        if unknown:
+            parts.append(_("unknown columns: %(c)s") % {"c": "、".join(unknown)})
+        raise DomainError(
+            _("The header row does not match the template (%(p)s). Download the template and try again.")
+            % {"p": "；".join(parts)},
+            code="import_headers",
+            fields={"file": "headers"},
+        )
+    job = ImportJob.objects.create(kind=kind.name, user=user, area=area, filename=filename[:200])
+    try:
+        _stage(job, kind, table, user, area, progress)
+    except DomainError:
+        job.delete()
+        raise
+    return job
+
+
+def _stage(
+    job: ImportJob,
+    kind: ImportKind,
+    table: Table,
+    user: Any,
+    area: Area,
+    progress: Callable[[int], None] | None,
+) -> None:
+    lookups = kind.lookups(area, user)
+    today = timezone.localdate()
+    batch: list[ImportRow] = []
+    total = 0
+    for row in table.rows:
+        data, problems = kind.parse(row.values, lookups, today)
+        batch.append(
+            ImportRow(
+                job=job,
+                number=row.number,
+                key=kind.key_of(data),
+                raw_encrypted=encrypt(json.dumps(row.values, ensure_ascii=False), context=RAW_CONTEXT),
+                data=data if not problems else {},
+                problems=[[table.column_of(h), h, m] for h, m in problems],
+            )
+        )
+        total += 1
+        if len(batch) >= BATCH:
+            ImportRow.objects.bulk_create(batch)
+            batch = []
+            if progress:
+                progress(total)
+    ImportRow.objects.bulk_create(batch)
+    _mark_repeated(job, kind, table)
+    job.duplicate_rows = _mark_existing(job, kind, table)
+    job.total_rows = total
+    job.error_rows = job.rows.exclude(problems=[]).count()
+    job.save(update_fields=["total_rows", "error_rows", "duplicate_rows"])
+
+
+def _add_problem(row: ImportRow, column: str, header: str, message: str) -> None:
+    row.problems = [*row.problems, [column, header, message]]
+    row.data = {}
+    row.save(update_fields=["problems", "data"])
+
+
+def _mark_repeated(job: ImportJob, kind: ImportKind, table: Table) -> None:
+    """A key that occurs again later in the file is an error on the later rows."""
+    repeated = (
+        job.rows.exclude(key="").values("key").annotate(n=Count("id"), first=Min("number")).filter(n__gt=1)
+    )
+    for group in repeated.iterator():
+        header = kind.key_header(group["key"])
+        for row in job.rows.filter(key=group["key"], number__gt=group["first"]):
+            _add_problem(row, table.column_of(header), header, str(kind.same_as_row) % {"n": group["first"]})
+
+
+def _mark_existing(job: ImportJob, kind: ImportKind, table: Table) -> int:
+    """Find the rows already in the registry, in batches: an error (residents) or, for the other kinds,
+    rows that will be skipped. Returns how many will be skipped."""
+    keyed = job.rows.exclude(key="").order_by("number")
+    pairs: Iterator[tuple[str, dict[str, Any]]] = (
+        keyed.values_list("key", "data").iterator(chunk_size=BATCH)
+        if kind.existing_reads_values
+        else ((k, {}) for k in keyed.values_list("key", flat=True).iterator(chunk_size=BATCH))
+    )
+    skipped = 0
+    for chunk in _chunks(pairs, BATCH):
+        taken = kind.existing(job, [k for k, _v in chunk], [v for _k, v in chunk])
+        if not taken:
+            continue
+        if kind.existing_problem is None:
+            skipped += job.rows.filter(key__in=taken, problems=[]).count()
+            continue
+        for row in job.rows.filter(key__in=taken):
+            header = kind.key_header(row.key)
+            if not any(p[1] == header for p in row.problems):
+                _add_problem(row, table.column_of(header), header, str(kind.existing_problem))
+    return skipped
+
+
+def problems_of(job: ImportJob, limit: int = 200) -> list[tuple[int, str, str, str]]:
+    """(row, column, header, message) for the preview, first `limit`."""
+    out = []
+    for row in job.rows.exclude(problems=[]).order_by("number")[:limit]:
+        for column, header, message in row.problems:
+            out.append((row.number, column, header, message))
+    return out
+
+
+def _lock_district(area: Area) -> None:
+    """Imports in one district commit one at a time, so two uploads of the same file cannot both find
+    a record missing and both make it. (FOR NO KEY UPDATE: references to the district still work.)"""
+    list(Area.objects.select_for_update(no_key=True).filter(path=area.path[:PATH_STEP]).values_list("pk"))
+
+
+def commit(
+    *, user: Any, job: ImportJob, good_rows_only: bool = False, progress: Callable[[int], None] | None = None
+) -> int:
+    """Write the staged rows, all or nothing. Returns how many records were created."""
+    kind = kind_of(job.kind)
+    if job.status != ImportJob.Status.VALIDATED:
+        raise DomainError(_("This import was already finished."), code="import_done")
+    if job.error_rows and not good_rows_only:
+        raise DomainError(
+            _("The file has errors. Correct them, or choose to import only the good rows."),
+            code="import_errors",
+        )
+    if user is not None:
+        access.require(user, kind.resource, "import", path=job.area.path)
+    created = skipped = 0
+    try:
+        with transaction.atomic():
+            _lock_district(job.area)
+            clean = job.rows.filter(problems=[]).order_by("number")
+            for chunk in _chunks(clean.iterator(chunk_size=BATCH), BATCH):
+                if kind.existing_problem is None:  # already there (perhaps since the check): skip
+                    taken = kind.existing(job, [r.key for r in chunk], [r.data for r in chunk])
+                    fresh = [r for r in chunk if r.key not in taken]
+                    skipped += len(chunk) - len(fresh)
+                    chunk = fresh
+                created += kind.write(chunk, user) if chunk else 0
+                if progress:
+                    progress(created)
+            audit_log(
+                action=AuditAction.IMPORT,
+                actor=user,
+                obj=job,
+                area_path=job.area.path,
+                object_repr=job.filename,
+                changes={kind.name: [0, created], "rejected_rows": job.error_rows, "skipped_rows": skipped},
+            )
+    except IntegrityError:
+        job.status, job.message = ImportJob.Status.FAILED, str(kind.conflict)
+        job.finished_at = timezone.now()
+        job.save(update_fields=["status", "message", "finished_at"])
+        raise DomainError(job.message, code="import_conflict") from None
+    job.status, job.created_rows, job.finished_at = ImportJob.Status.IMPORTED, created, timezone.now()
+    job.duplicate_rows = skipped
+    job.save(update_fields=["status", "created_rows", "duplicate_rows", "finished_at"])
+    return created
+
+
+def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
+    chunk: list[Any] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def bad_rows_xlsx(job: ImportJob) -> bytes:
     """The rows that were not imported, as typed, with what was wrong — to correct and upload again."""
-    headers = [c.header for c in COLUMNS]
+    kind = kind_of(job.kind)
+    headers = kind.headers
 
     def rows() -> Iterator[list[str]]:
         for row in job.rows.exclude(problems=[]).order_by("number").iterator(chunk_size=BATCH):
