@@ -27,3 +27,17 @@ def resident_panel(fn: PanelFn) -> PanelFn:
 
 def resident_panels(user: Any, resident: Any) -> list[Panel]:
     return [p for p in (fn(user, resident) for fn in _resident_panels) if p is not None]
+
+
+# Panels on an area's page (e.g. the appeal figures), registered the same way: fn(user, area).
+_area_panels: list[PanelFn] = []
+
+
+def area_panel(fn: PanelFn) -> PanelFn:
+    """Register a panel for the area page: fn(user, area) -> Panel | None."""
+    _area_panels.append(fn)
+    return fn
+
+
+def area_panels(user: Any, area: Any) -> list[Panel]:
+    return [p for p in (fn(user, area) for fn in _area_panels) if p is not None]

@@ -15,8 +15,15 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--no-scheduler",
+            action="store_true",
+            help="do not run the task queue here (it runs in `shequ worker` when SHEQU_REDIS_URL is set)",
+        )
 
-    def handle(self, *args: Any, host: str, port: int, threads: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, host: str, port: int, threads: int, no_scheduler: bool = False, **options: Any
+    ) -> None:
         from waitress import create_server
 
         from shequ.wsgi import application
@@ -33,9 +40,20 @@ class Command(BaseCommand):
             ident="shequ",
             clear_untrusted_proxy_headers=True,
         )
+        # Small installs: the scheduled jobs (appeal deadlines…) run in threads of this process, on a
+        # queue kept in SQLite in the data folder. With Redis, `shequ worker` runs them instead.
+        consumer = None
+        if not no_scheduler and not settings.REDIS_URL:
+            from shequ.core.queue import start_embedded
+
+            consumer = start_embedded()
+            self.stdout.write("任务调度已在本进程启动 / scheduler running inside this process")
         self.stdout.write(f"Shequ 已启动 / serving on http://{host}:{port}/  (Ctrl+C to stop)")
         self.stdout.flush()
         try:
             server.run()
         except KeyboardInterrupt:
             self.stdout.write("已停止 / stopped")
+        finally:
+            if consumer is not None:
+                consumer.stop(graceful=True)

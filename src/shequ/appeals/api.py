@@ -1,0 +1,456 @@
+"""Appeals API: the queue, a resident's own appeals, report, every step of the closed loop, the
+public board (no login), notifications and figures — the same selectors and services as the pages."""
+# No "from __future__ import annotations": django-ninja reads these annotations at run time.
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from shequ.appeals import selectors, services
+from shequ.appeals.models import Appeal, Category, Channel, Level, Priority
+from shequ.core import access
+from shequ.core import selectors as core_selectors
+from shequ.core.api import Input, Pages
+from shequ.core.crypto import decrypt
+from shequ.core.errors import DomainError, NotFound
+from shequ.core.http import ApiRequest
+from shequ.core.models import User
+from shequ.registry.models import Organisation
+
+router = Router(tags=["appeals"])
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: str
+    default_level: str
+
+
+class AppealOut(Schema):
+    id: int
+    title: str
+    category: str = Field(alias="category.code")
+    category_name: str = Field(alias="category.name")
+    stage: str
+    level: str
+    priority: str
+    channel: str
+    area_id: int
+    area_name: str = Field(alias="area.name")
+    handling_area_id: int
+    handler: str
+    deadline_at: datetime | None
+    overdue: bool
+    reported_at: datetime
+    version: int
+
+    @staticmethod
+    def resolve_handler(obj: Appeal) -> str:
+        return str(obj.handler_user or obj.handler_organisation or "")
+
+    @staticmethod
+    def resolve_overdue(obj: Appeal) -> bool:
+        return obj.is_overdue(timezone.now())
+
+
+class StepOut(Schema):
+    at: datetime
+    action: str
+    actor_name: str
+    from_stage: str
+    to_stage: str
+    from_level: str
+    to_level: str
+    note: str
+
+
+class EvaluationOut(Schema):
+    score: int
+    comment: str
+    at: datetime
+
+
+class PhotoOut(Schema):
+    id: int
+    kind: str
+    width: int
+    height: int
+    url: str
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return reverse("appeals:photo", args=[obj.pk])
+
+
+def _user(context: Any) -> Any:
+    return context["request"].auth
+
+
+class AppealDetailOut(AppealOut):
+    """One appeal as its reader may see it: the contact only where they may, and the actions open
+    to them now."""
+
+    description: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    result: str
+    rejection_reason: str
+    merged_into_id: int | None
+    contact_name: str | None
+    contact_phone: str | None
+    contact_withheld: bool
+    published_at: datetime | None
+    public_summary: str
+    public_result: str
+    for_deliberation: bool
+    steps: list[StepOut]
+    evaluation: EvaluationOut | None
+    photos: list[PhotoOut]
+    actions: list[str]
+
+    @staticmethod
+    def resolve_steps(obj: Appeal) -> Any:
+        return selectors.steps_of(obj)
+
+    @staticmethod
+    def resolve_photos(obj: Appeal) -> Any:
+        return selectors.photos_of(obj)
+
+    @staticmethod
+    def resolve_evaluation(obj: Appeal) -> Any:
+        return getattr(obj, "evaluation", None)
+
+    @staticmethod
+    def resolve_contact_name(obj: Appeal, context: Any) -> str | None:
+        return obj.contact_name if services.may_see_contact(_user(context), obj) else None
+
+    @staticmethod
+    def resolve_contact_phone(obj: Appeal, context: Any) -> str | None:
+        if not obj.contact_phone_encrypted or not services.may_see_contact(_user(context), obj):
+            return None
+        return decrypt(obj.contact_phone_encrypted, context=services.CONTACT_CONTEXT)
+
+    @staticmethod
+    def resolve_actions(obj: Appeal, context: Any) -> list[str]:
+        return selectors.available_actions(_user(context), obj)
+
+
+class SimilarOut(Schema):
+    id: int
+    title: str
+    stage: str
+    reported_at: datetime
+    score: float
+
+
+class PublicAppealOut(Schema):
+    id: int
+    category: str = Field(alias="category.name")
+    place: str = Field(alias="place_name")
+    summary: str = Field(alias="public_summary")
+    result: str = Field(alias="public_result")
+    reported_at: datetime
+    closed_at: datetime | None
+    published_at: datetime
+    score: int | None
+
+    @staticmethod
+    def resolve_score(obj: Appeal) -> int | None:
+        evaluation = getattr(obj, "evaluation", None)
+        return evaluation.score if evaluation else None
+
+
+class NotificationOut(Schema):
+    id: int
+    appeal_id: int | None
+    action: str
+    created_at: datetime
+    read: bool
+
+    @staticmethod
+    def resolve_read(obj: Any) -> bool:
+        return obj.read_at is not None
+
+
+class ReportIn(Input):
+    area_id: int
+    category: str = Field(max_length=40)
+    description: str = Field(max_length=2000)
+    title: str = Field("", max_length=80)
+    channel: Channel | None = None
+    priority: Priority = Priority.NORMAL
+    latitude: Decimal | None = Field(None, ge=-90, le=90, max_digits=9, decimal_places=6)
+    longitude: Decimal | None = Field(None, ge=-180, le=180, max_digits=9, decimal_places=6)
+    contact_name: str = Field("", max_length=50)
+    contact_phone: str = Field("", max_length=30)
+    contact_withheld: bool = False
+
+
+class StepIn(Input):
+    version: int
+    note: str = Field("", max_length=1000)
+
+
+class ReasonIn(Input):
+    version: int
+    reason: str = Field(max_length=1000)
+
+
+class MergeIn(Input):
+    version: int
+    into_id: int
+    note: str = Field("", max_length=1000)
+
+
+class DispatchIn(Input):
+    version: int
+    user_id: int | None = None
+    organisation_id: int | None = None
+    note: str = Field("", max_length=1000)
+
+
+class HandleIn(Input):
+    version: int
+    result: str = Field(max_length=2000)
+
+
+class EvaluateIn(Input):
+    version: int
+    score: int = Field(ge=1, le=5)
+    comment: str = Field("", max_length=1000)
+
+
+class PublishIn(Input):
+    version: int
+    summary: str = Field("", max_length=2000)
+    result: str = Field("", max_length=2000)
+
+
+def category_by_code(code: str) -> Category:
+    found = selectors.categories().filter(code=code).first()
+    if found is None:
+        raise DomainError(_("Choose a category."), code="category_invalid", fields={"category": "invalid"})
+    return found
+
+
+@router.get("/appeals/categories", response=list[CategoryOut])
+def category_list(request: ApiRequest) -> QuerySet[Category]:
+    return selectors.categories()
+
+
+@router.get("/appeals", response=list[AppealOut])
+@paginate(Pages)
+def appeal_list(
+    request: ApiRequest,
+    area: int | None = None,
+    waiting: bool = False,
+    category: str = "",
+    stage: str = "",
+    level: Level | None = None,
+    overdue: bool = False,
+    q: str = "",
+    order: str = "deadline",
+) -> QuerySet[Appeal]:
+    area_obj = core_selectors.area_for(request.auth, area) if area else None
+    return selectors.appeals_for(
+        request.auth,
+        area=area_obj,
+        waiting=waiting,
+        category=category[:40],
+        stage=stage[:16],
+        level=level or "",
+        overdue=overdue,
+        q=q[:50],
+        order=order[:12],
+    )
+
+
+@router.get("/appeals/mine", response=list[AppealOut])
+@paginate(Pages)
+def appeal_mine(request: ApiRequest) -> QuerySet[Appeal]:
+    return selectors.appeals_reported_by(request.auth)
+
+
+@router.get("/appeals/similar", response=list[SimilarOut])
+def appeal_similar(
+    request: ApiRequest,
+    area_id: int,
+    category: str,
+    text: str,
+    latitude: Decimal | None = None,
+    longitude: Decimal | None = None,
+) -> list[SimilarOut]:
+    """Open appeals likely the same as the one being typed (for the report form). Titles are
+    anonymised: a resident learns that it is known, not who reported it."""
+    area = core_selectors.area_for(request.auth, area_id)
+    access.require(request.auth, "appeal", "create", path=area.path)
+    found = selectors.similar_appeals(
+        area=area,
+        category=category_by_code(category[:40]),
+        text=text[:2000],
+        latitude=latitude,
+        longitude=longitude,
+    )
+    return [
+        SimilarOut(
+            id=s.appeal.pk,
+            title=services.public_texts(s.appeal, summary=s.appeal.title)[0],
+            stage=s.appeal.stage,
+            reported_at=s.appeal.reported_at,
+            score=s.score,
+        )
+        for s in found
+    ]
+
+
+@router.post("/appeals", response={201: AppealDetailOut})
+def appeal_report(request: ApiRequest, data: ReportIn) -> Status[Appeal]:
+    area = core_selectors.area_for(request.auth, data.area_id)
+    fields = data.dict(exclude={"area_id", "category"})
+    appeal = services.appeal_report(
+        by=request.auth, area=area, category=category_by_code(data.category), **fields
+    )
+    return Status(201, selectors.appeal_for(request.auth, appeal.pk))
+
+
+@router.get("/appeals/{int:appeal_id}", response=AppealDetailOut)
+def appeal_detail(request: ApiRequest, appeal_id: int) -> Appeal:
+    return selectors.appeal_for(request.auth, appeal_id)
+
+
+def _after(request: ApiRequest, appeal_id: int) -> Appeal:
+    return selectors.appeal_for(request.auth, appeal_id)
+
+
+@router.post("/appeals/{int:appeal_id}/accept", response=AppealDetailOut)
+def appeal_accept(request: ApiRequest, appeal_id: int, data: StepIn) -> Appeal:
+    appeal = selectors.appeal_for(request.auth, appeal_id)
+    services.appeal_accept(appeal=appeal, by=request.auth, version=data.version, note=data.note)
+    return _after(request, appeal_id)
+
+
+@router.post("/appeals/{int:appeal_id}/reject", response=AppealDetailOut)
+def appeal_reject(request: ApiRequest, appeal_id: int, data: ReasonIn) -> Appeal:
+    appeal = selectors.appeal_for(request.auth, appeal_id)
+    services.appeal_reject(appeal=appeal, by=request.auth, version=data.version, reason=data.reason)
+    return _after(request, appeal_id)
+
+
+@router.post("/appeals/{int:appeal_id}/merge", response=AppealDetailOut)
+def appeal_merge(request: ApiRequest, appeal_id: int, data: MergeIn) -> Appeal:
+    appeal = selectors.appeal_for(request.auth, appeal_id)
+    into = selectors.appeal_for(request.auth, data.into_id)
+    services.appeal_merge(appeal=appeal, by=request.auth, version=data.version, into=into, note=data.note)
+    return _after(request, appeal_id)
+
+
+@router.post("/appeals/{int:appeal_id}/dispatch", response=AppealDetailOut)
+def appeal_dispatch(request: ApiRequest, appeal_id: int, data: DispatchIn) -> Appeal:
+    appeal = selectors.appeal_for(request.auth, appeal_id)
+    to_user = None
+    if data.user_id is not None:
+        to_user = User.objects.filter(pk=data.user_id, is_active=True).first()
+        if to_user is None:
+            raise NotFound()
+    to_org = None
+    if data.organisation_id is not None:
+        to_org = access.get_for(request.auth, "organisation", "view", pk=data.organisation_id)
+        assert isinstance(to_org, Organisation)
+    services.appeal_dispatch(
+        appeal=appeal,
+        by=request.auth,
+        version=data.version,
+        to_user=to_user,
+        to_organisation=to_org,
+        note=data.note,
+    )
+    return _after(request, appeal_id)
+
+
+@router.post("/appeals/{int:appeal_id}/start", response=AppealDetailOut)
+def appeal_start(request: ApiRequest, appeal_id: int, data: StepIn) -> Appeal:
+    appeal = selectors.appeal_for(request.auth, appeal_id)
+    services.appeal_start(appeal=appeal, by=request.auth, version=data.version, note=data.note)
+    return _after(request, appeal_id)
+
+
+@router.post("/appeals/{int:appeal_id}/handle", response=AppealDetailOut)
+def appeal_handle(request: ApiRequest, appeal_id: int, data: HandleIn) -> Appeal:
+    appeal = selectors.appeal_for(request.auth, appeal_id)
+    services.appeal_handle(appeal=appeal, by=request.auth, version=data.version, result=data.result)
+    return _after(request, appeal_id)
+
+
+@router.post("/appeals/{int:appeal_id}/rework", response=AppealDetailOut)
+def appeal_rework(request: ApiRequest, appeal_id: int, data: ReasonIn) -> Appeal:
+    appeal = selectors.appeal_for(request.auth, appeal_id)
+    services.appeal_rework(appeal=appeal, by=request.auth, version=data.version, reason=data.reason)
+    return _after(request, appeal_id)
+
+
+@router.post("/appeals/{int:appeal_id}/verify", response=AppealDetailOut)
+def appeal_verify(request: ApiRequest, appeal_id: int, data: StepIn) -> Appeal:
+    appeal = selectors.appeal_for(request.auth, appeal_id)
+    services.appeal_verify(appeal=appeal, by=request.auth, version=data.version, note=data.note)
+    return _after(request, appeal_id)
+
+
+@router.post("/appeals/{int:appeal_id}/close", response=AppealDetailOut)
+def appeal_close(request: ApiRequest, appeal_id: int, data: StepIn) -> Appeal:
+    appeal = selectors.appeal_for(request.auth, appeal_id)
+    services.appeal_close(appeal=appeal, by=request.auth, version=data.version, note=data.note)
+    return _after(request, appeal_id)
+
+
+@router.post("/appeals/{int:appeal_id}/reopen", response=AppealDetailOut)
+def appeal_reopen(request: ApiRequest, appeal_id: int, data: ReasonIn) -> Appeal:
+    appeal = selectors.appeal_for(request.auth, appeal_id)
+    services.appeal_reopen(appeal=appeal, by=request.auth, version=data.version, reason=data.reason)
+    return _after(request, appeal_id)
+
+
+@router.post("/appeals/{int:appeal_id}/evaluate", response=AppealDetailOut)
+def appeal_evaluate(request: ApiRequest, appeal_id: int, data: EvaluateIn) -> Appeal:
+    appeal = selectors.appeal_for(request.auth, appeal_id)
+    services.appeal_evaluate(
+        appeal=appeal, by=request.auth, version=data.version, score=data.score, comment=data.comment
+    )
+    return _after(request, appeal_id)
+
+
+@router.post("/appeals/{int:appeal_id}/escalate", response=AppealDetailOut)
+def appeal_escalate(request: ApiRequest, appeal_id: int, data: ReasonIn) -> Appeal:
+    appeal = selectors.appeal_for(request.auth, appeal_id)
+    services.appeal_escalate(appeal=appeal, by=request.auth, version=data.version, reason=data.reason)
+    return _after(request, appeal_id)
+
+
+@router.post("/appeals/{int:appeal_id}/publish", response=AppealDetailOut)
+def appeal_publish(request: ApiRequest, appeal_id: int, data: PublishIn) -> Appeal:
+    appeal = selectors.appeal_for(request.auth, appeal_id)
+    services.appeal_publish(
+        appeal=appeal, by=request.auth, version=data.version, summary=data.summary, result=data.result
+    )
+    return _after(request, appeal_id)
+
+
+@router.get("/appeals/notifications", response=list[NotificationOut])
+@paginate(Pages)
+def notification_list(request: ApiRequest) -> Any:
+    return selectors.notifications_for(request.auth)
+
+
+@router.get("/public/communities/{code}/appeals", response=list[PublicAppealOut], auth=None)
+@paginate(Pages)
+def public_board(request: ApiRequest, code: str) -> Any:
+    """The community's public notices (公示): anonymised, readable without signing in."""
+    community = selectors.public_community(code[:12])
+    return selectors.public_board(community)

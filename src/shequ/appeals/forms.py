@@ -1,0 +1,107 @@
+"""Forms of the appeals pages: they parse input; the rules live in services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shequ.appeals.models import Channel, Level, Priority, Stage
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several photos in one input; each is checked (type, size, metadata) by the service."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}),
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
+class ReportForm(forms.Form):
+    area = forms.TypedChoiceField(label=_("Where"), coerce=int)
+    category = forms.ChoiceField(label=_("Category"))
+    description = forms.CharField(
+        label=_("What is the problem?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Say what, where exactly, and since when."),
+    )
+    title = forms.CharField(
+        label=_("Short title"),
+        max_length=80,
+        required=False,
+        help_text=_("Optional; taken from the description if empty"),
+    )
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+    channel = forms.ChoiceField(label=_("Channel"))
+    contact_name = forms.CharField(label=_("Contact name"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
+    contact_withheld = forms.BooleanField(
+        label=_("Show my name and phone only to community staff"), required=False
+    )
+    latitude = forms.DecimalField(label=_("Latitude"), required=False, max_digits=9, decimal_places=6)
+    longitude = forms.DecimalField(label=_("Longitude"), required=False, max_digits=9, decimal_places=6)
+    photos = MultipleFileField(
+        label=_("Photos"), required=False, help_text=_("JPEG, PNG or WebP; up to 6, 10 MB each")
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        areas: list[tuple[int, str]],
+        categories: list[tuple[str, str]],
+        channels: list[str],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["area"].choices = areas  # type: ignore[attr-defined]
+        self.fields["category"].choices = [("", "—"), *categories]  # type: ignore[attr-defined]
+        labels = dict(Channel.choices)
+        self.fields["channel"].choices = [(c, labels[c]) for c in channels]  # type: ignore[attr-defined]
+        if len(channels) <= 1:
+            self.fields["channel"].widget = forms.HiddenInput()
+            self.fields["channel"].required = False
+
+
+class QueueFilterForm(forms.Form):
+    waiting = forms.BooleanField(label=_("Waiting for me"), required=False)
+    category = forms.ChoiceField(label=_("Category"), required=False)
+    stage = forms.ChoiceField(
+        label=_("Stage"),
+        required=False,
+        choices=[("", _("All stages")), ("open", _("Open")), *Stage.choices],
+    )
+    level = forms.ChoiceField(
+        label=_("Level"), required=False, choices=[("", _("All levels")), *Level.choices]
+    )
+    overdue = forms.BooleanField(label=_("Overdue"), required=False)
+    q = forms.CharField(label=_("Search"), required=False, max_length=50)
+    order = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("deadline", _("Deadline, nearest first")),
+            ("-deadline", _("Deadline, furthest first")),
+            ("-reported", _("Newest first")),
+            ("reported", _("Oldest first")),
+        ],
+    )
+
+    def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = [("", _("All categories")), *categories]  # type: ignore[attr-defined]
