@@ -1,0 +1,786 @@
+"""Volunteering API: the same selectors and services as the pages."""
+# No "from __future__ import annotations": django-ninja reads these annotations at run time.
+
+from datetime import date, datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from shequ.core import access
+from shequ.core import selectors as core_selectors
+from shequ.core.api import Input, Pages
+from shequ.core.errors import NotFound
+from shequ.core.http import ApiRequest
+from shequ.core.models import User
+from shequ.registry.models import Organisation, Resident
+from shequ.resources.models import Venue
+from shequ.volunteering import selectors, services, youth
+from shequ.volunteering.certificates import certificate_issue
+from shequ.volunteering.models import (
+    Activity,
+    ActivityKind,
+    Eligibility,
+    OrganiserKind,
+    ServiceHours,
+    SignUp,
+    Team,
+    TeamKind,
+    TeamLevel,
+    Volunteer,
+)
+
+router = Router(tags=["volunteering"])
+
+
+def _user(context: Any) -> Any:
+    return context["request"].auth
+
+
+class ShiftOut(Schema):
+    id: int
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int
+
+
+class ActivityOut(Schema):
+    id: int
+    area_id: int
+    area_name: str = Field(alias="area.name")
+    title: str
+    kind: str
+    organiser_kind: str
+    team_id: int | None
+    organisation_id: int | None
+    starts_at: datetime
+    ends_at: datetime
+    venue_id: int | None
+    venue_name: str | None
+    place: str
+    capacity: int
+    confirmed: int
+    waitlisted: int
+    cancel_deadline: datetime
+    target_groups: list[str]
+    eligibility: str
+    status: str
+    version: int
+
+    @staticmethod
+    def resolve_venue_name(obj: Activity) -> str | None:
+        return obj.venue.resource.name if obj.venue is not None else None
+
+    @staticmethod
+    def resolve_confirmed(obj: Any) -> int:
+        return getattr(obj, "confirmed_count", 0)
+
+    @staticmethod
+    def resolve_waitlisted(obj: Any) -> int:
+        return getattr(obj, "waitlist_count", 0)
+
+
+class MySignUpOut(Schema):
+    id: int
+    status: str
+    shift_id: int | None
+    waitlist_position: int | None
+    checked_in_at: datetime | None
+    checked_out_at: datetime | None
+
+    @staticmethod
+    def resolve_waitlist_position(obj: SignUp) -> int | None:
+        return selectors.waitlist_position(obj) if obj.status == "waitlisted" else None
+
+    @staticmethod
+    def resolve_checked_in_at(obj: SignUp) -> datetime | None:
+        attendance = getattr(obj, "attendance", None)
+        return attendance.checked_in_at if attendance else None
+
+    @staticmethod
+    def resolve_checked_out_at(obj: SignUp) -> datetime | None:
+        attendance = getattr(obj, "attendance", None)
+        return attendance.checked_out_at if attendance else None
+
+
+class ActivityDetailOut(ActivityOut):
+    description: str
+    shifts: list[ShiftOut]
+    my_signup: MySignUpOut | None
+    can_manage: bool
+
+    @staticmethod
+    def resolve_shifts(obj: Activity) -> Any:
+        return list(obj.shifts.all())
+
+    @staticmethod
+    def resolve_my_signup(obj: Activity, context: Any) -> Any:
+        return selectors.my_signup(_user(context), obj)
+
+    @staticmethod
+    def resolve_can_manage(obj: Activity, context: Any) -> bool:
+        return selectors.can_manage(_user(context), obj)
+
+
+class ShiftIn(Input):
+    name: str = Field(max_length=50)
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int = Field(gt=0, le=services.MAX_CAPACITY)
+
+
+class ActivityIn(Input):
+    area_id: int
+    title: str = Field(max_length=100)
+    description: str = Field("", max_length=4000)
+    kind: ActivityKind
+    organiser_kind: OrganiserKind = OrganiserKind.SOCIAL_WORKER
+    team_id: int | None = None
+    organisation_id: int | None = None
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int = Field(gt=0, le=services.MAX_CAPACITY)
+    venue_id: int | None = None
+    place: str = Field("", max_length=200)
+    target_groups: list[str] = Field(default_factory=list, max_length=10)
+    eligibility: Eligibility = Eligibility.VERIFIED
+    cancel_deadline: datetime | None = None
+    shifts: list[ShiftIn] = Field(default_factory=list, max_length=20)
+
+
+class VersionIn(Input):
+    version: int
+
+
+class CancelIn(Input):
+    version: int
+    reason: str = Field(max_length=200)
+
+
+class FinishIn(Input):
+    version: int
+    beneficiary_household_ids: list[int] = Field(default_factory=list, max_length=2000)
+    beneficiary_organisation_ids: list[int] = Field(default_factory=list, max_length=500)
+    participant_organisation_ids: list[int] = Field(default_factory=list, max_length=500)
+
+
+class SignUpIn(Input):
+    shift_id: int | None = None
+    volunteer_id: int | None = None  # an organiser signs someone else up
+
+
+class AttendanceOut(Schema):
+    checked_in_at: datetime
+    checked_in_via: str
+    checked_out_at: datetime | None
+    checked_out_via: str
+
+
+class CorrectionOut(Schema):
+    minutes_before: int
+    minutes_after: int
+    reason: str
+    by_name: str
+    at: datetime
+
+
+class HoursOut(Schema):
+    id: int
+    activity_id: int
+    volunteer_id: int
+    served_on: date
+    computed_minutes: int
+    minutes: int
+    status: str
+    version: int
+    corrections: list[CorrectionOut]
+
+    @staticmethod
+    def resolve_corrections(obj: ServiceHours) -> Any:
+        return list(obj.corrections.all())
+
+
+class SignUpOut(Schema):
+    id: int
+    activity_id: int
+    volunteer_id: int
+    volunteer_name: str = Field(alias="volunteer.name")
+    shift_id: int | None
+    status: str
+    created_at: datetime
+    attendance: AttendanceOut | None
+    hours: HoursOut | None
+
+    @staticmethod
+    def resolve_attendance(obj: SignUp) -> Any:
+        return getattr(obj, "attendance", None)
+
+    @staticmethod
+    def resolve_hours(obj: SignUp) -> Any:
+        return getattr(obj, "hours", None)
+
+
+class ScanIn(Input):
+    token: str = Field(max_length=300)
+
+
+class ScanOut(Schema):
+    action: str
+    activity_id: int
+    checked_in_at: datetime
+    checked_out_at: datetime | None
+    minutes: int | None
+
+
+class AtIn(Input):
+    at: datetime | None = None
+
+
+class CorrectIn(Input):
+    version: int
+    minutes: int = Field(ge=0, le=services.MAX_MINUTES)
+    reason: str = Field(max_length=200)
+
+
+class VolunteerOut(Schema):
+    id: int
+    area_id: int
+    name: str
+    resident_id: int | None
+    user_id: int | None
+    skills: list[str]
+    availability: str
+    verified: bool
+    verified_at: datetime | None
+
+    @staticmethod
+    def resolve_verified(obj: Volunteer) -> bool:
+        return obj.is_verified
+
+
+class RecordOut(Schema):
+    volunteer: VolunteerOut
+    minutes: int
+    hours: float
+    activities: int
+    points: int
+    stars: int
+
+
+class VolunteerIn(Input):
+    area_id: int
+    resident_id: int | None = None
+    name: str = Field("", max_length=50)
+    phone: str = Field("", max_length=30)
+    id_number: str = Field("", max_length=30)
+    skills: list[str] = Field(default_factory=list, max_length=20)
+    availability: str = Field("", max_length=200)
+    username: str = Field("", max_length=150)  # the account they sign in with
+
+
+class RedemptionIn(Input):
+    item: str = Field(max_length=100)
+    points: int = Field(gt=0, le=1_000_000)
+
+
+class RedemptionOut(Schema):
+    id: int
+    volunteer_id: int
+    item: str
+    points: int
+    at: datetime
+
+
+class TeamOut(Schema):
+    id: int
+    area_id: int
+    name: str
+    level: str
+    kind: str
+    organisation_id: int | None
+    leader_id: int | None
+    member_count: int
+
+    @staticmethod
+    def resolve_member_count(obj: Any) -> int:
+        return getattr(obj, "member_count", None) or obj.members.count()
+
+
+class TeamIn(Input):
+    area_id: int
+    name: str = Field(max_length=100)
+    kind: TeamKind
+    level: TeamLevel
+    organisation_id: int | None = None
+    leader_id: int | None = None
+
+
+class MemberIn(Input):
+    volunteer_id: int
+    leader: bool = False
+
+
+class RankOut(Schema):
+    rank: int
+    volunteer_id: int
+    name: str
+    area: str
+    minutes: int
+    hours: float
+    activities: int
+
+
+def _organisation(request: ApiRequest, pk: int | None) -> Organisation | None:
+    if pk is None:
+        return None
+    return access.get_for(request.auth, "organisation", "view", pk=pk)
+
+
+def _venue(request: ApiRequest, pk: int | None) -> Venue | None:
+    if pk is None:
+        return None
+    resource = access.get_for(request.auth, "resource", "view", pk=pk)
+    venue = Venue.objects.select_related("resource__area").filter(resource=resource).first()
+    if venue is None:
+        raise NotFound()
+    return venue
+
+
+# --- activities -----------------------------------------------------------------------------------
+
+
+@router.get("/activities", response=list[ActivityOut])
+@paginate(Pages)
+def activity_list(
+    request: ApiRequest, area: int | None = None, status: str = "", when: str = "", q: str = ""
+) -> QuerySet[Activity]:
+    area_obj = core_selectors.area_for(request.auth, area) if area else None
+    return selectors.activities_for(request.auth, area=area_obj, status=status, when=when, q=q[:50])
+
+
+@router.get("/activities/{int:activity_id}", response=ActivityDetailOut)
+def activity_detail(request: ApiRequest, activity_id: int) -> Activity:
+    return selectors.activity_for(request.auth, activity_id)
+
+
+@router.post("/activities", response={201: ActivityDetailOut})
+def activity_create(request: ApiRequest, data: ActivityIn) -> Status[Activity]:
+    area = core_selectors.area_for(request.auth, data.area_id)
+    team = selectors.team_for(request.auth, data.team_id) if data.team_id else None
+    activity = services.activity_create(
+        by=request.auth,
+        area=area,
+        title=data.title,
+        description=data.description,
+        kind=data.kind,
+        organiser_kind=data.organiser_kind,
+        team=team,
+        organisation=_organisation(request, data.organisation_id),
+        starts_at=data.starts_at,
+        ends_at=data.ends_at,
+        capacity=data.capacity,
+        venue=_venue(request, data.venue_id),
+        place=data.place,
+        target_groups=data.target_groups,
+        eligibility=data.eligibility,
+        cancel_deadline=data.cancel_deadline,
+        shifts=[services.ShiftPlan(s.name, s.starts_at, s.ends_at, s.capacity) for s in data.shifts],
+    )
+    return Status(201, selectors.activity_for(request.auth, activity.pk))
+
+
+@router.post("/activities/{int:activity_id}/publish", response=ActivityDetailOut)
+def activity_publish(request: ApiRequest, activity_id: int, data: VersionIn) -> Activity:
+    activity = selectors.activity_for(request.auth, activity_id)
+    services.activity_publish(by=request.auth, activity=activity, version=data.version)
+    return selectors.activity_for(request.auth, activity_id)
+
+
+@router.post("/activities/{int:activity_id}/cancel", response=ActivityDetailOut)
+def activity_cancel(request: ApiRequest, activity_id: int, data: CancelIn) -> Activity:
+    activity = selectors.activity_for(request.auth, activity_id)
+    services.activity_cancel(by=request.auth, activity=activity, version=data.version, reason=data.reason)
+    return selectors.activity_for(request.auth, activity_id)
+
+
+@router.post("/activities/{int:activity_id}/finish", response=ActivityDetailOut)
+def activity_finish(request: ApiRequest, activity_id: int, data: FinishIn) -> Activity:
+    activity = selectors.activity_for(request.auth, activity_id)
+    households = list(
+        access.scope(request.auth, "household", "view").filter(pk__in=data.beneficiary_household_ids)
+    )
+    if len(households) != len(set(data.beneficiary_household_ids)):
+        raise NotFound()
+    organisations = access.scope(request.auth, "organisation", "view")
+    benefited = list(organisations.filter(pk__in=data.beneficiary_organisation_ids))
+    units = list(organisations.filter(pk__in=data.participant_organisation_ids))
+    if len(benefited) != len(set(data.beneficiary_organisation_ids)) or len(units) != len(
+        set(data.participant_organisation_ids)
+    ):
+        raise NotFound()
+    services.activity_finish(
+        by=request.auth,
+        activity=activity,
+        version=data.version,
+        beneficiary_households=households,
+        beneficiary_organisations=benefited,
+        participant_organisations=units,
+    )
+    return selectors.activity_for(request.auth, activity_id)
+
+
+@router.get("/activities/{int:activity_id}/signups", response=list[SignUpOut])
+@paginate(Pages)
+def activity_signups(request: ApiRequest, activity_id: int) -> QuerySet[SignUp]:
+    activity = selectors.activity_for(request.auth, activity_id)
+    access.require(request.auth, "activity", "manage", path=activity.area.path)
+    return selectors.signups_of(activity)
+
+
+@router.post("/activities/{int:activity_id}/signups", response={201: SignUpOut})
+def signup_create(request: ApiRequest, activity_id: int, data: SignUpIn) -> Status[SignUp]:
+    activity = selectors.activity_for(request.auth, activity_id)
+    shift = activity.shifts.filter(pk=data.shift_id).first() if data.shift_id else None
+    if data.shift_id and shift is None:
+        raise NotFound()
+    volunteer = selectors.volunteer_for(request.auth, data.volunteer_id) if data.volunteer_id else None
+    signup = services.signup_create(by=request.auth, activity=activity, volunteer=volunteer, shift=shift)
+    return Status(201, signup)
+
+
+@router.post("/signups/{int:signup_id}/cancel", response=SignUpOut)
+def signup_cancel(request: ApiRequest, signup_id: int) -> SignUp:
+    signup = selectors.signup_for(request.auth, signup_id)
+    return services.signup_cancel(by=request.auth, signup=signup)
+
+
+@router.post("/check-in", response=ScanOut)
+def check_in_scan(request: ApiRequest, data: ScanIn) -> dict[str, Any]:
+    """What a volunteer's phone sends after scanning the activity's QR code."""
+    result = services.attendance_scan(by=request.auth, token=data.token)
+    return {
+        "action": result.action,
+        "activity_id": result.activity.pk,
+        "checked_in_at": result.attendance.checked_in_at,
+        "checked_out_at": result.attendance.checked_out_at,
+        "minutes": result.hours.minutes if result.hours else None,
+    }
+
+
+@router.post("/signups/{int:signup_id}/check-in", response=SignUpOut)
+def signup_check_in(request: ApiRequest, signup_id: int, data: AtIn) -> SignUp:
+    signup = selectors.signup_for(request.auth, signup_id)
+    services.attendance_check_in(by=request.auth, signup=signup, at=data.at)
+    return selectors.signup_for(request.auth, signup_id)
+
+
+@router.post("/signups/{int:signup_id}/check-out", response=SignUpOut)
+def signup_check_out(request: ApiRequest, signup_id: int, data: AtIn) -> SignUp:
+    signup = selectors.signup_for(request.auth, signup_id)
+    services.attendance_check_out(by=request.auth, signup=signup, at=data.at)
+    return selectors.signup_for(request.auth, signup_id)
+
+
+@router.post("/service-hours/{int:hours_id}/confirm", response=HoursOut)
+def hours_confirm(request: ApiRequest, hours_id: int) -> ServiceHours:
+    return services.hours_confirm(by=request.auth, hours=selectors.hours_for(request.auth, hours_id))
+
+
+@router.post("/service-hours/{int:hours_id}/correct", response=HoursOut)
+def hours_correct(request: ApiRequest, hours_id: int, data: CorrectIn) -> ServiceHours:
+    hours = selectors.hours_for(request.auth, hours_id)
+    return services.hours_correct(
+        by=request.auth, hours=hours, version=data.version, minutes=data.minutes, reason=data.reason
+    )
+
+
+# --- volunteers, teams, rankings ------------------------------------------------------------------
+
+
+@router.get("/volunteers", response=list[VolunteerOut])
+@paginate(Pages)
+def volunteer_list(
+    request: ApiRequest, area: int | None = None, q: str = "", verified: bool | None = None
+) -> QuerySet[Volunteer]:
+    area_obj = core_selectors.area_for(request.auth, area) if area else None
+    return selectors.volunteers_for(request.auth, area=area_obj, q=q[:50], verified=verified)
+
+
+@router.get("/volunteers/me", response=RecordOut)
+def volunteer_me(request: ApiRequest) -> Any:
+    volunteer = selectors.volunteer_of(request.auth)
+    if volunteer is None:
+        raise NotFound()
+    return selectors.record_of(volunteer)
+
+
+@router.get("/volunteers/{int:volunteer_id}", response=RecordOut)
+def volunteer_detail(request: ApiRequest, volunteer_id: int) -> Any:
+    return selectors.record_of(selectors.volunteer_for(request.auth, volunteer_id))
+
+
+@router.get("/volunteers/{int:volunteer_id}/certificate", response={200: None})
+def volunteer_certificate(
+    request: ApiRequest, volunteer_id: int, start: date, end: date, kind: str = "hours"
+) -> HttpResponse:
+    """The certificate of confirmed service hours between start and end, as a PDF (kind "hours"), or
+    the youth social-practice certificate (kind "practice")."""
+    volunteer = selectors.volunteer_for(request.auth, volunteer_id)
+    issued = certificate_issue(by=request.auth, volunteer=volunteer, start=start, end=end, kind=kind)
+    response = HttpResponse(issued.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{issued.number}.pdf"'
+    return response
+
+
+@router.post("/volunteers", response={201: VolunteerOut})
+def volunteer_register(request: ApiRequest, data: VolunteerIn) -> Status[Volunteer]:
+    area = core_selectors.area_for(request.auth, data.area_id)
+    resident: Resident | None = None
+    if data.resident_id is not None:
+        resident = access.get_for(request.auth, "resident", "view", pk=data.resident_id)
+    user = (
+        User.objects.filter(username__iexact=data.username.strip()).first() if data.username.strip() else None
+    )
+    if data.username.strip() and user is None:
+        raise NotFound()
+    volunteer = services.volunteer_register(
+        by=request.auth,
+        area=area,
+        resident=resident,
+        name=data.name,
+        phone=data.phone,
+        id_number=data.id_number,
+        skills=data.skills,
+        availability=data.availability,
+        user=user,
+    )
+    return Status(201, volunteer)
+
+
+@router.post("/volunteers/{int:volunteer_id}/verify", response=VolunteerOut)
+def volunteer_verify(request: ApiRequest, volunteer_id: int) -> Volunteer:
+    volunteer = selectors.volunteers_for(request.auth).filter(pk=volunteer_id).first()
+    if volunteer is None:
+        raise NotFound()
+    return services.volunteer_verify(by=request.auth, volunteer=volunteer)
+
+
+@router.post("/volunteers/{int:volunteer_id}/redemptions", response={201: RedemptionOut})
+def volunteer_redeem(request: ApiRequest, volunteer_id: int, data: RedemptionIn) -> Status[Any]:
+    volunteer = selectors.volunteers_for(request.auth).filter(pk=volunteer_id).first()
+    if volunteer is None:
+        raise NotFound()
+    redemption = services.points_redeem(
+        by=request.auth, volunteer=volunteer, item=data.item, points=data.points
+    )
+    return Status(201, redemption)
+
+
+@router.get("/teams", response=list[TeamOut])
+@paginate(Pages)
+def team_list(request: ApiRequest, area: int | None = None) -> QuerySet[Team]:
+    area_obj = core_selectors.area_for(request.auth, area) if area else None
+    return selectors.teams_for(request.auth, area=area_obj)
+
+
+@router.post("/teams", response={201: TeamOut})
+def team_create(request: ApiRequest, data: TeamIn) -> Status[Team]:
+    area = core_selectors.area_for(request.auth, data.area_id)
+    leader = selectors.volunteer_for(request.auth, data.leader_id) if data.leader_id else None
+    team = services.team_create(
+        by=request.auth,
+        area=area,
+        name=data.name,
+        kind=data.kind,
+        level=data.level,
+        organisation=_organisation(request, data.organisation_id),
+        leader=leader,
+    )
+    return Status(201, selectors.team_for(request.auth, team.pk))
+
+
+@router.post("/teams/{int:team_id}/members", response=TeamOut)
+def team_add_member(request: ApiRequest, team_id: int, data: MemberIn) -> Team:
+    team = selectors.team_for(request.auth, team_id)
+    volunteer = selectors.volunteer_for(request.auth, data.volunteer_id)
+    services.team_add_member(by=request.auth, team=team, volunteer=volunteer, leader=data.leader)
+    return selectors.team_for(request.auth, team_id)
+
+
+@router.get("/volunteer-ranking", response=list[RankOut])
+def ranking(request: ApiRequest, start: date, end: date, area: int | None = None) -> list[dict[str, Any]]:
+    area_obj = core_selectors.area_for(request.auth, area) if area else None
+    return selectors.ranking(request.auth, area=area_obj, start=start, end=end)
+
+
+# --- party leads youth ----------------------------------------------------------------------------
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    political_status: str
+
+
+class YouthGroupOut(Schema):
+    id: int
+    area_id: int
+    name: str
+    formed_on: date
+    party_member: PersonOut
+    activist: PersonOut
+    backbones: list[PersonOut]
+
+    @staticmethod
+    def resolve_backbones(obj: Any) -> Any:
+        return list(obj.backbones.order_by("name"))
+
+
+class ActionOut(Schema):
+    id: int
+    done_on: date
+    description: str
+
+
+class ProblemOut(Schema):
+    id: int
+    found_on: date
+    description: str
+    status: str
+    solved_on: date | None
+    actions: list[ActionOut]
+
+    @staticmethod
+    def resolve_actions(obj: Any) -> Any:
+        return list(obj.actions.all())
+
+
+class MeetingOut(Schema):
+    id: int
+    held_on: date
+    topic: str
+    notes: str
+    attendee_ids: list[int]
+
+    @staticmethod
+    def resolve_attendee_ids(obj: Any) -> list[int]:
+        return [a.pk for a in obj.attendees.all()]
+
+
+class YouthGroupDetailOut(YouthGroupOut):
+    meetings: list[MeetingOut]
+    problems: list[ProblemOut]
+
+    @staticmethod
+    def resolve_meetings(obj: Any) -> Any:
+        return list(obj.meetings.prefetch_related("attendees"))
+
+    @staticmethod
+    def resolve_problems(obj: Any) -> Any:
+        return list(obj.problems.prefetch_related("actions"))
+
+
+class YouthGroupIn(Input):
+    area_id: int
+    name: str = Field(max_length=100)
+    party_member_id: int
+    activist_id: int
+    backbone_ids: list[int] = Field(max_length=10)
+    formed_on: date
+
+
+class MeetingIn(Input):
+    held_on: date
+    topic: str = Field(max_length=100)
+    notes: str = Field("", max_length=4000)
+    attendee_ids: list[int] = Field(default_factory=list, max_length=10)
+
+
+class ProblemIn(Input):
+    found_on: date
+    description: str = Field(max_length=2000)
+    meeting_id: int | None = None
+
+
+class ActionIn(Input):
+    done_on: date
+    description: str = Field(max_length=2000)
+    solved: bool = False
+
+
+def _resident(request: ApiRequest, pk: int) -> Resident:
+    return access.get_for(request.auth, "resident", "view", pk=pk)
+
+
+@router.get("/youth-groups", response=list[YouthGroupOut])
+@paginate(Pages)
+def youth_group_list(request: ApiRequest, area: int | None = None) -> Any:
+    area_obj = core_selectors.area_for(request.auth, area) if area else None
+    return youth.youth_groups_for(request.auth, area=area_obj)
+
+
+@router.get("/youth-groups/{int:group_id}", response=YouthGroupDetailOut)
+def youth_group_detail(request: ApiRequest, group_id: int) -> Any:
+    return youth.youth_group_for(request.auth, group_id)
+
+
+@router.post("/youth-groups", response={201: YouthGroupDetailOut})
+def youth_group_create(request: ApiRequest, data: YouthGroupIn) -> Status[Any]:
+    group = youth.youth_group_create(
+        by=request.auth,
+        area=core_selectors.area_for(request.auth, data.area_id),
+        name=data.name,
+        party_member=_resident(request, data.party_member_id),
+        activist=_resident(request, data.activist_id),
+        backbones=[_resident(request, pk) for pk in data.backbone_ids],
+        formed_on=data.formed_on,
+    )
+    return Status(201, youth.youth_group_for(request.auth, group.pk))
+
+
+@router.post("/youth-groups/{int:group_id}/meetings", response={201: MeetingOut})
+def youth_group_meeting(request: ApiRequest, group_id: int, data: MeetingIn) -> Status[Any]:
+    group = youth.youth_group_for(request.auth, group_id)
+    members = {m.pk: m for m in youth.members_of(group)}
+    if any(pk not in members for pk in data.attendee_ids):
+        raise NotFound()
+    meeting = youth.meeting_record(
+        by=request.auth,
+        group=group,
+        held_on=data.held_on,
+        topic=data.topic,
+        notes=data.notes,
+        attendees=[members[pk] for pk in data.attendee_ids],
+    )
+    return Status(201, meeting)
+
+
+@router.post("/youth-groups/{int:group_id}/problems", response={201: ProblemOut})
+def youth_group_problem(request: ApiRequest, group_id: int, data: ProblemIn) -> Status[Any]:
+    group = youth.youth_group_for(request.auth, group_id)
+    meeting = group.meetings.filter(pk=data.meeting_id).first() if data.meeting_id else None
+    if data.meeting_id and meeting is None:
+        raise NotFound()
+    problem = youth.problem_record(
+        by=request.auth, group=group, description=data.description, found_on=data.found_on, meeting=meeting
+    )
+    return Status(201, problem)
+
+
+@router.post("/youth-groups/{int:group_id}/problems/{int:problem_id}/actions", response={201: ProblemOut})
+def youth_group_action(request: ApiRequest, group_id: int, problem_id: int, data: ActionIn) -> Status[Any]:
+    group = youth.youth_group_for(request.auth, group_id)
+    problem = group.problems.filter(pk=problem_id).first()
+    if problem is None:
+        raise NotFound()
+    youth.action_record(
+        by=request.auth,
+        problem=problem,
+        description=data.description,
+        done_on=data.done_on,
+        solved=data.solved,
+    )
+    return Status(201, group.problems.get(pk=problem_id))

@@ -1,0 +1,330 @@
+"""Every read of volunteering, for the acting user: starts from the access layer's scope. A volunteer
+also reaches their own record and sign-ups, and published activities of the areas above their own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
+
+from shequ.core import access
+from shequ.core.errors import NotFound
+from shequ.core.models import Area, subtree_q
+from shequ.volunteering.models import (
+    Activity,
+    ActivityReport,
+    ActivityStatus,
+    HoursStatus,
+    PointEntry,
+    RecordKind,
+    ServiceHours,
+    ServiceRecord,
+    SignUp,
+    SignUpStatus,
+    Team,
+    Volunteer,
+)
+
+# China's volunteer star ratings (中国志愿服务联合会): cumulative confirmed hours for one to five stars.
+STAR_HOURS = (100, 300, 600, 1000, 1500)
+
+
+def volunteer_of(user: Any) -> Volunteer | None:
+    """The signed-in person's own volunteer record, if any."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Volunteer.objects.select_related("area", "resident").filter(user_id=user.pk).first()
+
+
+def volunteers_for(
+    user: Any, *, area: Area | None = None, q: str = "", verified: bool | None = None
+) -> QuerySet[Volunteer]:
+    qs = access.scope(user, "volunteer", "view").select_related("area", "resident")
+    if area is not None:
+        qs = qs.filter(subtree_q(area.path, "area__path"))
+    if verified is not None:
+        qs = qs.filter(verified_at__isnull=not verified)
+    q = q.strip()[:50]
+    if q:
+        qs = qs.filter(Q(name__icontains=q) | Q(skills__icontains=q))
+    return qs.order_by("area__path", "name", "id")
+
+
+def volunteer_for(user: Any, volunteer_id: int) -> Volunteer:
+    """A volunteer the user may see: in their scope, or their own record."""
+    own = volunteer_of(user)
+    if own is not None and own.pk == volunteer_id:
+        return own
+    volunteer = volunteers_for(user).filter(pk=volunteer_id).first()
+    if volunteer is None:
+        raise NotFound()
+    return volunteer
+
+
+def teams_for(user: Any, *, area: Area | None = None) -> QuerySet[Team]:
+    qs = (
+        access.scope(user, "team", "view")
+        .select_related("area", "leader", "organisation")
+        .annotate(member_count=Count("members", distinct=True))
+    )
+    if area is not None:
+        qs = qs.filter(subtree_q(area.path, "area__path"))
+    return qs.order_by("area__path", "level", "name")
+
+
+def team_for(user: Any, team_id: int) -> Team:
+    team = teams_for(user).filter(pk=team_id).first()
+    if team is None:
+        raise NotFound()
+    return team
+
+
+def _visible_q(user: Any) -> Q:
+    """Activities the user may see: all of the areas they manage, published ones of the areas they
+    see and of every area above those (a community's residents see the street's activities)."""
+    manage = access.paths_for(user, "activity", "manage")
+    view = access.paths_for(user, "activity", "view")
+    if not view:
+        return Q(pk__in=[])
+    ancestors = {p[:i] for p in view for i in range(4, len(p), 4)}
+    public = access.path_q("area__path", view) | Q(area__path__in=sorted(ancestors))
+    return access.path_q("area__path", manage) | (public & ~Q(status=ActivityStatus.DRAFT))
+
+
+def activities_for(
+    user: Any,
+    *,
+    area: Area | None = None,
+    status: str = "",
+    when: str = "",
+    q: str = "",
+    now: Any = None,
+) -> QuerySet[Activity]:
+    """`when` is "upcoming" (not yet ended), "past", or "" for both."""
+    now = now or timezone.now()
+    qs = Activity.objects.filter(_visible_q(user)).select_related(
+        "area", "venue__resource", "team", "organisation"
+    )
+    if area is not None:
+        qs = qs.filter(subtree_q(area.path, "area__path"))
+    if status in ActivityStatus.values:
+        qs = qs.filter(status=status)
+    if when == "upcoming":
+        qs = qs.filter(ends_at__gte=now).order_by("starts_at", "id")
+    elif when == "past":
+        qs = qs.filter(ends_at__lt=now).order_by("-starts_at", "-id")
+    else:
+        qs = qs.order_by("-starts_at", "-id")
+    q = q.strip()[:50]
+    if q:
+        qs = qs.filter(title__icontains=q)
+    confirmed = Count("signups", filter=Q(signups__status=SignUpStatus.CONFIRMED), distinct=True)
+    waiting = Count("signups", filter=Q(signups__status=SignUpStatus.WAITLISTED), distinct=True)
+    return qs.annotate(confirmed_count=confirmed, waitlist_count=waiting)
+
+
+def activity_visible(user: Any, activity: Activity) -> bool:
+    return Activity.objects.filter(_visible_q(user), pk=activity.pk).exists()
+
+
+def activity_for(user: Any, activity_id: int) -> Activity:
+    activity = activities_for(user).filter(pk=activity_id).first()
+    if activity is None:
+        raise NotFound()
+    return activity
+
+
+def can_manage(user: Any, activity: Activity) -> bool:
+    return access.can(user, "activity", "manage", path=activity.area.path)
+
+
+def signups_of(activity: Activity) -> QuerySet[SignUp]:
+    """The organiser's list: confirmed first, then the waiting list in order, then cancelled."""
+    return (
+        activity.signups.select_related("volunteer", "shift", "attendance", "hours")
+        .prefetch_related("hours__corrections")
+        .order_by("status", "created_at", "id")
+    )
+
+
+def my_signup(user: Any, activity: Activity) -> SignUp | None:
+    volunteer = volunteer_of(user)
+    if volunteer is None:
+        return None
+    return (
+        SignUp.objects.select_related("attendance", "hours", "shift")
+        .filter(activity=activity, volunteer=volunteer)
+        .exclude(status=SignUpStatus.CANCELLED)
+        .first()
+    )
+
+
+def waitlist_position(signup: SignUp) -> int:
+    """1 for the first on the waiting list."""
+    return (
+        SignUp.objects.filter(
+            activity_id=signup.activity_id, shift=signup.shift, status=SignUpStatus.WAITLISTED
+        )
+        .filter(Q(created_at__lt=signup.created_at) | Q(created_at=signup.created_at, id__lt=signup.pk))
+        .count()
+        + 1
+    )
+
+
+def signups_of_volunteer(volunteer: Volunteer) -> QuerySet[SignUp]:
+    return volunteer.signups.select_related("activity__area", "attendance", "hours", "shift").order_by(
+        "-activity__starts_at", "-id"
+    )
+
+
+def confirmed_hours(volunteer: Volunteer, *, start: date | None = None, end: date | None = None) -> QuerySet:
+    qs = ServiceHours.objects.filter(volunteer=volunteer, status=HoursStatus.CONFIRMED).select_related(
+        "activity__area", "activity__organisation", "activity__team"
+    )
+    if start is not None:
+        qs = qs.filter(served_on__gte=start)
+    if end is not None:
+        qs = qs.filter(served_on__lte=end)
+    return qs.order_by("served_on", "id")
+
+
+@dataclass(frozen=True)
+class Record:
+    volunteer: Volunteer
+    minutes: int
+    activities: int
+    points: int
+    stars: int
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 1)
+
+
+def stars_for(minutes: int) -> int:
+    return sum(1 for h in STAR_HOURS if minutes >= h * 60)
+
+
+def record_of(volunteer: Volunteer) -> Record:
+    total = ServiceHours.objects.filter(volunteer=volunteer, status=HoursStatus.CONFIRMED).aggregate(
+        minutes=Sum("minutes"), n=Count("id")
+    )
+    points = PointEntry.objects.filter(volunteer=volunteer).aggregate(p=Sum("points"))["p"] or 0
+    minutes = total["minutes"] or 0
+    return Record(volunteer, minutes, total["n"], points, stars_for(minutes))
+
+
+def ranking(
+    user: Any, *, area: Area | None = None, start: date, end: date, limit: int = 50
+) -> list[dict[str, Any]]:
+    """Volunteers of the user's areas (or of `area`) by confirmed hours served between start and end."""
+    volunteers = volunteers_for(user, area=area)
+    rows = (
+        ServiceHours.objects.filter(
+            volunteer__in=volunteers.values("pk"),
+            status=HoursStatus.CONFIRMED,
+            served_on__gte=start,
+            served_on__lte=end,
+        )
+        .values("volunteer_id", "volunteer__name", "volunteer__area__name")
+        .annotate(minutes=Sum("minutes"), activities=Count("id"))
+        .order_by("-minutes", "volunteer_id")[:limit]
+    )
+    return [
+        {
+            "rank": i,
+            "volunteer_id": r["volunteer_id"],
+            "name": r["volunteer__name"],
+            "area": r["volunteer__area__name"],
+            "minutes": r["minutes"],
+            "hours": round(r["minutes"] / 60, 1),
+            "activities": r["activities"],
+        }
+        for i, r in enumerate(rows, start=1)
+    ]
+
+
+@dataclass(frozen=True)
+class Counts:
+    """What an activity's service records say: persons who took part (of them residents of the
+    registry), units that took part, households and units that benefited."""
+
+    participants: int
+    resident_participants: int
+    participant_units: int
+    beneficiary_households: int
+    beneficiary_units: int
+
+
+def counts_of(activity: Activity) -> Counts:
+    rows = ServiceRecord.objects.filter(activity=activity).aggregate(
+        persons=Count("id", filter=Q(kind=RecordKind.PARTICIPANT, organisation__isnull=True)),
+        residents=Count("id", filter=Q(kind=RecordKind.PARTICIPANT, resident__isnull=False)),
+        units=Count("id", filter=Q(kind=RecordKind.PARTICIPANT, organisation__isnull=False)),
+        households=Count("id", filter=Q(kind=RecordKind.BENEFICIARY, household__isnull=False)),
+        benefited_units=Count("id", filter=Q(kind=RecordKind.BENEFICIARY, organisation__isnull=False)),
+    )
+    return Counts(
+        rows["persons"], rows["residents"], rows["units"], rows["households"], rows["benefited_units"]
+    )
+
+
+def service_records_for(user: Any, *, area: Area | None = None) -> QuerySet[ServiceRecord]:
+    """The service records of the activities the user may see (for the metrics)."""
+    qs = ServiceRecord.objects.filter(activity__in=activities_for(user).values("pk"))
+    if area is not None:
+        qs = qs.filter(subtree_q(area.path, "area__path"))
+    return qs
+
+
+def report_of(activity: Activity) -> ActivityReport | None:
+    return ActivityReport.objects.prefetch_related("photos").filter(activity=activity).first()
+
+
+def signup_for(user: Any, signup_id: int) -> SignUp:
+    """A sign-up the user may act on: their own, or one of an activity they manage."""
+    signup = (
+        SignUp.objects.select_related("activity__area", "volunteer", "shift").filter(pk=signup_id).first()
+    )
+    if signup is None:
+        raise NotFound()
+    own = signup.volunteer.user_id is not None and signup.volunteer.user_id == getattr(user, "pk", None)
+    if own or (activity_visible(user, signup.activity) and can_manage(user, signup.activity)):
+        return signup
+    raise NotFound()
+
+
+def hours_for(user: Any, hours_id: int) -> ServiceHours:
+    """Service hours of an activity the user manages (to confirm or correct)."""
+    hours = ServiceHours.objects.select_related("activity__area", "volunteer").filter(pk=hours_id).first()
+    if hours is None or not activity_visible(user, hours.activity) or not can_manage(user, hours.activity):
+        raise NotFound()
+    return hours
+
+
+def venue_choices(user: Any, area: Area) -> QuerySet[Any]:
+    """Venues of the resource register the user may book for an activity of `area`: those of the
+    area, of the areas above it and below it."""
+    from shequ.resources.models import Venue
+
+    ancestors = [area.path[:i] for i in range(4, len(area.path), 4)]
+    resources = access.scope(user, "resource", "view").filter(
+        subtree_q(area.path, "area__path") | Q(area__path__in=ancestors)
+    )
+    return (
+        Venue.objects.filter(resource__in=resources)
+        .select_related("resource")
+        .order_by("resource__name")[:200]
+    )
+
+
+def organisation_choices(user: Any, area: Area) -> QuerySet[Any]:
+    ancestors = [area.path[:i] for i in range(4, len(area.path), 4)]
+    return (
+        access.scope(user, "organisation", "view")
+        .filter(subtree_q(area.path, "area__path") | Q(area__path__in=ancestors))
+        .order_by("kind", "name")[:300]
+    )

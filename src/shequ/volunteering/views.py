@@ -1,0 +1,779 @@
+"""Pages of volunteering, phone first: activities to sign up for, the QR code the organiser shows and
+the page a scan opens (one tap checks in), the organiser's attendance list with hours, a volunteer's
+record, and the staff's volunteers, teams and rankings. Thin: parse, call a service or selector, render."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import segno
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shequ.core import access
+from shequ.core import selectors as core_selectors
+from shequ.core.errors import DomainError, Forbidden, NotFound
+from shequ.core.models import Area, AreaKind, User
+from shequ.core.pagination import paginate
+from shequ.core.views import attach_error
+from shequ.registry.models import Household
+from shequ.resources.models import Venue
+from shequ.volunteering import selectors, services
+from shequ.volunteering.forms import (
+    ActivityFilterForm,
+    ActivityForm,
+    CancelForm,
+    CorrectionForm,
+    FinishForm,
+    PeriodForm,
+    RedemptionForm,
+    TeamForm,
+    VolunteerForm,
+)
+from shequ.volunteering.models import Activity, ActivityStatus
+
+FORM_CHOICES_LIMIT = 300
+
+
+def _area_param(request: HttpRequest) -> Area | None:
+    value = request.GET.get("area", "")
+    return core_selectors.area_for(request.user, int(value)) if value.isdigit() else None
+
+
+def _managed_areas(user: Any, resource: str, kinds: tuple[str, ...]) -> list[Area]:
+    """Areas of the given kinds inside those where the user may manage `resource`."""
+    paths = access.paths_for(user, resource, "manage")
+    if not paths:
+        return []
+    return list(
+        Area.objects.filter(access.path_q("path", paths), kind__in=kinds).order_by("path")[
+            :FORM_CHOICES_LIMIT
+        ]
+    )
+
+
+def _posted_area(request: HttpRequest, resource: str) -> None:
+    """A posted area the user may not manage `resource` in is refused (404/403), not offered back."""
+    value = request.POST.get("area", "")
+    if request.method == "POST" and value.isdigit():
+        area = core_selectors.area_for(request.user, int(value))
+        access.require(request.user, resource, "manage", path=area.path)
+
+
+# --- activities -----------------------------------------------------------------------------------
+
+
+@login_required
+def activity_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    area = _area_param(request)
+    form = ActivityFilterForm(request.GET or None)
+    f = form.cleaned_data if form.is_valid() else {}
+    when = f.get("when") or "upcoming"
+    qs = selectors.activities_for(user, area=area, when="" if when == "all" else when, q=f.get("q", ""))
+    page = paginate(request, qs)
+    volunteer = selectors.volunteer_of(user)
+    mine = {}
+    if volunteer is not None:
+        mine = {
+            s.activity_id: s
+            for s in volunteer.signups.filter(activity_id__in=[a.pk for a in page]).exclude(
+                status="cancelled"
+            )
+        }
+    return render(
+        request,
+        "volunteering/activity_list.html",
+        {
+            "page": page,
+            "rows": [(a, mine.get(a.pk)) for a in page],
+            "form": form,
+            "when": when,
+            "area": area,
+            "can_create": bool(access.paths_for(user, "activity", "manage")),
+            "volunteer": volunteer,
+            "now": timezone.now(),
+        },
+    )
+
+
+def _detail_context(request: HttpRequest, activity: Activity) -> dict[str, Any]:
+    user = request.user
+    signup = selectors.my_signup(user, activity)
+    manage = selectors.can_manage(user, activity)
+    return {
+        "activity": activity,
+        "shifts": list(activity.shifts.all()),
+        "signup": signup,
+        "position": selectors.waitlist_position(signup) if signup and signup.status == "waitlisted" else None,
+        "volunteer": selectors.volunteer_of(user),
+        "manage": manage,
+        "places_left": max(0, activity.capacity - getattr(activity, "confirmed_count", 0)),
+        "counts": selectors.counts_of(activity) if activity.status == ActivityStatus.FINISHED else None,
+        "report": selectors.report_of(activity),
+        "cancel_form": CancelForm(initial={"version": activity.version}) if manage else None,
+        "now": timezone.now(),
+        "can_cancel_signup": signup is not None
+        and (manage or timezone.now() <= activity.cancel_deadline)
+        and not hasattr(signup, "attendance"),
+    }
+
+
+@login_required
+def activity_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_for(request.user, pk)
+    return render(request, "volunteering/activity_detail.html", _detail_context(request, activity))
+
+
+def _activity_choices(user: Any, form: ActivityForm, area: Area | None) -> None:
+    areas = _managed_areas(
+        user, "activity", (AreaKind.STREET, AreaKind.COMMUNITY, AreaKind.GRID, AreaKind.BUILDING)
+    )
+    if not areas:
+        raise Forbidden()
+    target = area or areas[0]
+    form.set_choices(
+        areas=[(a.pk, a.name) for a in areas],
+        teams=[(t.pk, t.name) for t in selectors.teams_for(user)[:FORM_CHOICES_LIMIT]],
+        organisations=[
+            (o.pk, f"{o.name}（{o.get_kind_display()}）")
+            for o in selectors.organisation_choices(user, target)
+        ],
+        venues=[(v.pk, f"{v.resource.name}（{v.capacity}）") for v in selectors.venue_choices(user, target)],
+    )
+
+
+@login_required
+def activity_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    area = _area_param(request)
+    if area is not None:
+        access.require(user, "activity", "manage", path=area.path)
+    _posted_area(request, "activity")
+    form = ActivityForm(request.POST or None, initial={"area": area.pk if area else None})
+    _activity_choices(user, form, area)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            target = core_selectors.area_for(user, data["area"])
+            activity = services.activity_create(
+                by=user,
+                area=target,
+                title=data["title"],
+                description=data["description"],
+                kind=data["kind"],
+                organiser_kind=data["organiser_kind"],
+                team=selectors.team_for(user, data["team"]) if data.get("team") else None,
+                organisation=access.get_for(user, "organisation", "view", pk=data["organisation"])
+                if data.get("organisation")
+                else None,
+                venue=Venue.objects.select_related("resource__area").filter(pk=data["venue"]).first()
+                if data.get("venue")
+                else None,
+                place=data["place"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                capacity=data["capacity"],
+                eligibility=data["eligibility"],
+                target_groups=data["target_groups"],
+                cancel_deadline=data.get("cancel_deadline"),
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            messages.success(request, _("The activity was saved as a draft. Publish it when it is ready."))
+            return redirect("volunteering:detail", pk=activity.pk)
+    return render(
+        request, "volunteering/activity_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def activity_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_for(request.user, pk)
+    version = int(request.POST.get("version") or 0)
+    services.activity_publish(by=request.user, activity=activity, version=version)
+    messages.success(request, _("The activity is published to the residents and volunteers of its area."))
+    return redirect("volunteering:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_for(request.user, pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.activity_cancel(
+                by=request.user,
+                activity=activity,
+                version=form.cleaned_data["version"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            messages.success(request, _("The activity is cancelled."))
+            return redirect("volunteering:detail", pk=pk)
+    context = _detail_context(request, activity) | {"cancel_form": form}
+    return render(request, "volunteering/activity_detail.html", context, status=400)
+
+
+@login_required
+def activity_finish(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    activity = selectors.activity_for(user, pk)
+    access.require(user, "activity", "manage", path=activity.area.path)
+    form = FinishForm(request.POST or None, initial={"version": activity.version})
+    households = (
+        access.scope(user, "household", "view")
+        .filter(access.path_q("area__path", [activity.area.path]))
+        .order_by("address")[:FORM_CHOICES_LIMIT]
+    )
+    units = selectors.organisation_choices(user, activity.area)
+    form.set_choices(
+        households=[(h.pk, h.address) for h in households], units=[(o.pk, o.name) for o in units]
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.activity_finish(
+                by=user,
+                activity=activity,
+                version=data["version"],
+                beneficiary_households=list(
+                    Household.objects.filter(pk__in=data["households"]).select_related("area")
+                ),
+                beneficiary_organisations=[o for o in units if o.pk in set(data["benefited_units"])],
+                participant_organisations=[o for o in units if o.pk in set(data["units"])],
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            messages.success(request, _("The activity is finished and its service records are written."))
+            return redirect("volunteering:detail", pk=pk)
+    return render(
+        request,
+        "volunteering/activity_finish.html",
+        {"activity": activity, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- sign-up and check-in -------------------------------------------------------------------------
+
+
+@login_required
+@require_POST
+def signup_create(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_for(request.user, pk)
+    shift_id = request.POST.get("shift", "")
+    shift = activity.shifts.filter(pk=int(shift_id)).first() if shift_id.isdigit() else None
+    try:
+        signup = services.signup_create(by=request.user, activity=activity, shift=shift)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        if signup.status == "confirmed":
+            messages.success(request, _("You are signed up. Scan the QR code at the activity to check in."))
+        else:
+            messages.info(
+                request,
+                _("All places are taken: you are number %(n)d on the waiting list.")
+                % {"n": selectors.waitlist_position(signup)},
+            )
+    return redirect("volunteering:detail", pk=pk)
+
+
+@login_required
+@require_POST
+def signup_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    signup = selectors.signup_for(request.user, pk)
+    try:
+        services.signup_cancel(by=request.user, signup=signup)
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    else:
+        messages.success(request, _("The sign-up is cancelled."))
+    if request.POST.get("next") == "attendance":
+        return redirect("volunteering:attendance", pk=signup.activity_id)
+    return redirect("volunteering:detail", pk=signup.activity_id)
+
+
+@login_required
+def activity_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    """The code the organiser shows at the door; the page renews itself before the code expires."""
+    activity = selectors.activity_for(request.user, pk)
+    access.require(request.user, "activity", "manage", path=activity.area.path)
+    url = request.build_absolute_uri(reverse("volunteering:scan", args=[services.qr_token(activity)]))
+    svg = segno.make(url, error="m").svg_inline(scale=6, title="QR")
+    refresh = int(services.QR_MAX_AGE.total_seconds() // 3)
+    return render(
+        request,
+        "volunteering/activity_qr.html",
+        {"activity": activity, "svg": svg, "url": url, "refresh": refresh},
+    )
+
+
+@login_required
+def scan(request: HttpRequest, token: str) -> HttpResponse:
+    """Where a scan lands. GET shows the activity and one button; the POST checks in (or out)."""
+    try:
+        activity_id = services.activity_of_token(token)
+        activity = selectors.activity_for(request.user, activity_id)
+    except DomainError as exc:
+        return render(request, "volunteering/scan.html", {"error": exc.message}, status=exc.status)
+    signup = selectors.my_signup(request.user, activity)
+    if request.method != "POST":
+        return render(
+            request, "volunteering/scan.html", {"activity": activity, "signup": signup, "token": token}
+        )
+    try:
+        result = services.attendance_scan(by=request.user, token=token)
+    except DomainError as exc:
+        return render(
+            request,
+            "volunteering/scan.html",
+            {"activity": activity, "error": exc.message, "signup": signup},
+            status=exc.status,
+        )
+    return render(request, "volunteering/scan.html", {"activity": activity, "result": result})
+
+
+@login_required
+def attendance(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organiser's list: who signed up, who came, their hours; check-in and hours from here."""
+    activity = selectors.activity_for(request.user, pk)
+    access.require(request.user, "activity", "manage", path=activity.area.path)
+    signups = list(selectors.signups_of(activity))
+    pending = [s for s in signups if hasattr(s, "hours") and s.hours.status == "pending"]
+    return render(
+        request,
+        "volunteering/attendance.html",
+        {"activity": activity, "signups": signups, "pending": len(pending), "now": timezone.now()},
+    )
+
+
+@login_required
+@require_POST
+def attendance_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    signup = selectors.signup_for(request.user, pk)
+    try:
+        if action == "check-in":
+            services.attendance_check_in(by=request.user, signup=signup)
+        elif action == "check-out":
+            services.attendance_check_out(by=request.user, signup=signup)
+        else:
+            raise NotFound()
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        messages.error(request, str(exc.message))
+    return redirect("volunteering:attendance", pk=signup.activity_id)
+
+
+@login_required
+@require_POST
+def hours_confirm_all(request: HttpRequest, pk: int) -> HttpResponse:
+    activity = selectors.activity_for(request.user, pk)
+    n = services.hours_confirm_all(by=request.user, activity=activity)
+    messages.success(request, _("%(n)d entries of hours confirmed.") % {"n": n})
+    return redirect("volunteering:attendance", pk=pk)
+
+
+@login_required
+@require_POST
+def hours_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    hours = selectors.hours_for(request.user, pk)
+    services.hours_confirm(by=request.user, hours=hours)
+    messages.success(request, _("Hours confirmed."))
+    return redirect("volunteering:attendance", pk=hours.activity_id)
+
+
+@login_required
+def hours_correct(request: HttpRequest, pk: int) -> HttpResponse:
+    hours = selectors.hours_for(request.user, pk)
+    form = CorrectionForm(request.POST or None, initial={"version": hours.version, "minutes": hours.minutes})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.hours_correct(
+                by=request.user,
+                hours=hours,
+                version=form.cleaned_data["version"],
+                minutes=form.cleaned_data["minutes"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            messages.success(request, _("The correction is recorded."))
+            return redirect("volunteering:attendance", pk=hours.activity_id)
+    return render(
+        request,
+        "volunteering/hours_correct.html",
+        {"hours": hours, "form": form, "corrections": list(hours.corrections.all())},
+        status=400 if form.errors else 200,
+    )
+
+
+# --- a volunteer's record -------------------------------------------------------------------------
+
+
+def _record_context(volunteer: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    return {
+        "volunteer": volunteer,
+        "record": selectors.record_of(volunteer),
+        "signups": list(selectors.signups_of_volunteer(volunteer)[:100]),
+        "redemptions": list(volunteer.redemptions.order_by("-at")[:50]),
+        "period": PeriodForm(initial={"start": date(today.year, 1, 1), "end": today}),
+        "practice": volunteer.signups.filter(activity__kind="youth_social_practice").exists(),
+    }
+
+
+@login_required
+def my_record(request: HttpRequest) -> HttpResponse:
+    volunteer = selectors.volunteer_of(request.user)
+    if volunteer is None:
+        return render(request, "volunteering/not_volunteer.html", status=404)
+    return render(request, "volunteering/record.html", _record_context(volunteer) | {"own": True})
+
+
+# --- staff: volunteers, teams, rankings -----------------------------------------------------------
+
+
+@login_required
+def volunteer_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not access.paths_for(user, "volunteer", "view"):
+        raise Forbidden()
+    area = _area_param(request)
+    q = request.GET.get("q", "")[:50]
+    verified = {"yes": True, "no": False}.get(request.GET.get("verified", ""))
+    page = paginate(request, selectors.volunteers_for(user, area=area, q=q, verified=verified))
+    return render(
+        request,
+        "volunteering/volunteer_list.html",
+        {
+            "page": page,
+            "q": q,
+            "verified": request.GET.get("verified", ""),
+            "area": area,
+            "can_register": bool(access.paths_for(user, "volunteer", "manage")),
+        },
+    )
+
+
+@login_required
+def volunteer_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    areas = _managed_areas(user, "volunteer", (AreaKind.STREET, AreaKind.COMMUNITY))
+    if not areas:
+        raise Forbidden()
+    _posted_area(request, "volunteer")
+    resident = None
+    resident_id = request.POST.get("resident") or request.GET.get("resident") or ""
+    if str(resident_id).isdigit():
+        resident = access.get_for(user, "resident", "view", pk=int(resident_id))
+    community = next(
+        (a for a in areas if resident is not None and resident.area.path.startswith(a.path)), None
+    )
+    form = VolunteerForm(
+        request.POST or None,
+        initial={"area": (community or areas[0]).pk, "resident": resident.pk if resident else None},
+    )
+    area_field = form.fields["area"]
+    assert isinstance(area_field, forms.ChoiceField)
+    area_field.choices = [(a.pk, a.name) for a in areas]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account = None
+            if data["username"].strip():
+                account = User.objects.filter(username__iexact=data["username"].strip()).first()
+                if account is None:
+                    raise DomainError(
+                        _("There is no account with this user name."),
+                        code="account_unknown",
+                        fields={"username": "unknown"},
+                    )
+            volunteer = services.volunteer_register(
+                by=user,
+                area=core_selectors.area_for(user, data["area"]),
+                resident=resident,
+                name=data["name"],
+                phone=data["phone"],
+                id_number=data["id_number"],
+                skills=form.skill_list(),
+                availability=data["availability"],
+                user=account,
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            messages.success(request, _("%(name)s is registered as a volunteer.") % {"name": volunteer.name})
+            return redirect("volunteering:volunteer", pk=volunteer.pk)
+    return render(
+        request,
+        "volunteering/volunteer_form.html",
+        {"form": form, "resident": resident},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    volunteer = selectors.volunteer_for(request.user, pk)
+    manage = access.can(request.user, "volunteer", "manage", path=volunteer.area.path)
+    form = RedemptionForm(request.POST or None) if manage else None
+    if request.method == "POST":
+        if not manage:
+            raise Forbidden()
+        assert form is not None
+        if request.POST.get("verify"):
+            services.volunteer_verify(by=request.user, volunteer=volunteer)
+            messages.success(request, _("The volunteer is verified."))
+            return redirect("volunteering:volunteer", pk=pk)
+        if form.is_valid():
+            try:
+                services.points_redeem(
+                    by=request.user,
+                    volunteer=volunteer,
+                    item=form.cleaned_data["item"],
+                    points=form.cleaned_data["points"],
+                )
+            except DomainError as exc:
+                attach_error(form, exc)
+            else:
+                messages.success(request, _("The redemption is recorded."))
+                return redirect("volunteering:volunteer", pk=pk)
+    own = volunteer.user_id == request.user.pk
+    context = _record_context(volunteer) | {"own": own, "manage": manage, "redeem_form": form}
+    return render(request, "volunteering/record.html", context, status=400 if form and form.errors else 200)
+
+
+@login_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not access.paths_for(user, "team", "view"):
+        raise Forbidden()
+    areas = _managed_areas(user, "team", (AreaKind.STREET, AreaKind.COMMUNITY))
+    form = TeamForm(request.POST or None) if areas else None
+    if form is not None:
+        area_field, org_field = form.fields["area"], form.fields["organisation"]
+        assert isinstance(area_field, forms.ChoiceField) and isinstance(org_field, forms.ChoiceField)
+        area_field.choices = [(a.pk, a.name) for a in areas]
+        org_field.choices = [
+            ("", "—"),
+            *[
+                (o.pk, o.name)
+                for o in selectors.organisation_choices(user, areas[0])
+                if o.kind == "social_organisation"
+            ],
+        ]
+    if request.method == "POST":
+        if form is None:
+            raise Forbidden()
+        _posted_area(request, "team")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.team_create(
+                    by=user,
+                    area=core_selectors.area_for(user, data["area"]),
+                    name=data["name"],
+                    kind=data["kind"],
+                    level=data["level"],
+                    organisation=access.get_for(user, "organisation", "view", pk=data["organisation"])
+                    if data.get("organisation")
+                    else None,
+                )
+            except DomainError as exc:
+                attach_error(form, exc)
+            else:
+                messages.success(request, _("The team is created."))
+                return redirect("volunteering:teams")
+    return render(
+        request,
+        "volunteering/team_list.html",
+        {"teams": selectors.teams_for(user, area=_area_param(request))[:200], "form": form},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+def ranking(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not access.paths_for(user, "volunteer", "view"):
+        raise Forbidden()
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or None, initial={"start": date(today.year, 1, 1), "end": today})
+    start, end = date(today.year, 1, 1), today
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    rows = selectors.ranking(user, area=_area_param(request), start=start, end=end, limit=100)
+    return render(
+        request, "volunteering/ranking.html", {"form": form, "rows": rows, "start": start, "end": end}
+    )
+
+
+@login_required
+def certificate(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF certificate of a volunteer's confirmed hours over a period (?start=&end=&kind=)."""
+    from shequ.volunteering.certificates import certificate_issue
+
+    volunteer = selectors.volunteer_for(request.user, pk)
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or None)
+    start, end = date(today.year, 1, 1), today
+    if form.is_valid():
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    elif request.GET:
+        raise DomainError(_("Enter the period as two dates."), code="period_invalid")
+    kind = request.GET.get("kind", "hours")
+    issued = certificate_issue(by=request.user, volunteer=volunteer, start=start, end=end, kind=kind)
+    response = HttpResponse(issued.pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{issued.number}.pdf"'
+    return response
+
+
+# --- party leads youth ----------------------------------------------------------------------------
+
+
+@login_required
+def youth_group_list(request: HttpRequest) -> HttpResponse:
+    from shequ.volunteering import youth
+    from shequ.volunteering.forms import YouthGroupForm
+
+    user = request.user
+    if not access.paths_for(user, "youth_group", "view"):
+        raise Forbidden()
+    areas = _managed_areas(user, "youth_group", (AreaKind.COMMUNITY,))
+    area = _area_param(request) or (areas[0] if areas else None)
+    form = None
+    if area is not None and access.can(user, "youth_group", "manage", path=area.path):
+        _posted_area(request, "youth_group")
+        form = YouthGroupForm(
+            request.POST or None, initial={"area": area.pk, "formed_on": timezone.localdate()}
+        )
+        people = youth.candidates(user, area)
+        choices = {
+            "area": [(a.pk, a.name) for a in areas],
+            "party_member": [(p.pk, p.name) for p in people["party_member"]],
+            "activist": [(p.pk, p.name) for p in people["activist"]],
+            "backbones": [(p.pk, f"{p.name}（{p.age()}）") for p in people["league_member"]],
+        }
+        for name, values in choices.items():
+            field = form.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = values
+        if request.method == "POST" and form.is_valid():
+            data = form.cleaned_data
+            residents = access.scope(user, "resident", "view").select_related("area")
+            try:
+                group = youth.youth_group_create(
+                    by=user,
+                    area=core_selectors.area_for(user, data["area"]),
+                    name=data["name"],
+                    party_member=residents.get(pk=data["party_member"]),
+                    activist=residents.get(pk=data["activist"]),
+                    backbones=list(residents.filter(pk__in=data["backbones"])),
+                    formed_on=data["formed_on"],
+                )
+            except DomainError as exc:
+                attach_error(form, exc)
+            else:
+                messages.success(request, _("The 1+1+5 group is formed."))
+                return redirect("volunteering:youth_group", pk=group.pk)
+    elif request.method == "POST":
+        raise Forbidden()
+    return render(
+        request,
+        "volunteering/youth_group_list.html",
+        {"groups": youth.youth_groups_for(user)[:200], "form": form},
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+@login_required
+def youth_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from shequ.volunteering import youth
+    from shequ.volunteering.forms import ActionForm, MeetingForm, ProblemForm
+
+    user = request.user
+    group = youth.youth_group_for(user, pk)
+    manage = access.can(user, "youth_group", "manage", path=group.area.path)
+    members = youth.members_of(group)
+    which = request.POST.get("form", "") if request.method == "POST" else ""
+    if which and not manage:
+        raise Forbidden()
+    meeting_form = MeetingForm(request.POST if which == "meeting" else None)
+    attendees = meeting_form.fields["attendees"]
+    assert isinstance(attendees, forms.ChoiceField)
+    attendees.choices = [(m.pk, m.name) for m in members]
+    problem_form = ProblemForm(request.POST if which == "problem" else None)
+    action_form = ActionForm(request.POST if which == "action" else None)
+    try:
+        if which == "meeting" and meeting_form.is_valid():
+            data = meeting_form.cleaned_data
+            youth.meeting_record(
+                by=user,
+                group=group,
+                held_on=data["held_on"],
+                topic=data["topic"],
+                notes=data["notes"],
+                attendees=[m for m in members if m.pk in set(data["attendees"])],
+            )
+            messages.success(request, _("The meeting is recorded."))
+            return redirect("volunteering:youth_group", pk=pk)
+        if which == "problem" and problem_form.is_valid():
+            data = problem_form.cleaned_data
+            youth.problem_record(
+                by=user, group=group, description=data["description"], found_on=data["found_on"]
+            )
+            messages.success(request, _("The problem is recorded."))
+            return redirect("volunteering:youth_group", pk=pk)
+        if which == "action" and action_form.is_valid():
+            data = action_form.cleaned_data
+            problem = group.problems.filter(pk=data["problem"]).first()
+            if problem is None:
+                raise NotFound()
+            youth.action_record(
+                by=user,
+                problem=problem,
+                description=data["description"],
+                done_on=data["done_on"],
+                solved=data["solved"],
+            )
+            messages.success(request, _("The action is recorded."))
+            return redirect("volunteering:youth_group", pk=pk)
+    except DomainError as exc:
+        if exc.status == 404:
+            raise
+        attach_error({"meeting": meeting_form, "problem": problem_form, "action": action_form}[which], exc)
+    return render(
+        request,
+        "volunteering/youth_group_detail.html",
+        {
+            "group": group,
+            "members": members,
+            "backbones": members[2:],
+            "meetings": list(group.meetings.prefetch_related("attendees")),
+            "problems": list(group.problems.prefetch_related("actions")),
+            "manage": manage,
+            "meeting_form": meeting_form,
+            "problem_form": problem_form,
+            "action_form": action_form,
+            "today": timezone.localdate(),
+        },
+        status=400 if which else 200,
+    )
