@@ -10,12 +10,14 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import HttpBearer, SessionAuth
 
+from shequ.appeals.api import router as appeals_router
 from shequ.core.api import router as core_router
 from shequ.core.errors import DomainError
 from shequ.core.middleware import DATABASE_DOWN_CODE, database_down_message
 from shequ.core.services import token_user
 from shequ.registry.api import router as registry_router
 from shequ.resources.api import router as resources_router
+from shequ.volunteering.api import router as volunteering_router
 
 logger = logging.getLogger("shequ")
 
@@ -119,3 +121,5 @@ def database_down(request: HttpRequest, exc: Exception) -> HttpResponse:
 api.add_router("/", core_router)
 api.add_router("/", registry_router)
 api.add_router("/", resources_router)
+api.add_router("/", appeals_router)
+api.add_router("/", volunteering_router)

@@ -9,12 +9,18 @@ import sys
 USAGE = """shequ — 社区 community governance
 
   shequ demo [--port 8000] [--fresh]   create the SQLite database, load the demo community, serve it
-  shequ serve [--host H] [--port P]    serve the web app (waitress; scheduler comes with issue 6)
+  shequ serve [--host H] [--port P]    serve the web app (waitress), with the scheduler inside it
+                                       unless SHEQU_REDIS_URL is set (or --no-scheduler)
+  shequ worker [--workers N]           run the task-queue worker (production, with SHEQU_REDIS_URL)
   shequ migrate                        create or upgrade the database schema
   shequ createuser USER --role R --area CODE|PATH   create an account holding a role on an area
   shequ check                          Django's deployment checks (use production settings)
   shequ import-residents FILE --area CODE [--good-rows-only] [--bad-rows OUT.xlsx] [--check-only]
   shequ person export|erase ID_NUMBER  everything held on a person, or erase it (PIPL)
+  shequ backup [--output FILE]         the database and uploaded files in one .tar.gz (keys not included)
+  shequ restore FILE [--yes] [--check] a backup into a new, empty, migrated database, in one transaction
+  shequ audit verify|export            check the audit log's hash chain / ship it as JSON lines
+  shequ dbroles APP_ROLE [--create]    PostgreSQL: the app's role may read and write, the audit log only grow
   shequ <django command> ...           any other Django management command
 
 DATABASE_URL selects PostgreSQL (postgres://user@host/db); the default is SQLite in ./data.

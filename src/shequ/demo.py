@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 DEMO_SEED = 20191125
-DEMO_PASSWORD = "shequ-demo-2026"  # noqa: S105 - printed for the demo on purpose
+DEMO_PASSWORD = "shequ-demo-2026"  # noqa: S105 - printed for the demo on purpose # nosec B105
 DEMO_TODAY = date(2026, 11, 1)  # ages are planned against a fixed day, so the plan never drifts
 
 SURNAMES = "黄陈李梁张王刘林何罗麦邓冯谭吴周郭杨叶钟徐曾区潘苏卢蔡伍关朱胡"
@@ -88,12 +88,30 @@ class AccountPlan:
 
 
 @dataclass
+class AppealPlan:
+    """An appeal of the demo and the steps it went through, as offsets in hours from its report."""
+
+    area: str
+    category: str
+    description: str
+    reporter: str  # a demo account's username
+    channel: str
+    hours_ago: int
+    priority: str = "normal"
+    contact_name: str = ""
+    # (action, actor username, hours after the report, extra arguments)
+    steps: list[tuple[str, str, int, dict[str, object]]] = field(default_factory=list)
+    publish: bool = False
+
+
+@dataclass
 class DemoPlan:
     areas: list[AreaPlan]
     households: list[HouseholdPlan]
     organisations: list[OrganisationPlan]
     accounts: list[AccountPlan]
     resources: list[ResourcePlan] = field(default_factory=list)
+    appeals: list[AppealPlan] = field(default_factory=list)
 
     def digest(self) -> str:
         data = json.dumps(asdict(self), default=str, ensure_ascii=False, sort_keys=True)
@@ -267,7 +285,7 @@ def _special_groups(rng: random.Random, household: HouseholdPlan) -> None:
 
 
 def build(seed: int = DEMO_SEED) -> DemoPlan:
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 # a deterministic demo, not security
     ids = _Ids(rng)
     areas = [
         AreaPlan(
@@ -344,6 +362,7 @@ def build(seed: int = DEMO_SEED) -> DemoPlan:
         organisations=organisations,
         accounts=_accounts(),
         resources=_pingdi_resources(),
+        appeals=_pingdi_appeals(),
     )
 
 
@@ -505,6 +524,406 @@ def _load_resources(plan: DemoPlan, by_key: dict) -> None:
         resource_create(by=None, area=area, name=r.name, kind=r.kind, status=r.status, venue=venue, **fields)
 
 
+def _pingdi_appeals() -> list[AppealPlan]:
+    """Appeals of 平地社区 in every part of the closed loop (the lane head's broken road of the seeds,
+    closed and posted; a hazard just reported; one escalated to the street)."""
+    wg, lz, sq, sg, jm = "pingdi_wangge", "pingdi_louzhang", "pingdi_shequ", "pingdi_shegong", "pingdi_jumin"
+    loop: list[tuple[str, str, int, dict[str, object]]] = [
+        ("accept", wg, 2, {}),
+        ("dispatch", wg, 3, {"to_user": wg}),
+        ("start", wg, 5, {}),
+        ("handle", wg, 50, {"result": "已联系施工队回填路面并硬化，排水恢复正常。"}),
+        ("verify", jm, 60, {}),
+        ("close", wg, 62, {}),
+        ("evaluate", jm, 70, {"score": 5, "comment": "修得很快，谢谢网格员！"}),
+    ]
+    return [
+        AppealPlan(
+            "pingdi-g1-b1",
+            "roads_facilities",
+            "布匹市场1座门口路面塌陷，一下雨就积水，老人出入容易滑倒。",
+            jm,
+            "resident",
+            30 * 24,
+            steps=loop,
+            publish=True,
+        ),
+        AppealPlan(
+            "pingdi-g1-b1",
+            "environment",
+            "后巷垃圾堆积多日无人清理，气味很大。",
+            wg,
+            "patrol",
+            3 * 24,
+            steps=[("accept", wg, 1, {}), ("dispatch", wg, 2, {"to_user": lz}), ("start", lz, 6, {})],
+        ),
+        AppealPlan(
+            "pingdi-g1-b1",
+            "parking",
+            "消防通道被电动车占用，晚上停满了。",
+            lz,
+            "patrol",
+            10,
+            steps=[("accept", wg, 1, {})],
+        ),
+        AppealPlan(
+            "pingdi-g2",
+            "safety_hazard",
+            "观音庙旁有电线私拉乱接，存在火灾隐患。",
+            sq,
+            "hotline",
+            2,
+            priority="urgent",
+            contact_name="黄先生",
+        ),
+        AppealPlan(
+            "pingdi",
+            "policy_question",
+            "来访咨询：高龄津贴如何申请，需要带什么材料？",
+            sq,
+            "visit",
+            6 * 24,
+            contact_name="陈伯",
+            steps=[
+                ("accept", sq, 1, {}),
+                ("dispatch", sq, 2, {"to_user": sg}),
+                ("start", sg, 3, {}),
+                ("handle", sg, 20, {"result": "已上门讲解申请条件和材料，协助填写申请表。"}),
+                ("verify", sq, 24, {}),
+                ("close", sq, 25, {}),
+                ("evaluate", sq, 48, {"score": 4, "comment": "电话回访：满意"}),
+            ],
+            publish=True,
+        ),
+        AppealPlan(
+            "pingdi-g1-b1",
+            "roads_facilities",
+            "巷口路灯坏了一个多月，晚上漆黑一片。",
+            jm,
+            "resident",
+            40,
+            steps=[
+                ("accept", wg, 2, {}),
+                ("escalate", wg, 10, {"reason": "路灯维修超出网格处理范围，请社区协调。"}),
+                ("escalate", sq, 20, {"reason": "路灯属市政设施，社区无法维修，需街道协调供电所。"}),
+            ],
+        ),
+        AppealPlan(
+            "pingdi-g1-b1",
+            "property",
+            "希望社区帮忙代缴物业费。",
+            jm,
+            "resident",
+            4 * 24,
+            steps=[("reject", wg, 3, {"reason": "物业费由业主直接缴纳给物业公司，社区不代收。"})],
+        ),
+    ]
+
+
+def _load_appeals(plan: DemoPlan, by_key: dict) -> None:
+    """The demo appeals, through the product's own services (steps at their planned times)."""
+    from django.utils import timezone
+
+    from shequ.appeals import services as appeals
+    from shequ.appeals.models import Category
+    from shequ.core.models import User
+
+    users = {u.username: u for u in User.objects.filter(username__in=[a.username for a in plan.accounts])}
+    categories = {c.code: c for c in Category.objects.all()}
+    now = timezone.now().replace(second=0, microsecond=0)
+    for a in plan.appeals:
+        at = now - timedelta(hours=a.hours_ago)
+        appeal = appeals.appeal_report(
+            by=users[a.reporter],
+            area=by_key[a.area],
+            category=categories[a.category],
+            description=a.description,
+            channel=a.channel,
+            priority=a.priority,
+            contact_name=a.contact_name,
+            now=at,
+        )
+        for action, actor, hours, extra in a.steps:
+            kwargs = {k: users[str(v)] if k == "to_user" else v for k, v in extra.items()}
+            appeal = getattr(appeals, f"appeal_{action}")(
+                appeal=appeal,
+                by=users[actor],
+                version=appeal.version,
+                now=at + timedelta(hours=hours),
+                **kwargs,
+            )
+        if a.publish:
+            appeals.appeal_publish(appeal=appeal, by=users["pingdi_shequ"], version=appeal.version, now=now)
+
+
+def _load_volunteering(by_key: dict) -> None:
+    """平地社区's volunteers (residents, and a student from outside with the demo volunteer account),
+    teams at the three levels, activities past (held, hours confirmed, service records and a report)
+    and upcoming (with a waiting list), and a 1+1+5 group with its meeting, problem and actions.
+    Deterministic: people are taken in registry order, times are whole hours before or after now."""
+    from django.utils import timezone
+
+    from shequ.core.idnumber import make_id_number
+    from shequ.core.models import User
+    from shequ.registry.models import Household, Organisation, Resident
+    from shequ.resources.models import Venue
+    from shequ.volunteering import services as vs
+    from shequ.volunteering import youth
+
+    pingdi, dali = by_key["pingdi"], by_key["dali"]
+    users = {u.username: u for u in User.objects.filter(username__in=["pingdi_shegong", "pingdi_zhiyuan"])}
+    if len(users) < 2:  # a partial plan (some tests load only areas and resources): nothing to organise
+        return
+    worker = users["pingdi_shegong"]
+    organisations = {o.name: o for o in Organisation.objects.filter(area=pingdi)}
+    hall = Venue.objects.select_related("resource__area").get(resource__name="党群服务中心多功能室")
+    today = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    long_ago = today - timedelta(days=120)
+    people = Resident.objects.filter(area__path__startswith=pingdi.path).select_related("area").order_by("pk")
+    league = [
+        p for p in people.filter(political_status="league_member") if 16 <= p.age(long_ago.date()) <= 26
+    ]
+    adults = [p for p in people.filter(political_status="masses") if 25 <= p.age(long_ago.date()) <= 65]
+    residents = league[:8] + adults[:8]
+    volunteers = [
+        vs.volunteer_register(
+            by=worker,
+            area=pingdi,
+            resident=r,
+            skills=[["急救", "理发", "电工", "摄影"][i % 4]],
+            availability="周末" if i % 2 else "工作日晚上",
+            verify=True,
+            now=long_ago,
+        )
+        for i, r in enumerate(residents)
+    ]
+    student = vs.volunteer_register(
+        by=worker,
+        area=pingdi,
+        name="叶子轩",
+        phone="13800138123",
+        id_number=make_id_number("440104", date(2004, 9, 1), 7, "M"),
+        skills=["摄影", "英语"],
+        availability="寒暑假",
+        user=users["pingdi_zhiyuan"],
+        verify=True,
+        now=long_ago,
+    )
+    patrol = vs.team_create(
+        by=worker, area=pingdi, name="平地社区治安巡逻队", kind="patrol", level="community"
+    )
+    sorting = vs.team_create(
+        by=worker, area=pingdi, name="垃圾分类督导队", kind="garbage_sorting", level="community"
+    )
+    vs.team_create(by=None, area=dali, name="大沥镇志愿服务总队", kind="other", level="street")
+    vs.team_create(
+        by=worker,
+        area=pingdi,
+        name="社工站长者关爱队",
+        kind="elderly_visits",
+        level="social_organisation",
+        organisation=organisations["大沥镇平地社区社工服务站"],
+    )
+    for i, v in enumerate(volunteers[8:14]):
+        vs.team_add_member(by=worker, team=patrol if i % 2 else sorting, volunteer=v, leader=i < 2)
+
+    def held(
+        title: str,
+        kind: str,
+        days_ago: int,
+        who: list,
+        minutes: list[int],
+        organiser_kind: str = "social_worker",
+        **fields: Any,
+    ) -> None:
+        start = today.replace(hour=9) - timedelta(days=days_ago)
+        planned = start - timedelta(days=7)
+        activity = vs.activity_create(
+            by=worker,
+            area=pingdi,
+            title=title,
+            kind=kind,
+            organiser_kind=organiser_kind,
+            starts_at=start,
+            ends_at=start + timedelta(hours=3),
+            capacity=max(len(who), 10),
+            now=planned,
+            **fields,
+        )
+        activity = vs.activity_publish(by=worker, activity=activity, version=activity.version, now=planned)
+        for v, served in zip(who, minutes, strict=True):
+            signup = vs.signup_create(
+                by=v.user if v.user else worker,
+                activity=activity,
+                volunteer=None if v.user else v,
+                now=planned,
+            )
+            if served:
+                vs.attendance_check_in(by=worker, signup=signup, at=start, now=start)
+                hours = vs.attendance_check_out(
+                    by=worker,
+                    signup=signup,
+                    at=start + timedelta(minutes=served),
+                    now=start + timedelta(hours=3),
+                )
+                vs.hours_confirm(by=worker, hours=hours, now=start + timedelta(hours=4))
+        elders = list(Household.objects.filter(area__path__startswith=pingdi.path).order_by("pk")[:12])
+        activity = vs.activity_finish(
+            by=worker,
+            activity=activity,
+            version=activity.version,
+            beneficiary_households=elders if kind == "volunteer_service" else [],
+            participant_organisations=[organisations["平地小学"]] if kind == "youth_social_practice" else [],
+            now=start + timedelta(hours=4),
+        )
+        vs.report_save(
+            by=worker,
+            activity=activity,
+            now=start + timedelta(days=1),
+            text=f"{title}顺利开展，{len([m for m in minutes if m])}名志愿者参与服务。",
+        )
+
+    held(
+        "重阳敬老·长者探访",
+        "volunteer_service",
+        30,
+        [student, *volunteers[:6]],
+        [180, 180, 150, 180, 120, 0, 180],
+        venue=hall,
+        target_groups=["elderly"],
+    )
+    held(
+        "垃圾分类督导",
+        "volunteer_service",
+        12,
+        volunteers[8:14],
+        [120, 120, 90, 120, 120, 60],
+        organiser_kind="team",
+        team=sorting,
+        place="平地新村垃圾投放点",
+    )
+    held(
+        "暑期社会实践：社区环境调查",
+        "youth_social_practice",
+        90,
+        volunteers[:6],
+        [180, 180, 180, 150, 180, 120],
+        eligibility="league_members",
+        place="平地社区各巷",
+    )
+    vs.points_redeem(
+        by=worker, volunteer=student, item="爱心超市：大米5kg", points=30, now=today - timedelta(days=5)
+    )
+
+    def upcoming(
+        title: str,
+        kind: str,
+        days: int,
+        capacity: int,
+        who: list,
+        organiser_kind: str = "social_worker",
+        **fields: Any,
+    ) -> None:
+        start = today.replace(hour=9) + timedelta(days=days)
+        activity = vs.activity_create(
+            by=worker,
+            area=pingdi,
+            title=title,
+            kind=kind,
+            organiser_kind=organiser_kind,
+            starts_at=start,
+            ends_at=start + timedelta(hours=2),
+            capacity=capacity,
+            now=today,
+            **fields,
+        )
+        activity = vs.activity_publish(by=worker, activity=activity, version=activity.version, now=today)
+        for v in who:
+            vs.signup_create(
+                by=v.user if v.user else worker, activity=activity, volunteer=None if v.user else v, now=today
+            )
+
+    upcoming(
+        "主题党日：清理楼道小广告",
+        "party_activity_day",
+        3,
+        12,
+        [student, *volunteers[8:11]],
+        organiser_kind="party_branch",
+        organisation=organisations["平地社区机关党支部"],
+        eligibility="registered",
+        place="布匹市场周边楼栋",
+    )
+    upcoming(
+        "社区义诊志愿服务",
+        "volunteer_service",
+        5,
+        3,
+        volunteers[10:15],
+        venue=hall,
+        target_groups=["elderly"],
+    )
+    vs.activity_create(
+        by=worker,
+        area=pingdi,
+        title="防溺水安全培训（筹备中）",
+        kind="training",
+        organiser_kind="social_worker",
+        starts_at=today.replace(hour=14) + timedelta(days=14),
+        ends_at=today.replace(hour=16) + timedelta(days=14),
+        capacity=40,
+        venue=hall,
+        now=today,
+    )
+    party_member = people.filter(political_status="party_member").first()
+    activist = people.filter(political_status="activist").first()
+    assert party_member is not None and activist is not None
+    group = youth.youth_group_create(
+        by=worker,
+        area=pingdi,
+        name="平地青年先锋“1+1+5”小组",
+        party_member=party_member,
+        activist=activist,
+        backbones=league[:5],
+        formed_on=long_ago.date(),
+    )
+    meeting = youth.meeting_record(
+        by=worker,
+        group=group,
+        held_on=(today - timedelta(days=80)).date(),
+        topic="暑期走访：身边的社区问题",
+        notes="分三组走访布匹市场、牛仔城周边，记录发现的问题。",
+        attendees=youth.members_of(group),
+    )
+    problem = youth.problem_record(
+        by=worker,
+        group=group,
+        description="布匹市场后巷路灯不亮，夜间行人多有不便。",
+        found_on=(today - timedelta(days=80)).date(),
+        meeting=meeting,
+    )
+    youth.action_record(
+        by=worker,
+        problem=problem,
+        description="拍照定位后通过诉求平台上报，并告知楼长。",
+        done_on=(today - timedelta(days=79)).date(),
+    )
+    youth.action_record(
+        by=worker,
+        problem=problem,
+        description="回访确认路灯已修复，居民满意。",
+        done_on=(today - timedelta(days=60)).date(),
+        solved=True,
+    )
+    youth.problem_record(
+        by=worker,
+        group=group,
+        description="牛仔城门口电动车乱停，堵塞消防通道。",
+        found_on=(today - timedelta(days=78)).date(),
+        meeting=meeting,
+    )
+
+
 def _accounts() -> list[AccountPlan]:
     return [
         AccountPlan("qu_admin", "李明（区民政局）", "district_admin", "nanhai"),
@@ -610,6 +1029,8 @@ def load(plan: DemoPlan, *, password: str = DEMO_PASSWORD) -> dict[str, int]:
                 role=acc.role,
                 area=by_key[acc.area],
             )
+        _load_appeals(plan, by_key)
+        _load_volunteering(by_key)
         audit_log(
             action=AuditAction.IMPORT,
             object_repr="demo community",

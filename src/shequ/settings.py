@@ -30,7 +30,7 @@ MEDIA_ROOT = Path(env.get("SHEQU_MEDIA_DIR", DATA_DIR / "media"))
 STATIC_ROOT = Path(env.get("SHEQU_STATIC_DIR", DATA_DIR / "static"))
 
 # Development values are public on purpose; production refuses them below.
-DEV_SECRET_KEY = "shequ-development-secret-key-do-not-use-in-production"  # noqa: S105
+DEV_SECRET_KEY = "shequ-development-secret-key-do-not-use-in-production"  # noqa: S105 # nosec B105 # refused in production below
 DEV_ENCRYPTION_KEY = "dev1:c2hlcXUtZGV2ZWxvcG1lbnQta2V5LTMyLWJ5dGVzISE="
 DEV_BLIND_INDEX_KEY = "shequ-development-blind-index-key"
 
@@ -73,6 +73,8 @@ INSTALLED_APPS = [
     "shequ.core",
     "shequ.registry",
     "shequ.resources",
+    "shequ.appeals",
+    "shequ.volunteering",
 ]
 
 MIDDLEWARE = [
@@ -209,4 +211,14 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
 SITE_TITLE = _("Community governance")
+
+# The task queue (issue 6): Redis in production (run `shequ worker`); else SQLite in the data folder,
+# consumed inside `shequ serve`.
+REDIS_URL = env.get("SHEQU_REDIS_URL", "")
+
+# Volunteering (issue 7): points per confirmed hour of service, and how long before an activity starts
+# a volunteer may still cancel their sign-up (an organiser may set another deadline per activity).
+VOLUNTEER_POINTS_PER_HOUR = int(env.get("SHEQU_VOLUNTEER_POINTS_PER_HOUR", "10"))
+VOLUNTEER_CANCEL_HOURS = int(env.get("SHEQU_VOLUNTEER_CANCEL_HOURS", "2"))

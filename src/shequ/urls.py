@@ -6,6 +6,8 @@ urlpatterns = [
     path("api/", api.urls),
     path("", include("shequ.registry.urls")),
     path("", include("shequ.resources.urls")),
+    path("", include("shequ.appeals.urls")),
+    path("", include("shequ.volunteering.urls")),
     path("", include("shequ.core.urls")),
 ]
 

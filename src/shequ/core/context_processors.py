@@ -19,6 +19,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             "areas": bool(access.paths_for(user, "area", "view")),
             "residents": bool(access.paths_for(user, "resident", "view")),
             "resources": bool(access.paths_for(user, "resource", "view")),
+            # Everyone who holds a role reports appeals; staff also see the queue.
+            "appeals": bool(held),
+            # Everyone sees activities; volunteers also their own record (volunteering/selectors).
+            "activities": bool(held),
+            "volunteers": bool(access.paths_for(user, "volunteer", "view")),
             "people": bool(access.paths_for(user, "assignment", "view")),
             "audit": bool(access.paths_for(user, "audit", "view")),
         },

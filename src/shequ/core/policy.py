@@ -45,6 +45,7 @@ RESOURCES: dict[str, Resource] = {
                 "create": Rule(ADMINS),
                 "update": Rule(ADMINS, below_only=True),
                 "delete": Rule(ADMINS, below_only=True),
+                "import": Rule(ADMINS),  # buildings from a file: each row still needs "create"
             },
         ),
         Resource(
@@ -62,7 +63,12 @@ RESOURCES: dict[str, Resource] = {
             "household",
             "registry.Household",
             "area__path",
-            {"view": Rule(ADMINS | FRONT_LINE), "create": Rule(REGISTRARS)},
+            {
+                "view": Rule(ADMINS | FRONT_LINE),
+                "create": Rule(REGISTRARS),
+                "export": Rule(ADMINS | CARERS),
+                "import": Rule(REGISTRARS),
+            },
         ),
         Resource(
             "resident",
@@ -95,6 +101,8 @@ RESOURCES: dict[str, Resource] = {
                 "view": Rule(ALL - {R.RESIDENT}),
                 "create": Rule(ADMINS | {R.SOCIAL_WORKER}),
                 "update": Rule(ADMINS | {R.SOCIAL_WORKER}),
+                "export": Rule(ADMINS | CARERS),
+                "import": Rule(ADMINS | {R.SOCIAL_WORKER}),
             },
         ),
         # The resource register (社区资源): known to all who work in the area; kept by its staff.
@@ -107,6 +115,60 @@ RESOURCES: dict[str, Resource] = {
                 "create": Rule(ADMINS | {R.SOCIAL_WORKER}),
                 "update": Rule(ADMINS | {R.SOCIAL_WORKER}),
                 "delete": Rule(ADMINS | {R.SOCIAL_WORKER}),
+            },
+        ),
+        # Appeals (诉求/事件): seen by those who work in the area; residents see their own (selectors).
+        # Triage (accept, reject, merge, dispatch, close, reopen, escalate) also needs a role at the
+        # level answering for the appeal or above (services).
+        Resource(
+            "appeal",
+            "appeals.Appeal",
+            "area_path",
+            {
+                "view": Rule(ALL - {R.RESIDENT, R.VOLUNTEER}),
+                # Everyone who lives or works there reports; a third-party evaluator does not.
+                "create": Rule(ALL - {R.EVALUATOR}),
+                "triage": Rule(ADMINS | {R.GRID_WORKER}),
+                "handle": Rule(ADMINS | FRONT_LINE),
+                "verify": Rule(ADMINS | {R.GRID_WORKER, R.BUILDING_HEAD}),
+                "publish": Rule(ADMINS),
+            },
+        ),
+        # Volunteering (社工+志愿服务). Volunteers are kept by the staff who organise them; a volunteer
+        # also sees their own record (selectors). Published activities are seen by everyone of the area
+        # and of the areas below it, drafts only by those who manage them (selectors); volunteers and
+        # residents sign up, check in and read their own hours through their own record (services).
+        Resource(
+            "volunteer",
+            "volunteering.Volunteer",
+            "area__path",
+            {
+                "view": Rule(ADMINS | {R.SOCIAL_WORKER}),
+                # register, verify, link an account, record a redemption of points
+                "manage": Rule(ADMINS | {R.SOCIAL_WORKER}),
+            },
+        ),
+        Resource(
+            "team",
+            "volunteering.Team",
+            "area__path",
+            {"view": Rule(ALL - {R.RESIDENT}), "manage": Rule(ADMINS | {R.SOCIAL_WORKER})},
+        ),
+        # Party leads youth (党建带团建): the 1+1+5 groups, kept by the social workers who form them.
+        Resource(
+            "youth_group",
+            "volunteering.YouthGroup",
+            "area__path",
+            {"view": Rule(ADMINS | {R.SOCIAL_WORKER}), "manage": Rule(ADMINS | {R.SOCIAL_WORKER})},
+        ),
+        Resource(
+            "activity",
+            "volunteering.Activity",
+            "area__path",
+            {
+                "view": Rule(ALL),
+                # create, publish, cancel, finish; attendance from the list, hours, reports
+                "manage": Rule(ADMINS | {R.SOCIAL_WORKER}),
             },
         ),
     ]
@@ -128,6 +190,25 @@ UNSCOPED: dict[str, str] = {
     "core.ImportJob": "belongs to the user who uploaded it; only that user reaches it (views check)",
     "core.ImportRow": "part of its import job",
     "core.AuditHead": "the audit chain's newest link, one row written only by audit_log",
+    "appeals.Category": "the appeal taxonomy, the same in the whole district; changed by district admins",
+    "appeals.StageDeadline": "part of the taxonomy (deadlines per category, priority and stage)",
+    "appeals.AppealStep": "an appeal's history, read only through the appeal (scoped)",
+    "appeals.Evaluation": "part of its appeal, read only through it (scoped)",
+    "appeals.Photo": "part of its appeal; served only by a view that checks the appeal",
+    "appeals.Notification": "belongs to one user, who alone reads it",
+    "volunteering.Shift": "part of its activity (scoped)",
+    "volunteering.SignUp": "part of its activity; a volunteer reaches only their own (selectors)",
+    "volunteering.Attendance": "part of its sign-up",
+    "volunteering.ServiceHours": "part of its sign-up; read through the activity or the volunteer (scoped)",
+    "volunteering.HoursCorrection": "the history of its service hours",
+    "volunteering.Redemption": "part of its volunteer (scoped)",
+    "volunteering.PointEntry": "the points ledger of its volunteer (scoped)",
+    "volunteering.ActivityReport": "part of its activity (scoped)",
+    "volunteering.ReportPhoto": "part of its activity report; served only by a view that checks the activity",
+    "volunteering.ServiceRecord": "part of its activity; counted by area through the activity's scope",
+    "volunteering.GroupMeeting": "part of its 1+1+5 group (scoped)",
+    "volunteering.GroupProblem": "part of its 1+1+5 group (scoped)",
+    "volunteering.GroupAction": "part of a problem of its 1+1+5 group (scoped)",
     "core.SecondFactor": "belongs to one user: read only at that user's sign-in; reset by their admin",
     "core.RecoveryCode": "belongs to one user: digests, read only at that user's sign-in",
 }

@@ -31,6 +31,7 @@ from shequ.core.forms import (
 )
 from shequ.core.models import AREA_KIND_ORDER, CODED_KINDS, AreaKind, RoleAssignment, User
 from shequ.core.pagination import paginate
+from shequ.core.panels import area_panels
 from shequ.core.roles import Role
 
 
@@ -138,7 +139,7 @@ def login_enrol(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "person": user,
-            "qr": mark_safe(factors.qr_svg(uri)),  # noqa: S308 -- segno's own SVG of our URI
+            "qr": mark_safe(factors.qr_svg(uri)),  # noqa: S308 -- segno's own SVG of our URI # nosec B308 B703
             "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         },
     )
@@ -202,6 +203,7 @@ def area_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "can_organise": access.can(user, "organisation", "create", path=area.path),
             "can_import": area.kind in ("community", "grid")
             and access.can(user, "resident", "import", path=area.path),
+            "panels": area_panels(user, area),
         },
     )
 

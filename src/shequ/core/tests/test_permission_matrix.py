@@ -393,6 +393,63 @@ def resident_import_api(c: Case, client: Client) -> tuple[bool, str]:
     return outcome(ImportJob.objects.exists(), r, 201), c.grid.path
 
 
+def _kind_csv(c: Case, kind: str) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    text = {
+        "buildings": f"网格,楼栋\n{c.grid.name},导入楼栋\n",
+        "households": f"网格,楼栋,房号\n{c.grid.name},{c.building.name},808\n",
+        "organisations": "名称,类型\n导入单位,辖区单位\n",
+    }[kind]
+    return SimpleUploadedFile(f"{kind}.csv", text.encode(), content_type="text/csv")
+
+
+def _kind_import_page(kind: str) -> Probe:
+    def probe(c: Case, client: Client) -> tuple[bool, str]:
+        r = client.post(f"/{kind}/import/?area={c.grid.pk}", {"file": _kind_csv(c, kind)})
+        return outcome(ImportJob.objects.filter(kind=kind).exists(), r, 302), c.grid.path
+
+    return probe
+
+
+def _kind_import_api(kind: str) -> Probe:
+    def probe(c: Case, client: Client) -> tuple[bool, str]:
+        r = client.post(f"/api/{kind}/import?area={c.grid.pk}", {"file": _kind_csv(c, kind)})
+        return outcome(ImportJob.objects.filter(kind=kind).exists(), r, 201), c.grid.path
+
+    return probe
+
+
+def _column_in_xlsx(content: bytes, column: int) -> set[str]:
+    import io
+
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    return {str(row[column]) for row in sheet.iter_rows(min_row=2, values_only=True)}
+
+
+def _export_probe(url: str, q: str, column: int, make: Callable[[Case], str]) -> Probe:
+    def probe(c: Case, client: Client) -> tuple[bool, str]:
+        expected = make(c)
+        r = client.get(url, {"q": q})
+        if r.status_code != 200:
+            return refused(r), c.building.path
+        return expected in _column_in_xlsx(r.content, column), c.building.path
+
+    return probe
+
+
+def _household_address(c: Case) -> str:
+    person = c.resident_factory(c.building)
+    return str(person.household.address)
+
+
+def _organisation_name(c: Case) -> str:
+    _org(c)
+    return "探针单位"
+
+
 def _child(c: Case) -> Any:
     return c.resident_factory(c.building, name="小朋友", born=date(2019, 6, 1))
 
@@ -560,6 +617,352 @@ def organisation_update_api(c: Case, client: Client) -> tuple[bool, str]:
     return outcome(Organisation.objects.get(pk=org.pk).name == "已改单位", r, 200), c.building.path
 
 
+def _appeal(c: Case, stage: str = "reported") -> Any:
+    from shequ.appeals.models import Appeal, Category
+    from shequ.appeals.services import appeal_report
+
+    appeal = appeal_report(
+        by=None,
+        area=c.building,
+        category=Category.objects.get(code="roads_facilities"),
+        description="探针诉求",
+        title="探针诉求",
+        channel="patrol",
+    )
+    if stage != "reported":
+        Appeal.objects.filter(pk=appeal.pk).update(stage=stage)
+        appeal.refresh_from_db()
+    return appeal
+
+
+def _appeal_stage(appeal: Any) -> Any:
+    return type(appeal).objects.get(pk=appeal.pk)
+
+
+def appeal_list_page(c: Case, client: Client) -> tuple[bool, str]:
+    appeal = _appeal(c)
+    r = client.get("/appeals/", {"q": "探针诉求"})
+    assert r.status_code == 200
+    return f'href="/appeals/{appeal.pk}/"' in r.content.decode(), c.building.path
+
+
+def appeal_list_api(c: Case, client: Client) -> tuple[bool, str]:
+    appeal = _appeal(c)
+    r = client.get("/api/appeals", {"q": "探针诉求"})
+    assert r.status_code == 200
+    return any(i["id"] == appeal.pk for i in r.json()["items"]), c.building.path
+
+
+def appeal_detail_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/appeals/{_appeal(c).pk}/")
+    return (r.status_code == 200 or refused(r)), c.building.path
+
+
+def appeal_detail_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/api/appeals/{_appeal(c).pk}")
+    return (r.status_code == 200 or refused(r)), c.building.path
+
+
+def _appeal_reported(c: Case) -> bool:
+    from shequ.appeals.models import Appeal
+
+    return Appeal.objects.filter(area=c.building, description="新诉求探针").exists()
+
+
+def appeal_create_page(c: Case, client: Client) -> tuple[bool, str]:
+    from shequ.appeals.services import allowed_channels
+
+    channels = allowed_channels(c.user, c.building) or ["resident"]
+    r = client.post(
+        f"/appeals/new/?area={c.building.pk}",
+        {
+            "area": c.building.pk,
+            "category": "environment",
+            "description": "新诉求探针",
+            "priority": "normal",
+            "channel": channels[0],
+        },
+    )
+    return outcome(_appeal_reported(c), r, 302), c.building.path
+
+
+def appeal_create_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        "/api/appeals",
+        {"area_id": c.building.pk, "category": "environment", "description": "新诉求探针"},
+        content_type="application/json",
+    )
+    return outcome(_appeal_reported(c), r, 201), c.building.path
+
+
+def _appeal_step(c: Case, client: Client, *, stage: str, action: str, api: bool, data: dict) -> Any:
+    appeal = _appeal(c, stage)
+    body = {"version": appeal.version, **data}
+    if api:
+        r = client.post(f"/api/appeals/{appeal.pk}/{action}", body, content_type="application/json")
+    else:
+        r = client.post(f"/appeals/{appeal.pk}/{action}/", body)
+    return appeal, r
+
+
+def appeal_triage_page(c: Case, client: Client) -> tuple[bool, str]:
+    appeal, r = _appeal_step(c, client, stage="reported", action="accept", api=False, data={})
+    return outcome(_appeal_stage(appeal).stage == "accepted", r, 302), c.building.path
+
+
+def appeal_triage_api(c: Case, client: Client) -> tuple[bool, str]:
+    appeal, r = _appeal_step(c, client, stage="reported", action="accept", api=True, data={})
+    return outcome(_appeal_stage(appeal).stage == "accepted", r, 200), c.building.path
+
+
+def appeal_handle_page(c: Case, client: Client) -> tuple[bool, str]:
+    appeal, r = _appeal_step(c, client, stage="dispatched", action="start", api=False, data={})
+    return outcome(_appeal_stage(appeal).stage == "in_progress", r, 302), c.building.path
+
+
+def appeal_handle_api(c: Case, client: Client) -> tuple[bool, str]:
+    appeal, r = _appeal_step(c, client, stage="dispatched", action="start", api=True, data={})
+    return outcome(_appeal_stage(appeal).stage == "in_progress", r, 200), c.building.path
+
+
+def appeal_verify_page(c: Case, client: Client) -> tuple[bool, str]:
+    appeal, r = _appeal_step(c, client, stage="handled", action="verify", api=False, data={})
+    return outcome(_appeal_stage(appeal).stage == "verified", r, 302), c.building.path
+
+
+def appeal_verify_api(c: Case, client: Client) -> tuple[bool, str]:
+    appeal, r = _appeal_step(c, client, stage="handled", action="verify", api=True, data={})
+    return outcome(_appeal_stage(appeal).stage == "verified", r, 200), c.building.path
+
+
+def appeal_publish_page(c: Case, client: Client) -> tuple[bool, str]:
+    appeal, r = _appeal_step(c, client, stage="closed", action="publish", api=False, data={})
+    return outcome(_appeal_stage(appeal).published_at is not None, r, 302), c.building.path
+
+
+def appeal_publish_api(c: Case, client: Client) -> tuple[bool, str]:
+    appeal, r = _appeal_step(c, client, stage="closed", action="publish", api=True, data={})
+    return outcome(_appeal_stage(appeal).published_at is not None, r, 200), c.building.path
+
+
+# --- volunteering ---------------------------------------------------------------------------------
+
+
+def _community(c: Case) -> Area:
+    return c.tree.community if c.side == "inside" else c.tree.far_community
+
+
+def _volunteer(c: Case) -> Any:
+    from shequ.volunteering.services import volunteer_register
+
+    return volunteer_register(by=None, area=_community(c), name="探针志愿者", phone="13800138000")
+
+
+def volunteer_list_page(c: Case, client: Client) -> tuple[bool, str]:
+    v = _volunteer(c)
+    r = client.get("/volunteers/", {"q": "探针志愿者"})
+    if r.status_code != 200:
+        return refused(r), _community(c).path
+    return f'href="/volunteers/{v.pk}/"' in r.content.decode(), _community(c).path
+
+
+def volunteer_list_api(c: Case, client: Client) -> tuple[bool, str]:
+    v = _volunteer(c)
+    r = client.get("/api/volunteers", {"q": "探针志愿者"})
+    assert r.status_code == 200
+    return any(i["id"] == v.pk for i in r.json()["items"]), _community(c).path
+
+
+def _volunteer_added(c: Case) -> bool:
+    from shequ.volunteering.models import Volunteer
+
+    return Volunteer.objects.filter(area=_community(c), name="新志愿者").exists()
+
+
+def volunteer_manage_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        "/volunteers/new/", {"area": _community(c).pk, "name": "新志愿者", "phone": "13900139000"}
+    )
+    return outcome(_volunteer_added(c), r, 302), _community(c).path
+
+
+def volunteer_manage_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        "/api/volunteers",
+        {"area_id": _community(c).pk, "name": "新志愿者", "phone": "13900139000"},
+        content_type="application/json",
+    )
+    return outcome(_volunteer_added(c), r, 201), _community(c).path
+
+
+def _team(c: Case) -> Any:
+    from shequ.volunteering.services import team_create
+
+    return team_create(by=None, area=_community(c), name="探针巡逻队", kind="patrol", level="community")
+
+
+def team_list_page(c: Case, client: Client) -> tuple[bool, str]:
+    _team(c)
+    r = client.get("/volunteer-teams/")
+    if r.status_code != 200:
+        return refused(r), _community(c).path
+    return "探针巡逻队" in r.content.decode(), _community(c).path
+
+
+def team_list_api(c: Case, client: Client) -> tuple[bool, str]:
+    team = _team(c)
+    r = client.get("/api/teams")
+    assert r.status_code == 200
+    return any(i["id"] == team.pk for i in r.json()["items"]), _community(c).path
+
+
+def _team_added(c: Case) -> bool:
+    from shequ.volunteering.models import Team
+
+    return Team.objects.filter(area=_community(c), name="新建队伍").exists()
+
+
+def team_manage_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        "/volunteer-teams/",
+        {"area": _community(c).pk, "name": "新建队伍", "kind": "patrol", "level": "community"},
+    )
+    return outcome(_team_added(c), r, 302), _community(c).path
+
+
+def team_manage_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        "/api/teams",
+        {"area_id": _community(c).pk, "name": "新建队伍", "kind": "patrol", "level": "community"},
+        content_type="application/json",
+    )
+    return outcome(_team_added(c), r, 201), _community(c).path
+
+
+def _activity(c: Case, *, publish: bool = True) -> Any:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shequ.volunteering.services import activity_create, activity_publish
+
+    start = timezone.now() + timedelta(days=2)
+    activity = activity_create(
+        by=None,
+        area=c.building,
+        title="探针活动",
+        kind="volunteer_service",
+        organiser_kind="social_worker",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        capacity=10,
+    )
+    if publish:
+        activity = activity_publish(by=None, activity=activity, version=activity.version)
+    return activity
+
+
+def activity_list_page(c: Case, client: Client) -> tuple[bool, str]:
+    activity = _activity(c)
+    r = client.get("/activities/", {"when": "all", "q": "探针活动"})
+    assert r.status_code == 200
+    return f'href="/activities/{activity.pk}/"' in r.content.decode(), c.building.path
+
+
+def activity_list_api(c: Case, client: Client) -> tuple[bool, str]:
+    activity = _activity(c)
+    r = client.get("/api/activities", {"q": "探针活动"})
+    assert r.status_code == 200
+    return any(i["id"] == activity.pk for i in r.json()["items"]), c.building.path
+
+
+def activity_detail_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/activities/{_activity(c).pk}/")
+    return (r.status_code == 200 or refused(r)), c.building.path
+
+
+def activity_detail_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/api/activities/{_activity(c).pk}")
+    return (r.status_code == 200 or refused(r)), c.building.path
+
+
+def _published(activity: Any) -> bool:
+    return type(activity).objects.get(pk=activity.pk).status == "published"
+
+
+def activity_manage_page(c: Case, client: Client) -> tuple[bool, str]:
+    draft = _activity(c, publish=False)
+    r = client.post(f"/activities/{draft.pk}/publish/", {"version": draft.version})
+    return outcome(_published(draft), r, 302), c.building.path
+
+
+def activity_manage_api(c: Case, client: Client) -> tuple[bool, str]:
+    draft = _activity(c, publish=False)
+    r = client.post(
+        f"/api/activities/{draft.pk}/publish", {"version": draft.version}, content_type="application/json"
+    )
+    return outcome(_published(draft), r, 200), c.building.path
+
+
+def _youth_members(c: Case) -> dict[str, Any]:
+    def person(name: str, status: str, born: date) -> Resident:
+        r = c.resident_factory(c.building, name=name, born=born)
+        Resident.objects.filter(pk=r.pk).update(political_status=status)
+        r.refresh_from_db()
+        return r
+
+    return {
+        "party_member": person("探针党员", "party_member", date(1970, 1, 1)),
+        "activist": person("探针积极分子", "activist", date(1995, 1, 1)),
+        "backbones": [person(f"探针团员{i}", "league_member", date(2006, 1, 1)) for i in range(5)],
+    }
+
+
+def _youth_group(c: Case) -> Any:
+    from shequ.volunteering.youth import youth_group_create
+
+    return youth_group_create(
+        by=None, area=_community(c), name="探针小组", formed_on=date(2026, 7, 1), **_youth_members(c)
+    )
+
+
+def youth_group_list_page(c: Case, client: Client) -> tuple[bool, str]:
+    group = _youth_group(c)
+    r = client.get("/youth-groups/")
+    if r.status_code != 200:
+        return refused(r), _community(c).path
+    return f'href="/youth-groups/{group.pk}/"' in r.content.decode(), _community(c).path
+
+
+def youth_group_list_api(c: Case, client: Client) -> tuple[bool, str]:
+    group = _youth_group(c)
+    r = client.get("/api/youth-groups")
+    assert r.status_code == 200
+    return any(i["id"] == group.pk for i in r.json()["items"]), _community(c).path
+
+
+def _problem_added(group: Any) -> bool:
+    return group.problems.filter(description="探针问题").exists()
+
+
+def youth_group_manage_page(c: Case, client: Client) -> tuple[bool, str]:
+    group = _youth_group(c)
+    r = client.post(
+        f"/youth-groups/{group.pk}/", {"form": "problem", "found_on": "2026-07-02", "description": "探针问题"}
+    )
+    return outcome(_problem_added(group), r, 302), _community(c).path
+
+
+def youth_group_manage_api(c: Case, client: Client) -> tuple[bool, str]:
+    group = _youth_group(c)
+    r = client.post(
+        f"/api/youth-groups/{group.pk}/problems",
+        {"found_on": "2026-07-02", "description": "探针问题"},
+        content_type="application/json",
+    )
+    return outcome(_problem_added(group), r, 201), _community(c).path
+
+
 Probe = Callable[[Case, Client], tuple[bool, str]]
 # (resource, action, what) -> (page probe, api probe)
 PROBES: dict[tuple[str, str, str], tuple[Probe, Probe]] = {
@@ -587,11 +990,38 @@ PROBES: dict[tuple[str, str, str], tuple[Probe, Probe]] = {
     ("household", "create", ""): (household_create_page, household_create_api),
     ("special_group", "view", ""): (special_group_view_page, special_group_view_api),
     ("special_group", "update", ""): (special_group_update_page, special_group_update_api),
+    ("area", "import", ""): (_kind_import_page("buildings"), _kind_import_api("buildings")),
+    ("household", "import", ""): (_kind_import_page("households"), _kind_import_api("households")),
+    ("organisation", "import", ""): (_kind_import_page("organisations"), _kind_import_api("organisations")),
+    ("household", "export", ""): (
+        _export_probe("/households/export.xlsx", "室", 3, _household_address),
+        _export_probe("/api/households/export", "室", 3, _household_address),
+    ),
+    ("organisation", "export", ""): (
+        _export_probe("/organisations/export.xlsx", "探针单位", 0, _organisation_name),
+        _export_probe("/api/organisations/export", "探针单位", 0, _organisation_name),
+    ),
     ("resource", "view", "list"): (resource_list_page, resource_list_api),
     ("resource", "view", "detail"): (resource_detail_page, resource_detail_api),
     ("resource", "create", ""): (resource_create_page, resource_create_api),
     ("resource", "update", ""): (resource_update_page, resource_update_api),
     ("resource", "delete", ""): (resource_delete_page, resource_delete_api),
+    ("appeal", "view", "list"): (appeal_list_page, appeal_list_api),
+    ("appeal", "view", "detail"): (appeal_detail_page, appeal_detail_api),
+    ("appeal", "create", ""): (appeal_create_page, appeal_create_api),
+    ("appeal", "triage", ""): (appeal_triage_page, appeal_triage_api),
+    ("appeal", "handle", ""): (appeal_handle_page, appeal_handle_api),
+    ("appeal", "verify", ""): (appeal_verify_page, appeal_verify_api),
+    ("appeal", "publish", ""): (appeal_publish_page, appeal_publish_api),
+    ("volunteer", "view", "list"): (volunteer_list_page, volunteer_list_api),
+    ("volunteer", "manage", ""): (volunteer_manage_page, volunteer_manage_api),
+    ("team", "view", "list"): (team_list_page, team_list_api),
+    ("team", "manage", ""): (team_manage_page, team_manage_api),
+    ("activity", "view", "list"): (activity_list_page, activity_list_api),
+    ("activity", "view", "detail"): (activity_detail_page, activity_detail_api),
+    ("activity", "manage", ""): (activity_manage_page, activity_manage_api),
+    ("youth_group", "view", "list"): (youth_group_list_page, youth_group_list_api),
+    ("youth_group", "manage", ""): (youth_group_manage_page, youth_group_manage_api),
 }
 
 
