@@ -75,7 +75,9 @@ def appeals_for(
 ) -> QuerySet[Appeal]:
     """The queue: appeals in the user's areas, or (waiting=True) only those waiting for them;
     filtered by category, stage, level and overdue, sorted by deadline."""
-    qs = access.scope(user, "appeal", "view").select_related("category", "area", "handling_area")
+    qs = access.scope(user, "appeal", "view").select_related(
+        "category", "area", "handling_area", "handler_user", "handler_organisation"
+    )
     if area is not None:
         qs = qs.filter(subtree_q(area.path, "area_path"))
     if waiting:
@@ -110,7 +112,7 @@ def appeals_reported_by(user: Any) -> QuerySet[Appeal]:
 def appeal_for(user: Any, appeal_id: int) -> Appeal:
     """One appeal the user may see (in their areas, or reported by them), or NotFound."""
     base = Appeal.objects.select_related(
-        "category", "area", "handling_area", "handler_user", "handler_organisation", "reporter", "merged_into"
+        "category", "area", "handling_area", "reporter", "merged_into"
     )
     appeal = base.filter(pk=appeal_id).first()
     if appeal is None:

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import Tree, make_user
 from shequ.appeals import selectors, services
-from shequ.appeals.models import Channel, Stage
+from shequ.appeals.models import Appeal, Channel, Stage
 from shequ.appeals.tests.conftest import People, category
 from shequ.core.errors import NotFound
 from shequ.core.roles import Role
@@ -181,3 +181,34 @@ def test_open_appeals_by_grid(report: Any, people: People, tree: Tree) -> None:
     report(description="又一个")
     rows = selectors.open_by_grid(people.community_staff, tree.community)
     assert [(g, n) for g, n, _late in rows] == [(tree.grid, 2)]
+
+
+def _dispatched(n: int, report: Any, people: People) -> None:
+    for i in range(n):
+        appeal = report(description=f"路灯不亮 第{i}处")
+        appeal = services.appeal_accept(appeal=appeal, by=people.grid_worker, version=appeal.version)
+        services.appeal_dispatch(
+            appeal=appeal, by=people.grid_worker, version=appeal.version, to_user=people.grid_worker
+        )
+
+
+def test_the_queue_page_and_api_cost_the_same_queries_for_2_or_12_dispatched_appeals(
+    report: Any, people: People
+) -> None:
+    """Each row shows its handler: read with the page, not one query per row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from conftest import login_client, token_client
+
+    def cost(n: int) -> tuple[int, int]:
+        Appeal.objects.all().delete()
+        _dispatched(n, report, people)
+        page, api = login_client(people.community_staff), token_client(people.community_staff)
+        with CaptureQueriesContext(connection) as on_page:
+            assert page.get("/appeals/").status_code == 200
+        with CaptureQueriesContext(connection) as on_api:
+            assert api.get("/api/appeals").status_code == 200
+        return len(on_page), len(on_api)
+
+    assert cost(2) == cost(12)
