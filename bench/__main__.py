@@ -70,7 +70,7 @@ def _run_engine(engine: str, args: argparse.Namespace, admin_url: str) -> list[R
     command += ["--seconds", str(args.seconds)] if args.seconds else []
     print(f"== {engine}: scale {args.scale}", file=sys.stderr, flush=True)
     try:
-        done = subprocess.run(command, env=env, cwd=Path(__file__).resolve().parent.parent, check=False)  # noqa: S603
+        done = subprocess.run(command, env=env, cwd=Path(__file__).resolve().parent.parent, check=False)  # noqa: S603 # nosec B603 # our own interpreter and arguments
         results = [Result.from_json(r) for r in json.loads(out_path.read_text() or "[]")]
         if done.returncode != 0 and not any(r.error for r in results):
             results.append(Result(scenario="run", backend=engine, error=f"worker exited {done.returncode}"))

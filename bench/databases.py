@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import pickle
+import pickle  # nosec B403 # only our own files, written moments before (see below)
 import re
 import shutil
 import sqlite3
@@ -77,7 +77,7 @@ def _chunks(path: Path) -> Iterator[list[tuple[object, ...]]]:
     with path.open("rb") as f:
         while True:
             try:
-                yield pickle.load(f)  # noqa: S301 - our own file, written moments ago
+                yield pickle.load(f)  # noqa: S301 - our own file, written moments ago # nosec B301 # our own file
             except EOFError:
                 return
 
@@ -129,7 +129,7 @@ class SqliteBackend(Backend):
 
     def raw_load(self, rows: PreparedRows) -> int:
         placeholders = ", ".join("?" * len(rows.columns))
-        statement = f"INSERT INTO {rows.table} ({', '.join(rows.columns)}) VALUES ({placeholders})"
+        statement = f"INSERT INTO {rows.table} ({', '.join(rows.columns)}) VALUES ({placeholders})"  # nosec B608 # our table and column names
         conn = sqlite3.connect(self.raw, isolation_level=None)
         try:
             # The same pragmas the product's connections use (settings.py), and Django's foreign keys.

@@ -2,18 +2,22 @@
 
 The same seed and scale always give the same areas, households and people, in the same order. Every
 value is valid by the product's own rules: GB 11643 ID numbers with their check digit, unique; mobile
-numbers of 11 digits, unique; 12-digit statistical codes shaped as core.services requires.
+numbers of 11 digits, unique; 12-digit statistical codes shaped as core.services requires; appeals
+moved through the closed loop as appeals.services and the deadline job move them (tests replay them).
 """
 
 from __future__ import annotations
 
 import hashlib
+import importlib
 import random
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
+from zoneinfo import ZoneInfo
 
 from shequ.core.idnumber import make_id_number
 from shequ.demo import GIVEN, LOCAL_REGION, MIGRANT_REGIONS, SURNAMES
@@ -280,7 +284,7 @@ class District:
         for area in self.areas():
             if area.kind != "building":
                 continue
-            rng = random.Random(self.seed * 1_000_003 + area.id)
+            rng = random.Random(self.seed * 1_000_003 + area.id)  # nosec B311 # seeded test data, not security
             low, high = self.scale.households_per_building
             village = area.name.endswith("巷")
             for h in range(rng.randint(low, high)):
@@ -323,6 +327,50 @@ class District:
                     low_income=low_income,
                 )
             )
+
+    # --- appeals ---------------------------------------------------------------------------------
+
+    def accounts(self) -> Iterator[AccountRow]:
+        """The staff who act on appeals: a grid worker per grid, community staff per community, an
+        official per street and an administrator for the district (see `account_of`)."""
+        for area in self.areas():
+            if area.kind != "building":
+                yield account_of(area)
+
+    def appeals(self) -> Iterator[AppealRow]:
+        """~10 appeals a building over the twelve months before APPEALS_NOW (about the building, its
+        grid or its community), each moved through the closed loop up to APPEALS_NOW. Each building
+        draws from its own random stream, apart from its households'."""
+        _categories, hours = taxonomy()
+        starting = {code: level for code, _name, level in _categories}
+        codes, weights = zip(*CATEGORY_WEIGHTS.items(), strict=True)
+        ancestors: dict[str, AreaRow] = {}
+        next_id = 0
+        for area in self.areas():
+            ancestors[area.kind] = area
+            if area.kind != "building":
+                continue
+            rng = random.Random(f"appeals/{self.seed}/{area.id}")  # nosec B311 # seeded test data, not security
+            made: list[AppealRow] = []
+            for _ in range(rng.randint(*APPEALS_PER_BUILDING)):
+                next_id += 1
+                row = (
+                    _duplicate(rng, next_id, made, ancestors, hours)
+                    if rng.random() < DUPLICATE_SHARE
+                    else None
+                )
+                if row is None:
+                    draw = rng.random()
+                    kind = "building" if draw < 0.85 else "grid" if draw < 0.97 else "community"
+                    place = _Place(ancestors, kind)
+                    category = rng.choices(codes, weights=weights)[0]
+                    level = starting[category]
+                    if kind == "community" and level == "estate":
+                        level = "community"  # a community-wide issue cannot stay in one estate
+                    row = _new_appeal(rng, next_id, place, category, level)
+                    _Loop(row, place, hours, rng).run()
+                made.append(row)
+                yield row
 
     def digest(self, limit: int | None = None) -> str:
         """A fingerprint of the stream (or of its first `limit` households), to prove determinism."""
@@ -369,3 +417,538 @@ def _estate_name(si: int, ci: int, gi: int) -> str:
     n = len(words) // 2
     k = (si + ci * 5 + gi * 11) % n
     return f"{words[2 * k : 2 * k + 2]}{ESTATE_WORDS[(gi + ci) % len(ESTATE_WORDS)]}"
+
+
+# --- appeals (issue 6) ------------------------------------------------------------------------------
+# The product's constants, repeated so the generator runs without Django (a test keeps them equal).
+SHANGHAI = ZoneInfo("Asia/Shanghai")  # settings.TIME_ZONE; no daylight saving since 1991
+LEVELS = ("estate", "community", "street", "district")
+OPEN_STAGES = ("reported", "accepted", "dispatched", "in_progress", "handled", "verified")
+DEADLINE_STAGES = ("reported", "accepted", "dispatched", "in_progress", "handled")
+ESCALATABLE = ("reported", "accepted", "dispatched", "in_progress")
+WARN_FRACTION = 0.8
+ROLE_OF_KIND = {
+    "grid": "grid_worker",
+    "community": "community_staff",
+    "street": "street_official",
+    "district": "district_admin",
+}
+# Where each action leads (appeals.services.TRANSITIONS); escalation keeps or resets the stage.
+TARGET_STAGE = {
+    "accept": "accepted",
+    "reject": "rejected",
+    "merge": "merged",
+    "dispatch": "dispatched",
+    "start": "in_progress",
+    "handle": "handled",
+    "rework": "in_progress",
+    "verify": "verified",
+    "close": "closed",
+    "evaluate": "evaluated",
+}
+
+# The plan's "now": twelve whole calendar months of appeals (November 2025 to October 2026) end on
+# the evening before BENCH_TODAY; the figures are asked for with today = APPEALS_TODAY.
+APPEALS_NOW = datetime(2026, 10, 31, 20, 0, tzinfo=SHANGHAI)
+APPEALS_SINCE = datetime(2025, 11, 1, tzinfo=SHANGHAI)
+APPEALS_TODAY = APPEALS_NOW.date()
+# ~10 a building a year: ~200,000 at district scale (20,000 buildings), ~4,000 at small (400).
+APPEALS_PER_BUILDING = (6, 14)
+CATEGORY_WEIGHTS = {
+    "environment": 20,
+    "roads_facilities": 15,
+    "parking": 14,
+    "property": 14,
+    "neighbour_dispute": 8,
+    "safety_hazard": 7,
+    "elderly_care": 8,
+    "policy_question": 9,
+    "other": 5,
+}
+PRIORITIES = {"normal": 85, "urgent": 12, "emergency": 3}
+CHANNELS = {"resident": 45, "patrol": 30, "hotline": 15, "visit": 10}
+STALL_SHARE = 0.06  # nobody acts in one stage: the job escalates it to the top, then marks it overdue
+LATE_SHARE = 0.03  # a stage left after its deadline (unless the job escalated it first)
+WARNED_SHARE = 0.07  # a stage left after the 80% warning, within the deadline
+DUPLICATE_SHARE = 0.03  # reported again within hours, then merged into the first report
+REJECT_SHARE = 0.05
+EVALUATED_SHARE = 0.6
+REWORK_SHARE = 0.08
+ESCALATE_BY_HAND = {"estate": 0.08, "community": 0.10, "street": 0.10}
+SCORES = {5: 55, 4: 25, 3: 10, 2: 6, 1: 4}
+
+APPEAL_TEXTS = {
+    "environment": [
+        "{place}楼下垃圾桶满了好几天没人清运，气味很大。",
+        "{place}后巷有人乱倒建筑垃圾，希望尽快清理。",
+        "{place}附近下水道堵塞，污水漫到路面上。",
+    ],
+    "roads_facilities": [
+        "{place}门口路面塌陷，一下雨就积水，老人出入容易滑倒。",
+        "{place}巷口路灯坏了一个多月，晚上漆黑一片。",
+        "{place}楼道扶手松动，老人上下楼不安全。",
+    ],
+    "parking": [
+        "{place}消防通道被电动车占用，晚上停满了。",
+        "{place}门口经常有车辆乱停，堵住出入口。",
+        "{place}充电桩不够，有人把电动车推进楼道充电。",
+    ],
+    "property": [
+        "{place}电梯经常停运，物业迟迟不来维修。",
+        "{place}二次供水水箱很久没有清洗，水有异味。",
+        "{place}公共区域长期无人打扫，物业服务差。",
+    ],
+    "neighbour_dispute": [
+        "{place}楼上装修噪音从早到晚，协商无果。",
+        "{place}有邻居在公共走廊堆放杂物，影响通行。",
+        "{place}楼上漏水到楼下，双方协商不成。",
+    ],
+    "safety_hazard": [
+        "{place}有电线私拉乱接，存在火灾隐患。",
+        "{place}外墙瓷砖脱落，行人经过有危险。",
+        "{place}楼顶有违规搭建，存在安全隐患。",
+    ],
+    "elderly_care": [
+        "{place}独居老人行动不便，希望安排人员上门探访。",
+        "{place}老人想申请长者饭堂助餐服务。",
+        "{place}高龄老人需要助浴和陪诊服务。",
+    ],
+    "policy_question": [
+        "咨询：高龄津贴如何申请，需要带什么材料？",
+        "咨询：新生儿入户需要办理哪些手续？",
+        "咨询：居住证到期后如何续办？",
+    ],
+    "other": [
+        "{place}附近流浪猫狗较多，希望有人管理。",
+        "{place}小广场晚上音响声音太大，影响休息。",
+        "建议在{place}附近增设休息座椅。",
+    ],
+}
+RESULTS = [
+    "已安排人员到现场处理，问题已解决。",
+    "已联系相关单位维修完毕，恢复正常。",
+    "已上门沟通协调，双方达成一致。",
+    "已解答并协助办理，居民表示清楚。",
+]
+REJECT_REASONS = [
+    "不属于社区受理范围，已告知居民向相关部门反映。",
+    "该问题已由物业按合同处理，无需另行受理。",
+]
+REWORK_REASON = "现场复核发现问题仍未解决，请继续处理。"
+ESCALATE_REASONS = {
+    "estate": "超出网格处理能力，请社区协调。",
+    "community": "需街道协调相关部门处理。",
+    "street": "涉及区级职能部门，请区里统筹。",
+}
+MERGE_NOTE = "同一问题已有人反映，合并处理。"
+DUPLICATE_PREFIX = "又有居民反映："
+COMMENTS = {
+    5: "处理及时，非常满意。",
+    4: "问题解决了，满意。",
+    3: "解决了，但时间有点长。",
+    2: "处理不彻底。",
+    1: "没有解决问题。",
+}
+CONTACT_SUFFIXES = ("先生", "女士", "阿姨", "伯")
+
+
+@cache
+def taxonomy() -> tuple[list[tuple[str, str, str]], dict[tuple[str, str, str], int]]:
+    """The seeded taxonomy, read from the appeals data migration itself: (code, name, starting level)
+    per category, and hours per (category, priority, stage), as the product's StageDeadline holds them."""
+    seed = importlib.import_module("shequ.appeals.migrations.0002_seed_categories")
+    hours: dict[tuple[str, str, str], int] = {}
+    for code, _name, _level in seed.CATEGORIES:
+        for priority, stages in seed.HOURS.items():
+            for stage, h in {**stages, **seed.OVERRIDES.get((code, priority), {})}.items():
+                hours[(code, priority, stage)] = h
+    return list(seed.CATEGORIES), hours
+
+
+@dataclass(frozen=True)
+class AccountRow:
+    username: str
+    display_name: str
+    role: str
+    area_id: int
+
+
+def account_of(area: AreaRow) -> AccountRow:
+    """The one account acting for an area on appeals (it triages there; community staff also handle)."""
+    label = {"grid": "网格员", "community": "社区工作人员", "street": "街道干部", "district": "区管理员"}
+    return AccountRow(
+        f"bench_{area.kind}_{area.path}", f"{area.name}{label[area.kind]}", ROLE_OF_KIND[area.kind], area.id
+    )
+
+
+@dataclass(frozen=True)
+class StepRow:
+    at: datetime
+    action: str
+    actor: str  # the acting account's username; "" for the scheduled job or an unsigned report
+    from_stage: str
+    to_stage: str
+    from_level: str
+    to_level: str
+    note: str  # "" for the job's escalation: the product writes its own (translated) note
+    stage_seconds: int | None
+
+
+@dataclass
+class AppealRow:
+    """An appeal as it stands at APPEALS_NOW, with its whole history."""
+
+    id: int  # 1-based position in the stream
+    area_id: int
+    area_path: str
+    category: str
+    description: str
+    title: str
+    channel: str
+    priority: str
+    reporter: str  # username, "" when nobody signed in (a resident's report taken without an account)
+    contact_name: str
+    contact_withheld: bool
+    reported_at: datetime
+    level: str
+    handling_area_id: int
+    handling_path: str
+    stage_started_at: datetime
+    stage: str = "reported"
+    handler: str = ""  # username of the person it is dispatched to
+    result: str = ""
+    rejection_reason: str = ""
+    merged_into_id: int | None = None
+    deadline_at: datetime | None = None
+    warn_at: datetime | None = None
+    overdue_noticed_at: datetime | None = None
+    was_overdue: bool = False
+    accepted_at: datetime | None = None
+    handled_at: datetime | None = None
+    closed_at: datetime | None = None
+    version: int = 1
+    score: int | None = None
+    comment: str = ""
+    evaluated_by: str = ""
+    evaluated_at: datetime | None = None
+    steps: list[StepRow] = field(default_factory=list)
+
+    def left_open_at(self) -> datetime | None:
+        """When it stopped waiting for anyone (rejected, merged, closed), or None: open at APPEALS_NOW."""
+        return next((s.at for s in self.steps if s.to_stage not in OPEN_STAGES), None)
+
+
+class _Place:
+    """What an appeal is about and who works there: the area answering at each level and its account."""
+
+    def __init__(self, ancestors: dict[str, AreaRow], kind: str) -> None:
+        self.area = ancestors[kind]
+        self.answering = {level: ancestors[kind_] for level, kind_ in zip(LEVELS, ROLE_OF_KIND, strict=True)}
+        if kind == "community":
+            del self.answering["estate"]  # no grid answers for a whole community
+        self.names = {a.username: a.display_name for a in map(account_of, self.answering.values())}
+
+    def account(self, level: str) -> str:
+        return account_of(self.answering[level]).username
+
+    @property
+    def grid_or_community(self) -> str:
+        """Who patrols and verifies here."""
+        return self.account("estate" if "estate" in self.answering else "community")
+
+    def handler(self, level: str) -> str:
+        """The grid worker handles what stays in the estate; the community's staff what went above."""
+        return self.account("estate" if level == "estate" else "community")
+
+
+def _hours(h: float) -> timedelta:
+    return timedelta(seconds=round(h * 3600))
+
+
+def _job_minute(t: datetime) -> datetime:
+    """The first run of the every-minute deadline job at or after t."""
+    floor = t.replace(second=0, microsecond=0)
+    return floor if floor == t else floor + timedelta(minutes=1)
+
+
+def _new_appeal(rng: random.Random, appeal_id: int, place: _Place, category: str, level: str) -> AppealRow:
+    channel = rng.choices(list(CHANNELS), weights=list(CHANNELS.values()))[0]
+    priority = rng.choices(list(PRIORITIES), weights=list(PRIORITIES.values()))[0]
+    description = rng.choice(APPEAL_TEXTS[category]).format(place=place.area.name)
+    surname = rng.choice(SURNAMES)
+    contact = ""
+    reporter = ""
+    if channel == "resident":
+        contact = surname + _given(rng)
+    elif channel == "patrol":
+        reporter = place.grid_or_community
+    else:  # staff took a call or a visit for someone
+        reporter = place.account("community")
+        contact = surname + rng.choice(CONTACT_SUFFIXES)
+    reported = APPEALS_SINCE + timedelta(
+        seconds=rng.randrange(int((APPEALS_NOW - APPEALS_SINCE).total_seconds()))
+    )
+    answering = place.answering[level]
+    return AppealRow(
+        id=appeal_id,
+        area_id=place.area.id,
+        area_path=place.area.path,
+        category=category,
+        description=description,
+        title=description.replace("\n", " ")[:30],
+        channel=channel,
+        priority=priority,
+        reporter=reporter,
+        contact_name=contact,
+        contact_withheld=channel == "resident" and rng.random() < 0.25,
+        reported_at=reported,
+        level=level,
+        handling_area_id=answering.id,
+        handling_path=answering.path,
+        stage_started_at=reported,
+    )
+
+
+def _duplicate(
+    rng: random.Random,
+    appeal_id: int,
+    made: list[AppealRow],
+    ancestors: dict[str, AreaRow],
+    hours: dict[tuple[str, str, str], int],
+) -> AppealRow | None:
+    """The same problem reported again a few hours after an earlier appeal of the building, and merged
+    into it while that one is still open; None when the drawn earlier appeal is not open by then."""
+    target = rng.choice(made) if made else None
+    if target is None or target.stage == "merged":
+        return None
+    reported = target.reported_at + _hours(rng.uniform(0.5, 6))
+    # Merged well before the reported stage's warning, so the job never acts on it first.
+    merge_at = reported + _hours(
+        hours[(target.category, target.priority, "reported")] * rng.uniform(0.1, 0.7)
+    )
+    left = target.left_open_at()
+    if merge_at > APPEALS_NOW or (left is not None and left <= merge_at):
+        return None
+    kind = next(k for k in ("building", "grid", "community") if ancestors[k].id == target.area_id)
+    place = _Place(ancestors, kind)
+    level = target.steps[0].to_level  # the same category about the same place starts at the same level
+    description = DUPLICATE_PREFIX + target.description
+    row = AppealRow(
+        id=appeal_id,
+        area_id=target.area_id,
+        area_path=target.area_path,
+        category=target.category,
+        description=description,
+        title=description[:30],
+        channel="resident",
+        priority=target.priority,
+        reporter="",
+        contact_name=rng.choice(SURNAMES) + _given(rng),
+        contact_withheld=False,
+        reported_at=reported,
+        level=level,
+        handling_area_id=place.answering[level].id,
+        handling_path=place.answering[level].path,
+        stage_started_at=reported,
+    )
+    _Loop(row, place, hours, rng, merge=(merge_at, target.id)).run()
+    return row
+
+
+class _Loop:
+    """One appeal through the closed loop, moved as appeals.services and the deadline job move it: each
+    person acts at a drawn time, the job runs at each minute a warning or a deadline falls due, and
+    nothing happens after APPEALS_NOW. The fields it sets mirror the services' (_enter, _start_clock,
+    _escalate, appeal_warn, appeal_deadline_missed) one for one; tests replay the plans through them."""
+
+    def __init__(
+        self,
+        row: AppealRow,
+        place: _Place,
+        hours: dict[tuple[str, str, str], int],
+        rng: random.Random,
+        merge: tuple[datetime, int] | None = None,
+    ) -> None:
+        self.row, self.place, self.hours, self.rng = row, place, hours, rng
+        self.merge_at: datetime | None = merge[0] if merge is not None else None
+        self.merge_into: int | None = merge[1] if merge is not None else None
+        self.reworks = 0
+        self.stall = rng.choice(OPEN_STAGES) if merge is None and rng.random() < STALL_SHARE else None
+        self._start_clock(row.reported_at)
+        self._step("report", row.reported_at, row.reporter, "", "")
+
+    def run(self) -> None:
+        row = self.row
+        plan = self._next(row.reported_at)
+        while True:
+            job = self._job()
+            if job is not None and (plan is None or job[0] < plan[1]):
+                at, kind = job
+                if at > APPEALS_NOW:
+                    return
+                if kind == "warn":
+                    row.warn_at = None
+                    self._step("warn", at, "", row.stage, row.level)
+                elif row.stage in ESCALATABLE and row.level != LEVELS[-1]:
+                    self._escalate(at, "", "")
+                    plan = self._next(at)  # another level now answers: its people act in their time
+                else:
+                    row.was_overdue = True
+                    row.overdue_noticed_at = at
+                    row.warn_at = None
+                    self._step("overdue", at, "", row.stage, row.level)
+                continue
+            if plan is None or plan[1] > APPEALS_NOW:
+                return
+            action, at = plan
+            self._act(action, at)
+            plan = self._next(at)
+
+    # --- what the services do ----------------------------------------------------------------------
+
+    def _start_clock(self, at: datetime) -> None:
+        row = self.row
+        h = self.hours.get((row.category, row.priority, row.stage)) if row.stage in DEADLINE_STAGES else None
+        if h is None:
+            row.deadline_at = row.warn_at = None
+        else:
+            row.deadline_at = at + timedelta(hours=h)
+            row.warn_at = at + timedelta(hours=h * WARN_FRACTION)
+        row.overdue_noticed_at = None
+
+    def _enter(self, stage: str, at: datetime) -> int:
+        row = self.row
+        spent = max(0, int((at - row.stage_started_at).total_seconds()))
+        if row.deadline_at is not None and at > row.deadline_at:
+            row.was_overdue = True
+        row.stage = stage
+        row.stage_started_at = at
+        self._start_clock(at)
+        return spent
+
+    def _step(
+        self,
+        action: str,
+        at: datetime,
+        actor: str,
+        from_stage: str,
+        from_level: str,
+        note: str = "",
+        seconds: int | None = None,
+    ) -> None:
+        row = self.row
+        row.steps.append(
+            StepRow(at, action, actor, from_stage, row.stage, from_level, row.level, note, seconds)
+        )
+
+    def _escalate(self, at: datetime, actor: str, note: str) -> None:
+        row = self.row
+        upper = LEVELS[LEVELS.index(row.level) + 1]
+        from_stage, from_level = row.stage, row.level
+        answering = self.place.answering[upper]
+        row.level, row.handling_area_id, row.handling_path = upper, answering.id, answering.path
+        row.handler = ""
+        seconds = None
+        if row.stage in ("dispatched", "in_progress"):
+            seconds = self._enter("accepted", at)
+        else:
+            if row.deadline_at is not None and at > row.deadline_at:
+                row.was_overdue = True
+            self._start_clock(at)
+        row.version += 1
+        self._step("escalate", at, actor, from_stage, from_level, note, seconds)
+
+    def _act(self, action: str, at: datetime) -> None:
+        row, place, rng = self.row, self.place, self.rng
+        actor = place.account(row.level)  # triage: the account of the level answering now
+        if action == "escalate":
+            self._escalate(at, actor, ESCALATE_REASONS[row.level])
+            return
+        from_stage, from_level = row.stage, row.level
+        note = ""
+        if action == "accept":
+            row.accepted_at = row.accepted_at or at
+        elif action == "reject":
+            row.rejection_reason = note = rng.choice(REJECT_REASONS)
+        elif action == "merge":
+            row.merged_into_id = self.merge_into
+            note = MERGE_NOTE
+        elif action == "dispatch":
+            row.handler = place.handler(row.level)
+            note = f"→ {place.names[row.handler]}"
+        elif action in ("start", "handle"):
+            actor = row.handler
+            if action == "handle":
+                row.result = note = rng.choice(RESULTS)
+                row.handled_at = at
+        elif action in ("rework", "verify"):
+            actor = row.reporter or place.grid_or_community
+            if action == "rework":
+                note = REWORK_REASON
+                self.reworks += 1
+        elif action == "close":
+            row.closed_at = at
+        elif action == "evaluate":
+            # The reporter evaluates; for a report without an account, staff record it on a call-back.
+            actor = row.reporter or place.account("community")
+            row.score = rng.choices(list(SCORES), weights=list(SCORES.values()))[0]
+            row.comment = note = COMMENTS[row.score]
+            row.evaluated_by, row.evaluated_at = actor, at
+        seconds = self._enter(TARGET_STAGE[action], at)
+        row.version += 1
+        self._step(action, at, actor, from_stage, from_level, note, seconds)
+
+    def _job(self) -> tuple[datetime, str] | None:
+        """The deadline job's next run that finds something to do on this appeal."""
+        row = self.row
+        if row.deadline_at is None or row.stage not in DEADLINE_STAGES:
+            return None
+        due = []
+        if row.overdue_noticed_at is None:
+            due.append((_job_minute(row.deadline_at), "deadline"))
+        if row.warn_at is not None and _job_minute(row.warn_at) < row.deadline_at:
+            due.append((_job_minute(row.warn_at), "warn"))
+        return min(due) if due else None
+
+    # --- what people do, and when ------------------------------------------------------------------
+
+    def _next(self, since: datetime) -> tuple[str, datetime] | None:
+        row, rng = self.row, self.rng
+        stage = row.stage
+        if self.merge_at is not None:
+            at, self.merge_at = self.merge_at, None
+            return "merge", at
+        if stage in ("rejected", "merged", "evaluated") or stage == self.stall:
+            return None
+        if stage == "closed":
+            return (
+                ("evaluate", since + _hours(rng.uniform(2, 72))) if rng.random() < EVALUATED_SHARE else None
+            )
+        if stage == "verified":  # no deadline: closed within two days
+            return "close", since + _hours(rng.uniform(1, 48))
+        h = self.hours[(row.category, row.priority, stage)]
+        draw = rng.random()
+        if draw < LATE_SHARE:
+            fraction = rng.uniform(1.0, 1.6)
+        elif draw < LATE_SHARE + WARNED_SHARE:
+            fraction = rng.uniform(0.8, 1.0)
+        else:
+            fraction = rng.uniform(0.05, 0.75)
+        at = since + _hours(h * fraction)
+        if stage == "reported":
+            action = "reject" if rng.random() < REJECT_SHARE else "accept"
+        elif stage == "accepted":
+            draw = rng.random()
+            if draw < ESCALATE_BY_HAND.get(row.level, 0.0):
+                action = "escalate"
+            elif draw > 0.98:
+                action = "reject"
+            else:
+                action = "dispatch"
+        elif stage == "dispatched":
+            action = "start"
+        elif stage == "in_progress":
+            action = "handle"
+        else:  # handled
+            action = "rework" if self.reworks < 2 and rng.random() < REWORK_SHARE else "verify"
+        return action, at

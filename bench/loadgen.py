@@ -11,6 +11,7 @@ import asyncio
 import statistics
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 LOOPBACK = "127.0.0.1"  # the only address the harness ever talks to
@@ -18,15 +19,30 @@ LOOPBACK = "127.0.0.1"  # the only address the harness ever talks to
 
 @dataclass
 class LoadResult:
-    requests: int = 0
+    requests: int = 0  # answered within the measured window: the rate and latencies
     seconds: float = 0.0
-    errors: int = 0
+    answered: int = 0  # every answer, warm-up and the requests still in flight at the end included
+    errors: int = 0  # answers other than 200, counted over all answers
     first_error: str = ""
+    slowest: float = 0.0
     latencies: list[float] = field(default_factory=list)
 
     @property
     def rate(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
+
+    def problem(self) -> str:
+        """Why this load measured nothing trustworthy, or "" when it did. A wrong answer anywhere
+        (even during warm-up) fails it, and so does a window in which no request finished: a rate
+        of 0 would look like a measurement and is none."""
+        if self.errors:
+            return f"{self.errors} of {self.answered} answers were not 200; first: {self.first_error}"
+        if not self.requests:
+            return (
+                f"no request finished within the {self.seconds:.0f}s window ({self.answered} answered in"
+                f" all, the slowest after {self.slowest:.1f}s): nothing was measured"
+            )
+        return ""
 
     def percentile(self, q: float) -> float:
         if len(self.latencies) < 2:
@@ -65,6 +81,7 @@ async def _client(
     end: float,
     result: LoadResult,
     client: int,
+    timeout: float,
 ) -> None:
     extra = "".join(f"{k}: {v}\r\n" for k, v in headers.items())
     reader, writer = await asyncio.open_connection(LOOPBACK, port)
@@ -76,14 +93,19 @@ async def _client(
             started = time.perf_counter()
             writer.write(request.encode())
             await writer.drain()
-            status, body, close = await _read_response(reader)
+            try:
+                status, body, close = await asyncio.wait_for(_read_response(reader), timeout)
+            except TimeoutError:
+                raise TimeoutError(f"GET {path_of(n)}: no answer within {timeout:.0f}s") from None
             finished = time.perf_counter()
+            result.answered += 1
+            result.slowest = max(result.slowest, finished - started)
+            if status != 200:
+                result.errors += 1
+                result.first_error = result.first_error or f"HTTP {status}: {body[:200]!r}"
             if started >= warmup_end and finished <= end:
                 result.requests += 1
                 result.latencies.append(finished - started)
-                if status != 200:
-                    result.errors += 1
-                    result.first_error = result.first_error or f"HTTP {status}: {body[:200]!r}"
             if close:
                 writer.close()
                 reader, writer = await asyncio.open_connection(LOOPBACK, port)
@@ -98,11 +120,14 @@ async def _run(
     clients: int,
     seconds: float,
     warmup: float,
+    timeout: float,
 ) -> LoadResult:
     result = LoadResult()
     start = time.perf_counter()
     warmup_end, end = start + warmup, start + warmup + seconds
-    tasks = [_client(port, path_of, headers, warmup_end, end, result, i * 1000) for i in range(clients)]
+    tasks = [
+        _client(port, path_of, headers, warmup_end, end, result, i * 1000, timeout) for i in range(clients)
+    ]
     await asyncio.gather(*tasks)
     result.seconds = seconds
     return result
@@ -116,6 +141,13 @@ def load(
     clients: int = 16,
     seconds: float = 10.0,
     warmup: float = 1.0,
+    timeout: float = 60.0,
 ) -> LoadResult:
-    """Hammer `path_of(n)` (n counts requests, so a client can page through a list) and measure."""
-    return asyncio.run(_run(port, path_of, headers, clients, seconds, warmup))
+    """Hammer `path_of(n)` (n counts requests, so a client can page through a list) and measure.
+    A request unanswered after `timeout` seconds raises: the server hangs."""
+    # In a thread of its own: asyncio.run refuses to start where a loop already runs (the test suite's
+    # Playwright keeps one in the main thread).
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(
+            asyncio.run, _run(port, path_of, headers, clients, seconds, warmup, timeout)
+        ).result()

@@ -22,15 +22,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn, cast
 
+from bench import appeals
 from bench.databases import Backend, PostgresBackend, PreparedRows, SqliteBackend, tsv_line
-from bench.generator import BENCH_TODAY, District, HouseholdRow, PersonRow
+from bench.generator import APPEALS_TODAY, BENCH_TODAY, District, HouseholdRow, PersonRow
 from bench.loadgen import LOOPBACK, load
 from bench.results import Result, peak_mib, reset_peak
 
 REPO = Path(__file__).resolve().parent.parent
-BENCH_PASSWORD = "bench-Pass-2026-shequ"  # noqa: S105 - a throwaway account in a throwaway database
+BENCH_PASSWORD = "bench-Pass-2026-shequ"  # noqa: S105 - a throwaway account in a throwaway database # nosec B105
 PAGE_SIZE = 50
 
 
@@ -76,14 +77,20 @@ def run(backend_name: str, options: Options, admin_url: str = "") -> list[Result
         connections.close_all()
         backend.clone_empty()
         bench = _Run(backend, options, folder)
-        # Reads and pages need the loaded district: after a failed step the rest cannot run.
-        for step in (bench.writes, bench.reads, bench.http):
+        # Reads and pages need the loaded district: after a failed step the rest cannot run, except
+        # after the appeals, whose failure leaves the residents' pages to measure (without theirs).
+        for step in (bench.writes, bench.reads, bench.appeals, bench.http):
+            started = time.perf_counter()
             try:
                 results.extend(step())
+                log(f"{step.__name__} took {time.perf_counter() - started:.1f}s")
             except Exception as exc:
                 traceback.print_exc()
-                results.append(Result(scenario=step.__name__, backend=backend.name, error=repr(exc)))
-                break
+                results.append(
+                    Result(scenario=step.__name__, backend=backend.name, error=f"{type(exc).__name__}: {exc}")
+                )
+                if step != bench.appeals:
+                    break
     finally:
         if backend is not None:
             from django.db import connections
@@ -100,6 +107,7 @@ class _Run:
         self.options = options
         self.folder = folder
         self.district = District(options.scale, options.seed)
+        self.community_staff: Any = None  # signs in to the appeal queue once the appeals are loaded
 
     # --- 1. writes -------------------------------------------------------------------------------
 
@@ -141,12 +149,13 @@ class _Run:
                 target_ratio=0.25,
                 peak_mib=peak_mib(),
                 notes={
-                    "path": "core.services.area_create per area (validates, audits)",
+                    "path": "core.services.areas_import (area_create's rules per row, one audit entry)",
                     "raw_peak": raw_peak,
                 },
             )
         )
         log(f"product wrote the area tree in {seconds:.1f}s")
+        self._check_areas()
 
         reset_peak()
         started = time.perf_counter()
@@ -232,31 +241,35 @@ class _Run:
         return {"core_area": areas, "registry_household": households, "registry_resident": residents}
 
     def _product_areas(self) -> dict[int, int]:
-        """Every area through core.services.area_create, as an operator (by=None) would."""
-        from django.db import transaction
-
+        """The whole tree through core.services.areas_import, as an operator (by=None) loads a district:
+        every row validated as area_create validates it, bulk-written, one audit entry."""
         from shequ.core import services
+
+        rows = (
+            services.AreaRow(
+                key=a.id,
+                parent=a.parent_id,
+                name=a.name,
+                code=a.code,
+                address=a.address,
+                latitude=a.latitude,
+                longitude=a.longitude,
+            )
+            for a in self.district.areas()
+        )
+        return cast(dict[int, int], services.areas_import(by=None, parent=None, rows=rows))
+
+    def _check_areas(self) -> None:
+        """Not timed: the product gave every area the path the generator planned (both streams
+        ascend by path, so they are compared side by side without holding either)."""
+        from itertools import zip_longest
+
         from shequ.core.models import Area
 
-        parents: dict[int, Area] = {}  # areas that have children: ~1 in 10, small even for a district
-        ids: dict[int, int] = {}
-        with transaction.atomic():
-            for a in self.district.areas():
-                area = services.area_create(
-                    by=None,
-                    parent=parents[a.parent_id] if a.parent_id else None,
-                    name=a.name,
-                    code=a.code,
-                    address=a.address,
-                    latitude=a.latitude,
-                    longitude=a.longitude,
-                )
-                if area.path != a.path:
-                    raise RuntimeError(f"area_create gave path {area.path}, the generator planned {a.path}")
-                if a.kind != "building":
-                    parents[a.id] = area
-                ids[a.id] = area.pk
-        return ids
+        stored = Area.objects.order_by("path").values_list("pk", "path").iterator(chunk_size=5000)
+        for a, got in zip_longest(self.district.areas(), stored):
+            if a is None or got is None or got != (self.area_ids[a.id], a.path):
+                raise RuntimeError(f"areas_import stored {got}, the generator planned {a}")
 
     def _product_people(self) -> int:
         """Households and residents as demo.load writes them, a batch of households per transaction."""
@@ -349,12 +362,14 @@ class _Run:
                 times.append(time.perf_counter() - started)
         return statistics.median(p_times), statistics.median(b_times), p_value, b_value
 
-    def _read_result(self, name: str, size: int, p: float, b: float, what: str) -> Result:
+    def _read_result(
+        self, name: str, size: int, p: float, b: float, what: str, size_unit: str = "residents"
+    ) -> Result:
         return Result(
             scenario=name,
             backend=self.backend.name,
             size=size,
-            size_unit="residents",
+            size_unit=size_unit,
             seconds=p,
             rate=1 / p,
             rate_unit="q/s",
@@ -444,13 +459,13 @@ class _Run:
         def baseline() -> tuple[int, list[int]]:
             with connection.cursor() as c:
                 c.execute(
-                    "SELECT COUNT(*) FROM registry_resident r JOIN core_area a ON a.id = r.area_id"
+                    "SELECT COUNT(*) FROM registry_resident r JOIN core_area a ON a.id = r.area_id"  # nosec B608 # {rules} is our own SQL
                     f" WHERE a.path >= %s AND a.path < %s AND {rules}",
                     [lo, hi, adults_born_by],
                 )
                 total = c.fetchone()[0]
                 c.execute(
-                    "SELECT r.id, r.name, r.gender, r.birth_date, r.id_number_encrypted, r.phone_encrypted,"
+                    "SELECT r.id, r.name, r.gender, r.birth_date, r.id_number_encrypted, r.phone_encrypted,"  # nosec B608 # {rules} is our own SQL
                     " a.name, h.address FROM registry_resident r JOIN core_area a ON a.id = r.area_id"
                     " LEFT JOIN registry_household h ON h.id = r.household_id"
                     f" WHERE a.path >= %s AND a.path < %s AND {rules}"
@@ -470,15 +485,89 @@ class _Run:
             f"read: list page 1 · {label}", p_value[0], p, b, "registry.selectors.residents_for + Paginator"
         )
 
-    # --- 3. HTTP ---------------------------------------------------------------------------------
+    # --- 3. appeals (issue 6): the load, and the figures ----------------------------------------------
+
+    def appeals(self) -> list[Result]:
+        """~10 appeals a building, written in bulk (not timed: the product has no bulk path), then
+        the appeal figures of a street and of the district against the same figures by hand."""
+        from django.db import connection
+
+        from shequ.core import services
+        from shequ.core.models import Area
+
+        reset_peak()
+        started = time.perf_counter()
+        users = appeals.load_accounts(self.district, self.area_ids)
+        loaded = appeals.load_appeals(self.district, self.area_ids, users)
+        self.appeals_loaded = time.perf_counter() - started, peak_mib(), loaded
+        log(
+            f"wrote {loaded.appeals} appeals, {loaded.steps} steps, {loaded.evaluations} evaluations and"
+            f" {loaded.accounts} staff accounts in {self.appeals_loaded[0]:.1f}s (in bulk, not timed)"
+        )
+        community = Area.objects.filter(kind="community", path__startswith=self.street_area.path)
+        self.community_staff = services.user_create(
+            by=None,
+            username="bench_community",
+            password=BENCH_PASSWORD,
+            role="community_staff",
+            area=community.order_by("path")[0],  # the street's first community
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        return [
+            self._read_figures("street", self.official, self.street_area),
+            self._read_figures("district", self.admin, self.district_area),
+        ]
+
+    def _read_figures(self, label: str, user: Any, area: Any) -> Result:
+        """The figures of docs/metrics.md for everything under an area, as the area page shows them:
+        totals, by child area, category and month, and the time in each stage."""
+        from shequ.appeals.metrics import figures_for
+        from shequ.core import access
+
+        def product() -> dict[str, Any]:
+            access.forget_roles(user)
+            return appeals.figures_of(figures_for(user, area, today=APPEALS_TODAY))
+
+        def baseline() -> dict[str, Any]:
+            return appeals.figures_by_hand(area.pk, APPEALS_TODAY)
+
+        reset_peak()
+        p, b, p_value, b_value = self._timed_pair(product, baseline)
+        wrong = appeals.differences(p_value, b_value)
+        if wrong:
+            raise RuntimeError(
+                "appeal figures differ: " + "; ".join(wrong)[:2000] + ". If docs/metrics.md changed, change"
+                " the hand-written query in bench/appeals.py (figures_by_hand) with it."
+            )
+        seconds, load_peak, loaded = self.appeals_loaded
+        r = self._read_result(
+            f"read: appeal figures · {label}",
+            p_value["total"][1],
+            p,
+            b,
+            "appeals.metrics.figures_for",
+            size_unit="appeals",
+        )
+        r.notes.update(
+            loaded={"appeals": loaded.appeals, "steps": loaded.steps, "evaluations": loaded.evaluations},
+            load_seconds=round(seconds, 1),
+            load_peak_mib=round(load_peak),
+            load_path="bench.appeals.load_appeals: bulk_create, steps by executemany (no product bulk path)",
+        )
+        return r
+
+    # --- 4. HTTP ---------------------------------------------------------------------------------
 
     def http(self) -> list[Result]:
         from django.db import connections
 
         from shequ.registry.selectors import residents_for
 
-        # What the street official's list holds by the product's rules; the API must say the same.
+        # What each list holds by the product's rules, asked before the server starts: the pages and
+        # the API must show the same.
         in_scope = residents_for(self.official).count()
+        queues = self._appeal_queues() if self.community_staff is not None else []
         connections.close_all()  # the server has the database to itself while it is measured
         server = _Server(self.folder)
         try:
@@ -490,63 +579,137 @@ class _Run:
             server.expect("/residents/", cookie, lambda body: b"<table" in body and b"****" in body)
             server.expect("/api/residents", bearer, lambda body: json.loads(body).get("count") == in_scope)
             pages = max(1, min(20, in_scope // PAGE_SIZE))
+            targets = [
+                _Target(
+                    "http: /residents/ page",
+                    lambda n: f"/residents/?page={n % pages + 1}",
+                    cookie,
+                    in_scope,
+                    "residents",
+                ),
+                _Target(
+                    "http: /api/residents",
+                    lambda n: f"/api/residents?page={n % pages + 1}",
+                    bearer,
+                    in_scope,
+                    "residents",
+                ),
+            ]
+            for n, queue in enumerate(queues):
+                # CI's --quick run loads the queue page for the street official only (each target
+                # costs its seconds on both engines); it still checks the community staff's page.
+                targets += self._queue_targets(server, *queue, page=n == 0 or not self.options.quick)
             o = self.options
-            log(f"HTTP: {o.clients} clients, {o.seconds:.0f}s per target, pages 1-{pages}")
+            log(f"HTTP: {o.clients} clients, {o.seconds:.0f}s per target ({len(targets)} and the baseline)")
             minimal = load(
                 server.port, lambda n: "/bench/minimal", headers=cookie, clients=o.clients, seconds=o.seconds
             )
-            page = load(
-                server.port,
-                lambda n: f"/residents/?page={n % pages + 1}",
-                headers=cookie,
-                clients=o.clients,
-                seconds=o.seconds,
-            )
-            api = load(
-                server.port,
-                lambda n: f"/api/residents?page={n % pages + 1}",
-                headers=bearer,
-                clients=o.clients,
-                seconds=o.seconds,
-            )
+            measured = [
+                (t, load(server.port, t.path_of, headers=t.headers, clients=o.clients, seconds=o.seconds))
+                for t in targets
+            ]
             server_peak = peak_mib(server.pid)
         finally:
             server.stop()
         results = []
-        for name, measured in (("http: /residents/ page", page), ("http: /api/residents", api)):
+        for target, m in measured:
             r = Result(
-                scenario=name,
+                scenario=target.name,
                 backend=self.backend.name,
-                size=in_scope,
-                size_unit="residents",
-                seconds=measured.seconds,
-                rate=measured.rate,
+                size=target.size,
+                size_unit=target.size_unit,
+                seconds=m.seconds,
+                rate=m.rate,
                 rate_unit="req/s",
                 baseline="minimal view",
                 baseline_rate=minimal.rate,
                 target_ratio=0.5,
                 target_p95_ms=100.0,
-                p50_ms=measured.percentile(50) * 1000,
-                p95_ms=measured.percentile(95) * 1000,
+                p50_ms=m.percentile(50) * 1000,
+                p95_ms=m.percentile(95) * 1000,
                 baseline_p50_ms=minimal.percentile(50) * 1000,
                 baseline_p95_ms=minimal.percentile(95) * 1000,
                 peak_mib=server_peak,
                 notes={
                     "clients": self.options.clients,
-                    "requests": measured.requests,
+                    "requests": m.requests,
                     "baseline_requests": minimal.requests,
                     "server": "shequ serve (waitress, 8 threads)",
                 },
             )
-            for m in (measured, minimal):
-                # Only wrong answers fail the run; a target too slow to answer within the window is a
-                # time (rate 0), and times never fail it.
-                if m.errors:
-                    r.error = f"{m.errors} failed of {m.requests} requests; first: {m.first_error}"
-            if not measured.requests:
-                r.notes["warning"] = f"no request finished within {measured.seconds:.0f}s"
+            # A wrong answer fails the run, and so does a load that measured nothing (no request
+            # finished within the window); how fast the answers came never does.
+            loads = (("minimal view", minimal), (target.name, m))
+            r.error = "; ".join(f"{label}: {x.problem()}" for label, x in loads if x.problem())
+            r.notes["answered"] = m.answered
             results.append(r)
         return results
+
+    def _appeal_queues(self) -> list[tuple[str, str, int, int]]:
+        """Who signs in to the appeal queue, and what the product says their queue holds: (label,
+        username, appeals in scope, the first one by deadline)."""
+        from shequ.appeals.selectors import appeals_for
+        from shequ.core import access
+
+        found = []
+        for label, username, user in (
+            ("street official", "bench_street", self.official),
+            ("community staff", "bench_community", self.community_staff),
+        ):
+            access.forget_roles(user)
+            queue = appeals_for(user)  # the queue's default: every appeal in scope, by deadline
+            first = queue.values_list("pk", flat=True).first()
+            if first is None:
+                raise RuntimeError(f"the {label}'s appeal queue is empty: nothing to measure")
+            found.append((label, username, queue.count(), first))
+        return found
+
+    def _queue_targets(
+        self, server: _Server, label: str, username: str, count: int, first: int, *, page: bool
+    ) -> list[_Target]:
+        """The queue page (if `page`) and its API for one user, each checked once first: the count,
+        and the first appeal by deadline."""
+        cookie = {"Cookie": f"sessionid={server.login(username, BENCH_PASSWORD)}"}
+        bearer = {"Authorization": f"Bearer {server.token(username, BENCH_PASSWORD)}"}
+        link = f'href="/appeals/{first}/"'.encode()
+        server.expect(
+            "/appeals/?page=1", cookie, lambda body: b'data-testid="queue"' in body and link in body
+        )
+
+        def api_page_one(body: bytes) -> bool:
+            data = json.loads(body)
+            return bool(data.get("count") == count and data["items"] and data["items"][0]["id"] == first)
+
+        server.expect("/api/appeals?page=1", bearer, api_page_one)
+        pages = max(1, min(20, count // PAGE_SIZE))
+        api = _Target(
+            f"http: /api/appeals · {label}",
+            lambda n: f"/api/appeals?page={n % pages + 1}",
+            bearer,
+            count,
+            "appeals",
+        )
+        if not page:
+            return [api]
+        queue_page = _Target(
+            f"http: /appeals/ queue · {label}",
+            lambda n: f"/appeals/?page={n % pages + 1}",
+            cookie,
+            count,
+            "appeals",
+        )
+        return [queue_page, api]
+
+
+@dataclass
+class _Target:
+    """One page or API list put under load: requests go to `path_of(n)`, n counting requests."""
+
+    name: str
+    path_of: Callable[[int], str]
+    headers: dict[str, str]
+    size: int
+    size_unit: str
 
 
 def _plain_households(path: Path) -> Iterator[HouseholdRow]:
@@ -595,7 +758,7 @@ class _Server:
         command = [str(shequ)] if shequ.exists() else [sys.executable, "-m", "shequ.cli"]
         self.log_path = folder / "server.log"
         self._log = self.log_path.open("wb")
-        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments # nosec B603
             [*command, "serve", "--host", LOOPBACK, "--port", str(self.port)],
             env=env,
             stdout=self._log,
@@ -638,7 +801,7 @@ class _Server:
         csrf = self._cookie(message, "csrftoken")
         found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
         if status != 200 or found is None:
-            raise RuntimeError(f"login page answered {status} without a CSRF token")
+            self.fail(f"login page answered {status} without a CSRF token")
         from urllib.parse import urlencode
 
         form = urlencode(
@@ -651,7 +814,7 @@ class _Server:
             form,
         )
         if status != 302:
-            raise RuntimeError(f"sign-in answered {status}, expected a redirect")
+            self.fail(f"sign-in answered {status}, expected a redirect")
         return self._cookie(message, "sessionid")
 
     def token(self, username: str, password: str) -> str:
@@ -660,14 +823,20 @@ class _Server:
             "POST", "/api/auth/token", {"Content-Type": "application/json"}, payload
         )
         if status != 200:
-            raise RuntimeError(f"token issuing answered {status}: {body[:200]!r}")
+            self.fail(f"token issuing answered {status}: {body[:200]!r}")
         return str(json.loads(body)["token"])
 
     def expect(self, path: str, headers: dict[str, str], check: Callable[[bytes], bool]) -> None:
         """One request before the load, so a wrong page fails the run rather than being timed."""
         status, _message, body = self.request("GET", path, headers)
         if status != 200 or not check(body):
-            raise RuntimeError(f"GET {path} answered {status} with an unexpected body: {body[:300]!r}")
+            self.fail(f"GET {path} answered {status} with an unexpected body: {body[:300]!r}")
+
+    def fail(self, message: str) -> NoReturn:
+        """A check failed: say what, with the end of the server's log (its traceback, if any)."""
+        self._log.flush()
+        tail = self.log_path.read_text(errors="replace")[-3000:].strip() or "(empty)"
+        raise RuntimeError(f"{message}\n--- the end of the server's log ---\n{tail}")
 
     def stop(self) -> None:
         if self.process.poll() is None:
