@@ -111,9 +111,7 @@ def appeals_reported_by(user: Any) -> QuerySet[Appeal]:
 
 def appeal_for(user: Any, appeal_id: int) -> Appeal:
     """One appeal the user may see (in their areas, or reported by them), or NotFound."""
-    base = Appeal.objects.select_related(
-        "category", "area", "handling_area", "reporter", "merged_into"
-    )
+    base = Appeal.objects.select_related("category", "area", "handling_area", "reporter", "merged_into")
     appeal = base.filter(pk=appeal_id).first()
     if appeal is None:
         raise NotFound()
