@@ -1,0 +1,223 @@
+"""The service figures of an area and a period, exactly as docs/metrics.md defines them.
+
+Contract used by the dashboards (metrics.views), the API (metrics.api) and the reports
+(shequ.reports): `area_figures`, `series`, `children_figures`, `target_progress`, and the
+dataclasses `Period`, `Figure`, `TargetProgress`. Every figure is computed over the records the
+viewer may see (shequ.core.access) under the area's subtree; periods are inclusive dates in
+Asia/Shanghai time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from shequ.core.models import Area, User
+
+GROUPS = ("service", "appeals", "volunteering", "coverage")
+
+
+@dataclass(frozen=True)
+class Period:
+    """Inclusive dates [start, end] in Asia/Shanghai."""
+
+    start: date
+    end: date
+
+    @classmethod
+    def month(cls, year: int, month: int) -> Period:
+        first = date(year, month, 1)
+        following = date(year + (month == 12), month % 12 + 1, 1)
+        return cls(first, following - timedelta(days=1))
+
+    @classmethod
+    def year(cls, year: int) -> Period:
+        return cls(date(year, 1, 1), date(year, 12, 31))
+
+    @property
+    def is_month(self) -> bool:
+        return self == Period.month(self.start.year, self.start.month)
+
+    @property
+    def is_year(self) -> bool:
+        return self == Period.year(self.start.year)
+
+    def label(self) -> str:
+        """The period as shown: "2026年11月" (a calendar month), "2026年" (a calendar year), else
+        "2026-11-03 – 2026-11-20"."""
+        if self.is_month:
+            return _("%(year)d-%(month)02d") % {"year": self.start.year, "month": self.start.month}
+        if self.is_year:
+            return _("%(year)d") % {"year": self.start.year}
+        return f"{self.start:%Y-%m-%d} – {self.end:%Y-%m-%d}"
+
+    def months(self) -> list[Period]:
+        """The calendar months this period touches, each clipped to the period."""
+        out = []
+        y, m = self.start.year, self.start.month
+        while date(y, m, 1) <= self.end:
+            month = Period.month(y, m)
+            out.append(Period(max(month.start, self.start), min(month.end, self.end)))
+            y, m = y + (m == 12), m % 12 + 1
+        return out
+
+    def param(self) -> str:
+        """The query-string form: "2026-11" (month), "2026" (year), else "2026-11-03..2026-11-20"."""
+        if self.is_month:
+            return f"{self.start:%Y-%m}"
+        if self.is_year:
+            return f"{self.start:%Y}"
+        return f"{self.start:%Y-%m-%d}..{self.end:%Y-%m-%d}"
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str  # e.g. "resident_participation", "appeal_response", "volunteer_hours"
+    label: str  # translated
+    group: str  # "service" | "appeals" | "volunteering" | "coverage"
+    numerator: int | Decimal
+    denominator: int | None  # None for plain counts/totals
+    # Rates: percent with one decimal (half up); counts/totals: the number; None when the denominator
+    # is 0 (shown "—").
+    value: Decimal | None
+    unit: str  # "%", "h" (hours), "" (count)
+    formula: str  # translated, e.g. "参与服务的居民 ÷ 可参与服务的居民"
+    numerator_url: str | None
+    denominator_url: str | None
+    numerator_label: str = ""  # translated, e.g. "参与服务的居民"
+    denominator_label: str = ""  # translated, e.g. "可参与服务的居民"
+
+    @property
+    def is_rate(self) -> bool:
+        return self.denominator is not None
+
+    def display(self) -> str:
+        """The value as shown: "42.9%", "12.5h", "17", or "—"."""
+        if self.value is None:
+            return "—"
+        return f"{self.value}{self.unit}"
+
+
+@dataclass(frozen=True)
+class TargetProgress:
+    key: str
+    label: str  # translated
+    target: Decimal
+    actual: Decimal | None  # None when the figure is a rate with a zero denominator
+    ratio: Decimal | None  # actual ÷ target as a percent with one decimal; None when target 0 / actual None
+    unit: str = ""
+    year: int = 0
+    met: bool = False
+
+
+def area_figures(viewer: User, area: Area, period: Period, keys: list[str] | None = None) -> list[Figure]:
+    """Every figure of `area` for `period`, in display order (service, appeals, volunteering,
+    coverage); only those of `keys` when given."""
+    from shequ.metrics import compute
+
+    return compute.area_figures(viewer, area, period, keys)
+
+
+def series(
+    viewer: User, area: Area, periods: list[Period], keys: list[str] | None = None
+) -> dict[str, list[Figure]]:
+    """Figure key -> one Figure per period, in the order of `periods` (for trends)."""
+    from shequ.metrics import compute
+
+    return compute.series(viewer, area, periods, keys)
+
+
+def children_figures(
+    viewer: User, area: Area, period: Period, keys: list[str] | None = None
+) -> list[tuple[Area, list[Figure]]]:
+    """The figures of each direct child of `area` that the viewer may see (in path order), side by side."""
+    from shequ.metrics import compute
+
+    return compute.children_figures(viewer, area, period, keys)
+
+
+def target_progress(viewer: User, area: Area, year: int) -> list[TargetProgress]:
+    """The yearly targets set on `area` for `year` with the actual figure of that year so far."""
+    from shequ.metrics import compute
+
+    return compute.target_progress(viewer, area, year)
+
+
+def last_months(today: date, count: int = 12) -> list[Period]:
+    """The `count` calendar months ending with the one holding `today`, oldest first."""
+    index = today.year * 12 + today.month - 1
+    return [Period.month((i) // 12, i % 12 + 1) for i in range(index - count + 1, index + 1)]
+
+
+__all__ = [
+    "Figure",
+    "Period",
+    "TargetProgress",
+    "area_figures",
+    "children_figures",
+    "last_months",
+    "series",
+    "target_progress",
+]
+
+
+# --- reads behind the pages and the API -----------------------------------------------------------
+
+
+def dashboard_area_for(viewer: User, area_id: int) -> Area:
+    """The area whose dashboard the viewer opens: NotFound outside their areas (its existence does not
+    leak), Forbidden when they see the area but hold no role that reads dashboards."""
+    from shequ.core import access
+    from shequ.core.errors import Forbidden
+
+    area: Area = access.get_for(viewer, "area", "view", pk=area_id)
+    if not access.can(viewer, "dashboard", "view", path=area.path):
+        raise Forbidden()
+    return area
+
+
+def dashboard_home(viewer: User) -> Area | None:
+    """The viewer's own area: the top area where they hold a role that reads dashboards."""
+    from shequ.core import access
+
+    paths = access.paths_for(viewer, "dashboard", "view")
+    return Area.objects.filter(path__in=paths).order_by("path").first()
+
+
+def parse_period(params: Any, today: date) -> Period:
+    """?period=2026-11 (a month), ?year=2026, or ?from=2026-11-01&to=2026-11-30; the current month
+    when none is given. Anything else is refused (400)."""
+    import re
+
+    from shequ.core.errors import DomainError
+
+    month = (params.get("period") or "").strip()
+    year = (params.get("year") or "").strip()
+    start, end = (params.get("from") or "").strip(), (params.get("to") or "").strip()
+    try:
+        if month:
+            m = re.fullmatch(r"(\d{4})-(\d{1,2})", month)
+            if not m:
+                raise ValueError(month)
+            period = Period.month(int(m.group(1)), int(m.group(2)))
+        elif year:
+            if not re.fullmatch(r"\d{4}", year):
+                raise ValueError(year)
+            period = Period.year(int(year))
+        elif start or end:
+            period = Period(date.fromisoformat(start), date.fromisoformat(end))
+        else:
+            return Period.month(today.year, today.month)
+    except ValueError:
+        raise DomainError(
+            _("The period is not a valid month, year or pair of dates."), code="invalid_period"
+        ) from None
+    if period.end < period.start or period.start.year < 2000 or period.end.year > 2100:
+        raise DomainError(_("The period is not a valid month, year or pair of dates."), code="invalid_period")
+    if (period.end - period.start).days > 366:
+        raise DomainError(_("A period is at most one year."), code="invalid_period")
+    return period
