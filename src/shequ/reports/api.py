@@ -1,0 +1,94 @@
+"""Reports API: request a report, list one's own report jobs, follow one, download it — the same
+services and selectors as the pages."""
+# No "from __future__ import annotations": django-ninja reads these annotations at run time.
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import FileResponse
+from django.urls import reverse
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from shequ.core.api import Input, Pages
+from shequ.core.errors import NotFound
+from shequ.core.http import ApiRequest
+from shequ.core.models import Area
+from shequ.reports import selectors, services
+from shequ.reports.models import ReportJob
+from shequ.reports.views import CONTENT_TYPES
+
+router = Router(tags=["reports"])
+
+
+class ReportIn(Input):
+    area_id: int
+    kind: str = Field(max_length=8, description="monthly | yearly")
+    year: int = Field(ge=1, le=9999)
+    month: int | None = Field(None, ge=1, le=12, description="1–12, for a monthly report")
+    format: str = Field(max_length=4, description="xlsx | pdf")
+
+
+class ReportOut(Schema):
+    id: int
+    area_id: int
+    area_name: str = Field(alias="area.name")
+    kind: str
+    year: int
+    month: int | None
+    format: str
+    status: str
+    progress: int
+    message: str
+    error: str
+    size: int
+    created_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    download_url: str | None
+
+    @staticmethod
+    def resolve_download_url(obj: ReportJob) -> str | None:
+        return reverse("api:report_download", args=[obj.pk]) if obj.status == "done" else None
+
+
+@router.post("/reports", response={201: ReportOut, 200: ReportOut})
+def report_request(request: ApiRequest, data: ReportIn) -> Status[ReportJob]:
+    """Queue a report; the same report still waiting or being made is answered (200) instead of a
+    second one (201)."""
+    area = Area.objects.filter(pk=data.area_id).first()
+    if area is None:
+        raise NotFound()
+    before = set(
+        selectors.jobs_for(request.auth).filter(status__in=["queued", "running"]).values_list("pk", flat=True)
+    )
+    job = services.report_request(
+        by=request.auth, area=area, kind=data.kind, year=data.year, month=data.month, format=data.format
+    )
+    return Status(200 if job.pk in before else 201, job)
+
+
+@router.get("/reports", response=list[ReportOut])
+@paginate(Pages)
+def report_list(request: ApiRequest) -> QuerySet[ReportJob]:
+    return selectors.jobs_for(request.auth)
+
+
+@router.get("/reports/{int:job_id}", response=ReportOut)
+def report_detail(request: ApiRequest, job_id: int) -> ReportJob:
+    return selectors.job_for(request.auth, job_id)
+
+
+@router.get("/reports/{int:job_id}/download", response={200: None}, url_name="report_download")
+def report_download(request: ApiRequest, job_id: int) -> Any:
+    job = selectors.job_for(request.auth, job_id)
+    if not job.file:
+        raise NotFound()
+    services.report_downloaded(by=request.auth, job=job)
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.filename(),
+        content_type=CONTENT_TYPES.get(job.format, "application/octet-stream"),
+    )
