@@ -6,13 +6,14 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
 from shequ.core import access
 from shequ.core import selectors as core_selectors
-from shequ.core.api import Input, Pages
-from shequ.core.errors import NotFound
+from shequ.core.api import Input, Pages, Patch
+from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.http import ApiRequest
 from shequ.core.models import User
 from shequ.registry.models import Organisation, Resident
@@ -333,6 +334,79 @@ class RankOut(Schema):
     activities: int
 
 
+class ActivityPatch(Patch):
+    NULLABLE = frozenset({"venue_id"})
+
+    version: int
+    title: str | None = Field(None, max_length=100)
+    description: str | None = Field(None, max_length=4000)
+    kind: ActivityKind | None = None
+    starts_at: datetime | None = None
+    ends_at: datetime | None = None
+    capacity: int | None = Field(None, gt=0, le=services.MAX_CAPACITY)
+    venue_id: int | None = None  # the venue's resource id, as when creating; null: no venue
+    place: str | None = Field(None, max_length=200)
+    target_groups: list[str] | None = Field(None, max_length=10)
+    eligibility: Eligibility | None = None
+    cancel_deadline: datetime | None = None
+
+
+class PhotoOut(Schema):
+    id: int
+    url: str
+    width: int
+    height: int
+
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return reverse("volunteering:report_photo", args=[obj.pk])
+
+
+class CountsOut(Schema):
+    participants: int
+    resident_participants: int
+    participant_units: int
+    beneficiary_households: int
+    beneficiary_units: int
+
+
+class ReportOut(Schema):
+    activity_id: int
+    written: bool
+    text: str
+    version: int
+    written_at: datetime | None
+    photos: list[PhotoOut]
+    counts: CountsOut
+    confirmed_minutes: int
+
+
+class HonourOut(Schema):
+    rank: int
+    volunteer_id: int
+    name: str
+    area: str
+    minutes: int
+    hours: float
+    activities: int
+    total_minutes: int
+    stars: int
+
+
+class RecognitionOut(Schema):
+    year: int
+    listed: int
+    star_counts: dict[int, int]
+    honours: list[HonourOut]
+
+
+class SelfRegistrationIn(Input):
+    skills: list[str] = Field(default_factory=list, max_length=20)
+    availability: str = Field("", max_length=200)
+    name: str = Field("", max_length=50)  # only when the registry holds no record of the person
+    phone: str = Field("", max_length=30)
+
+
 def _organisation(request: ApiRequest, pk: int | None) -> Organisation | None:
     if pk is None:
         return None
@@ -390,6 +464,34 @@ def activity_create(request: ApiRequest, data: ActivityIn) -> Status[Activity]:
         shifts=[services.ShiftPlan(s.name, s.starts_at, s.ends_at, s.capacity) for s in data.shifts],
     )
     return Status(201, selectors.activity_for(request.auth, activity.pk))
+
+
+@router.patch("/activities/{int:activity_id}", response=ActivityDetailOut)
+def activity_update(request: ApiRequest, activity_id: int, data: ActivityPatch) -> Activity:
+    """Change what was sent (title, time, venue, places, …); a stale version is a 409."""
+    activity = selectors.activity_for(request.auth, activity_id)
+    fields = data.dict(exclude_unset=True)
+    version = fields.pop("version")
+    if "venue_id" in fields:
+        fields["venue"] = _venue(request, fields.pop("venue_id"))
+    services.activity_update(by=request.auth, activity=activity, version=version, **fields)
+    return selectors.activity_for(request.auth, activity_id)
+
+
+@router.get("/activities/{int:activity_id}/report", response=ReportOut)
+def activity_report(request: ApiRequest, activity_id: int) -> dict[str, Any]:
+    """The report (简报) as funders and supervisors read it, with the counts of the service records."""
+    activity, report = selectors.report_for(request.auth, activity_id)
+    return {
+        "activity_id": activity.pk,
+        "written": report is not None,
+        "text": report.text if report else "",
+        "version": report.version if report else 0,
+        "written_at": report.written_at if report else None,
+        "photos": list(report.photos.all()) if report else [],
+        "counts": selectors.counts_of(activity),
+        "confirmed_minutes": selectors.hours_total(activity)["confirmed_minutes"],
+    }
 
 
 @router.post("/activities/{int:activity_id}/publish", response=ActivityDetailOut)
@@ -608,6 +710,30 @@ def team_add_member(request: ApiRequest, team_id: int, data: MemberIn) -> Team:
     volunteer = selectors.volunteer_for(request.auth, data.volunteer_id)
     services.team_add_member(by=request.auth, team=team, volunteer=volunteer, leader=data.leader)
     return selectors.team_for(request.auth, team_id)
+
+
+@router.post("/volunteers/join", response={201: VolunteerOut})
+def volunteer_join(request: ApiRequest, data: SelfRegistrationIn) -> Status[Volunteer]:
+    """The signed-in resident registers themselves; the record waits for a social worker's check."""
+    volunteer = services.volunteer_register_self(
+        by=request.auth,
+        skills=data.skills,
+        availability=data.availability,
+        name=data.name,
+        phone=data.phone,
+    )
+    return Status(201, volunteer)
+
+
+@router.get("/volunteer-recognition", response=RecognitionOut)
+def recognition(request: ApiRequest, year: int, area: int | None = None, limit: int = 500) -> Any:
+    """The yearly recognition list (年度表彰名单) of the user's areas or of `area`."""
+    if not access.paths_for(request.auth, "volunteer", "view"):
+        raise Forbidden()
+    if not 2000 <= year <= 2100 or not 1 <= limit <= 5000:
+        raise DomainError("year 2000–2100, limit 1–5000", code="invalid")
+    area_obj = core_selectors.area_for(request.auth, area) if area else None
+    return selectors.recognition(request.auth, year=year, area=area_obj, limit=limit)
 
 
 @router.get("/volunteer-ranking", response=list[RankOut])

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shequ.appeals.forms import MultipleFileField
 from shequ.volunteering.models import (
     TARGET_GROUPS,
     ActivityKind,
@@ -215,3 +217,108 @@ class ActionForm(forms.Form):
     )
     description = forms.CharField(label=_("What was done"), max_length=2000)
     solved = forms.BooleanField(label=_("The problem is solved"), required=False)
+
+
+class ActivityEditForm(forms.Form):
+    """What the organiser may change after creating an activity; who organises it stays."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(label=_("Title"), max_length=100)
+    kind = forms.ChoiceField(label=_("Kind"), choices=ActivityKind.choices)
+    starts_at = LocalDateTimeField(label=_("Starts at"))
+    ends_at = LocalDateTimeField(label=_("Ends at"))
+    venue = forms.TypedChoiceField(label=_("Venue"), required=False, coerce=int, empty_value=None)
+    place = forms.CharField(
+        label=_("Place"),
+        max_length=200,
+        required=False,
+        help_text=_("Where, if not at a venue of the register"),
+    )
+    capacity = forms.IntegerField(label=_("Places"), min_value=1, max_value=10_000)
+    eligibility = forms.ChoiceField(label=_("Who may sign up"), choices=Eligibility.choices)
+    target_groups = forms.MultipleChoiceField(
+        label=_("Target groups"),
+        required=False,
+        choices=list(TARGET_GROUPS.items()),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    cancel_deadline = LocalDateTimeField(label=_("Sign-ups can be cancelled until"))
+    description = forms.CharField(
+        label=_("Description"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+
+    def set_venues(self, venues: list[tuple[int, str]]) -> None:
+        field = self.fields["venue"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", "—"), *venues]
+
+
+class ReportForm(forms.Form):
+    """The short report after an activity; the counts come from the service records, not from here."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    text = forms.CharField(
+        label=_("Report"),
+        max_length=4000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text=_("What was done, who served whom, what changed; at most 4,000 characters"),
+    )
+    photos = MultipleFileField(label=_("Photos"), required=False, help_text=_("At most 6 photos"))
+
+
+# Skills and times most asked for by the activities of a community: a tap each on a phone.
+COMMON_SKILLS = [
+    _("First aid"),
+    _("Haircuts"),
+    _("Repairs"),
+    _("Keeping elders company"),
+    _("Tutoring children"),
+    _("Singing and dancing"),
+    _("Photography"),
+    _("Driving"),
+    _("Legal advice"),
+    _("Computers and phones"),
+]
+COMMON_TIMES = [
+    _("Weekday daytime"),
+    _("Weekday evenings"),
+    _("Weekend mornings"),
+    _("Weekend afternoons"),
+]
+
+
+class SelfRegistrationForm(forms.Form):
+    skills = forms.MultipleChoiceField(
+        label=_("What can you help with?"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    other_skills = forms.CharField(
+        label=_("Other skills"), max_length=200, required=False, help_text=_("Separated by commas")
+    )
+    times = forms.MultipleChoiceField(
+        label=_("When are you free?"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    # Only when the registry has no record of the person (then name and phone identify them).
+    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    phone = forms.CharField(label=_("Mobile number"), max_length=30, required=False)
+
+    def __init__(self, *args: Any, known: bool, extra_skills: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        skills = [str(s) for s in COMMON_SKILLS]
+        skills += [s for s in extra_skills if s not in skills]
+        skill_field, time_field = self.fields["skills"], self.fields["times"]
+        assert isinstance(skill_field, forms.ChoiceField) and isinstance(time_field, forms.ChoiceField)
+        skill_field.choices = [(s, s) for s in skills]
+        time_field.choices = [(str(t), str(t)) for t in COMMON_TIMES]
+        if known:
+            del self.fields["name"], self.fields["phone"]
+
+    def skill_list(self) -> list[str]:
+        raw = (self.cleaned_data.get("other_skills") or "").replace("，", ",").replace("、", ",")
+        return [*self.cleaned_data.get("skills", []), *(s.strip() for s in raw.split(",") if s.strip())]
+
+    def availability(self) -> str:
+        return "、".join(self.cleaned_data.get("times", []))
+
+
+class RecognitionForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)

@@ -328,3 +328,97 @@ def organisation_choices(user: Any, area: Area) -> QuerySet[Any]:
         .filter(subtree_q(area.path, "area__path") | Q(area__path__in=ancestors))
         .order_by("kind", "name")[:300]
     )
+
+
+# --- the yearly recognition list (年度表彰名单) --------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Honour:
+    """One volunteer on the list: the year's confirmed hours, and the star level earned by all their
+    confirmed hours up to the end of that year."""
+
+    rank: int
+    volunteer_id: int
+    name: str
+    area: str
+    minutes: int  # confirmed in the year
+    activities: int  # entries of hours in the year
+    total_minutes: int  # confirmed up to the year's end
+    stars: int
+
+    @property
+    def hours(self) -> float:
+        return round(self.minutes / 60, 1)
+
+    @property
+    def total_hours(self) -> float:
+        return round(self.total_minutes / 60, 1)
+
+
+@dataclass(frozen=True)
+class Recognition:
+    year: int
+    area: Area | None
+    honours: list[Honour]  # ranked by the year's hours, at most `limit`
+    listed: int  # volunteers with confirmed hours in the year (the whole list, before `limit`)
+    star_counts: dict[int, int]  # star level (1–5) -> how many of them reached it by the year's end
+
+
+def recognition(user: Any, *, year: int, area: Area | None = None, limit: int | None = 500) -> Recognition:
+    """Volunteers of the user's areas (or of `area`) with confirmed hours in `year`, ranked by those
+    hours (ties by who registered first), each with the star level of China's volunteer ratings
+    (STAR_HOURS) that all their confirmed hours up to the year's end reach. One grouped query."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    in_year = Q(hours__status=HoursStatus.CONFIRMED, hours__served_on__gte=start, hours__served_on__lte=end)
+    upto = Q(hours__status=HoursStatus.CONFIRMED, hours__served_on__lte=end)
+    rows = (
+        volunteers_for(user, area=area)
+        .order_by()
+        .annotate(
+            year_minutes=Sum("hours__minutes", filter=in_year),
+            year_entries=Count("hours", filter=in_year),
+            total_minutes=Sum("hours__minutes", filter=upto),
+        )
+        .filter(year_minutes__gt=0)
+        .order_by("-year_minutes", "id")
+        .values_list("id", "name", "area__name", "year_minutes", "year_entries", "total_minutes")
+    )
+    honours = []
+    stars: dict[int, int] = dict.fromkeys(range(1, len(STAR_HOURS) + 1), 0)
+    listed = 0
+    for pk, name, area_name, minutes, entries, total in rows.iterator(chunk_size=5000):
+        listed += 1
+        level = stars_for(total)
+        if level:
+            stars[level] += 1
+        if limit is None or listed <= limit:
+            honours.append(Honour(listed, pk, name, area_name, minutes, entries, total, level))
+    return Recognition(year, area, honours, listed, stars)
+
+
+def report_for(user: Any, activity_id: int) -> tuple[Activity, ActivityReport | None]:
+    """An activity's report (简报) for those who read reports: the funders and supervisors of its area
+    (policy: activity "report") and those who organise it. Anyone else is refused."""
+    activity = activity_for(user, activity_id)
+    access.require(user, "activity", "report", path=activity.area.path)
+    return activity, report_of(activity)
+
+
+def report_photo_for(user: Any, photo_id: int) -> Any:
+    from shequ.volunteering.models import ReportPhoto
+
+    photo = ReportPhoto.objects.select_related("report").filter(pk=photo_id).first()
+    if photo is None:
+        raise NotFound()
+    report_for(user, photo.report.activity_id)
+    return photo
+
+
+def hours_total(activity: Activity) -> dict[str, Any]:
+    """The activity's service hours for its report: confirmed minutes and entries, and those pending."""
+    return ServiceHours.objects.filter(activity=activity).aggregate(
+        confirmed_minutes=Sum("minutes", filter=Q(status=HoursStatus.CONFIRMED), default=0),
+        confirmed=Count("id", filter=Q(status=HoursStatus.CONFIRMED)),
+        pending=Count("id", filter=Q(status=HoursStatus.PENDING)),
+    )

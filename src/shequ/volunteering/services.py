@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core import access
 from shequ.core.audit import audit_log, diff
 from shequ.core.crypto import blind_index, encrypt
-from shequ.core.errors import Conflict, DomainError, NotFound
+from shequ.core.errors import Conflict, DomainError, Forbidden, NotFound
 from shequ.core.idnumber import id_number_problem, normalise_id_number
 from shequ.core.models import Area, AreaKind, AuditAction, User
 from shequ.registry.models import Household, Organisation, OrganisationKind, PoliticalStatus, Resident
@@ -70,6 +70,7 @@ REPEAT_SCAN = timedelta(minutes=10)
 MAX_CAPACITY = 10_000
 MAX_DURATION = timedelta(days=7)
 MAX_MINUTES = 24 * 60
+COMMUNITY_PATH = 12  # a community's path: district, street, community, four digits each
 
 
 def _now(now: datetime | None) -> datetime:
@@ -230,6 +231,122 @@ def volunteer_verify(*, by: Any, volunteer: Volunteer, now: datetime | None = No
         current.save(update_fields=["verified_at", "verified_by", "version"])
         _audit(AuditAction.UPDATE, by, current, volunteer.area.path, {"verified": [False, True]})
         return current
+
+
+SELF_ROLES = ("resident", "volunteer")
+
+
+def home_community(user: Any) -> Area | None:
+    """The community in which the signed-in person lives or volunteers (their first such role)."""
+    for held in access.held_roles(user):
+        if held.role in SELF_ROLES and len(held.path) >= COMMUNITY_PATH:
+            return Area.objects.filter(path=held.path[:COMMUNITY_PATH], kind=AreaKind.COMMUNITY).first()
+    return None
+
+
+def resident_of_account(user: Any) -> Resident | None:
+    """The registry record of the signed-in person, when it can be told for sure: an active resident
+    under the areas where they hold the resident or volunteer role, linked to their account by the
+    staff, or else whose mobile number or ID number
+    is the account's user name (residents often sign in with one of them), or, in the building where
+    they hold the role, the only resident with the account's name."""
+    from shequ.registry.services import ID_CONTEXT as RESIDENT_ID
+    from shequ.registry.services import PHONE_CONTEXT as RESIDENT_PHONE
+
+    held = [h for h in access.held_roles(user) if h.role in SELF_ROLES]
+    if not held:
+        return None
+    residents = Resident.objects.select_related("area").filter(
+        access.path_q("area__path", [h.path for h in held]), status="active"
+    )
+    # The registry links a resident's own account to their record (issue 9); that link decides.
+    if any(f.name == "user" for f in Resident._meta.concrete_fields):
+        linked = residents.filter(**{"user_id": user.pk}).first()
+        if linked is not None:
+            return linked
+    username = (getattr(user, "username", "") or "").strip()
+    keys = [blind_index(normalise_id_number(username), context=RESIDENT_ID)]
+    if username.isdigit() and len(username) == 11:
+        found = residents.filter(phone_index=blind_index(username, context=RESIDENT_PHONE)).first()
+        if found is not None:
+            return found
+    found = residents.filter(id_number_index__in=keys).first()
+    if found is not None:
+        return found
+    name = (getattr(user, "display_name", "") or "").strip()
+    buildings = [h.path for h in held if len(h.path) > COMMUNITY_PATH + 4]
+    if name and buildings:
+        same = list(residents.filter(access.path_q("area__path", buildings), name=name)[:2])
+        if len(same) == 1:
+            return same[0]
+    return None
+
+
+def volunteer_register_self(
+    *,
+    by: Any,
+    skills: Iterable[str] = (),
+    availability: str = "",
+    name: str = "",
+    phone: str = "",
+    now: datetime | None = None,
+) -> Volunteer:
+    """A signed-in resident registers themselves as a volunteer of their community, linked to their
+    account and, when it is found for sure, to their registry record (whose name is used: nothing is
+    typed twice). The record waits for a social worker to verify it (volunteer_verify)."""
+    now = _now(now)
+    community = home_community(by)
+    if community is None:
+        raise Forbidden(
+            _(
+                "Only a resident with an account of their community can register here. Ask your"
+                " community's social worker to register you."
+            ),
+            code="not_resident",
+        )
+    resident = resident_of_account(by)
+    fields: dict[str, Any] = {
+        "skills": _clean_skills(skills),
+        "availability": _text(availability, field="availability", limit=200),
+    }
+    if resident is not None:
+        fields["name"] = resident.name
+    else:
+        fields["name"] = _text(name or getattr(by, "display_name", ""), field="name", limit=50, required=True)
+        phone = check_phone(phone)
+        if not phone:
+            raise DomainError(
+                _("Enter your mobile number so that the organisers can reach you."),
+                code="required",
+                fields={"phone": "required"},
+            )
+        fields["phone_encrypted"] = encrypt(phone, context=PHONE_CONTEXT)
+        fields["phone_index"] = blind_index(phone, context=PHONE_CONTEXT)
+    with transaction.atomic():
+        if Volunteer.objects.filter(user=by).exists():
+            raise Conflict(_("You are already registered as a volunteer."), code="already_volunteer")
+        if resident is not None and Volunteer.objects.filter(resident=resident).exists():
+            raise Conflict(
+                _(
+                    "You are already registered as a volunteer. Ask your community's social worker to link"
+                    " your account to that record."
+                ),
+                code="already_volunteer",
+            )
+        volunteer = Volunteer.objects.create(area=community, resident=resident, user=by, **fields)
+        _audit(
+            AuditAction.CREATE,
+            by,
+            volunteer,
+            community.path,
+            {
+                "name": [None, volunteer.name],
+                "resident": [None, resident],
+                "user": [None, by],
+                "self_registered": [None, True],
+            },
+        )
+        return volunteer
 
 
 def volunteer_link_account(*, by: Any, volunteer: Volunteer, user: User) -> Volunteer:
@@ -564,6 +681,170 @@ def activity_create(
         )
         _audit(AuditAction.CREATE, by, activity, area.path, changes)
         return activity
+
+
+# What an organiser may change on an activity after creating it (who organises it stays).
+EDITABLE = (
+    "title",
+    "description",
+    "kind",
+    "starts_at",
+    "ends_at",
+    "venue",
+    "place",
+    "capacity",
+    "cancel_deadline",
+    "target_groups",
+    "eligibility",
+)
+
+
+def activity_update(
+    *, by: Any, activity: Activity, version: int, now: datetime | None = None, **changes: Any
+) -> Activity:
+    """Change a draft or published activity (title, time, venue, places, …) under the same rules as
+    when it was created: the venue is booked again for the new time (never double-booked), places
+    cannot fall below the confirmed sign-ups, and raising them gives the freed places to the waiting
+    list in order. A stale `version` is refused (409)."""
+    now = _now(now)
+    _require(by, "activity", "manage", activity.area.path)
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise DomainError(
+            _("These fields cannot be changed: %(names)s.") % {"names": ", ".join(sorted(unknown))},
+            code="not_editable",
+        )
+    with transaction.atomic():
+        current = _locked_activity(activity, version)
+        if current.status not in (ActivityStatus.DRAFT, ActivityStatus.PUBLISHED):
+            raise DomainError(
+                _("A finished or cancelled activity can no longer be changed."), code="not_open"
+            )
+        new: dict[str, Any] = {}
+        if "title" in changes:
+            new["title"] = _text(changes["title"], field="title", limit=100, required=True)
+        if "description" in changes:
+            new["description"] = _text(changes["description"], field="description", limit=4000)
+        if "place" in changes:
+            new["place"] = _text(changes["place"], field="place", limit=200)
+        if "kind" in changes:
+            if changes["kind"] not in ActivityKind.values:
+                raise DomainError(
+                    _("Choose the kind of activity."), code="kind_invalid", fields={"kind": "invalid"}
+                )
+            new["kind"] = changes["kind"]
+        if "eligibility" in changes:
+            if changes["eligibility"] not in Eligibility.values:
+                raise DomainError(
+                    _("Choose who may sign up."), code="eligibility_invalid", fields={"eligibility": "x"}
+                )
+            new["eligibility"] = changes["eligibility"]
+        if "target_groups" in changes:
+            groups = list(dict.fromkeys(changes["target_groups"] or ()))
+            if any(g not in TARGET_GROUPS for g in groups):
+                raise DomainError(
+                    _("Choose target groups from the list."),
+                    code="groups_invalid",
+                    fields={"target_groups": "x"},
+                )
+            new["target_groups"] = groups
+        starts_at = changes.get("starts_at") or current.starts_at
+        ends_at = changes.get("ends_at") or current.ends_at
+        moved = starts_at != current.starts_at or ends_at != current.ends_at
+        if moved:
+            if current.starts_at <= now:
+                raise DomainError(
+                    _("The activity has started; its time can no longer be changed."),
+                    code="started",
+                    fields={"starts_at": "started"},
+                )
+            _check_times(starts_at, ends_at)
+            if starts_at <= now:
+                raise DomainError(
+                    _("The activity must start in the future."),
+                    code="starts_past",
+                    fields={"starts_at": "past"},
+                )
+            shifts = list(current.shifts.all())
+            if any(s.starts_at < starts_at or s.ends_at > ends_at for s in shifts):
+                raise DomainError(
+                    _("Each shift lies within the activity's time."),
+                    code="shift_times",
+                    fields={"ends_at": "shifts"},
+                )
+            new["starts_at"], new["ends_at"] = starts_at, ends_at
+        deadline = changes.get("cancel_deadline") or current.cancel_deadline
+        if changes.get("cancel_deadline") is None and deadline > starts_at:
+            deadline = max(now, starts_at - timedelta(hours=settings.VOLUNTEER_CANCEL_HOURS))
+        if deadline > starts_at:
+            raise DomainError(
+                _("Cancelling must close before the activity starts."),
+                code="cancel_deadline",
+                fields={"cancel_deadline": "late"},
+            )
+        if deadline != current.cancel_deadline:
+            new["cancel_deadline"] = deadline
+        capacity = current.capacity
+        if "capacity" in changes and changes["capacity"] is not None:
+            capacity = _capacity(changes["capacity"])
+            if capacity != current.capacity and current.shifts.exists():
+                raise DomainError(
+                    _("The places of an activity with shifts are those of its shifts."),
+                    code="capacity_shifts",
+                    fields={"capacity": "shifts"},
+                )
+            confirmed = SignUp.objects.filter(activity=current, status=SignUpStatus.CONFIRMED).count()
+            if capacity < confirmed:
+                raise DomainError(
+                    _(
+                        "%(n)d people already have a confirmed place, so the places cannot be fewer than"
+                        " %(n)d. Cancel sign-ups first if fewer people may come."
+                    )
+                    % {"n": confirmed},
+                    code="capacity_below_confirmed",
+                    fields={"capacity": "below_confirmed"},
+                )
+            new["capacity"] = capacity
+        venue = changes.get("venue", current.venue)
+        if venue is not None and (moved or ("venue" in changes and venue.pk != current.venue_id)):
+            venue = _book_venue(by, venue, starts_at, ends_at, exclude=current.pk)
+        if venue is not None and ("venue" in changes or "capacity" in new):
+            shifts_places = [s.capacity for s in current.shifts.all()]
+            largest = max(shifts_places, default=capacity)
+            locked = Venue.objects.select_related("resource").get(pk=venue.pk)
+            if largest > locked.capacity:
+                raise DomainError(
+                    _("%(venue)s holds %(n)d people.")
+                    % {"venue": locked.resource.name, "n": locked.capacity},
+                    code="venue_capacity",
+                    fields={"capacity": "venue"},
+                )
+        if "venue" in changes and (venue.pk if venue else None) != current.venue_id:
+            new["venue"] = venue
+        before = {key: getattr(current, key) for key in new}
+        changed = {key: value for key, value in new.items() if before[key] != value}
+        if not changed:
+            return current
+        for key, value in changed.items():
+            setattr(current, key, value)
+        current.version += 1
+        current.save()
+        _audit(
+            AuditAction.UPDATE,
+            by,
+            current,
+            current.area.path,
+            {key: [before[key], value] for key, value in changed.items()},
+        )
+        if "capacity" in changed and current.status == ActivityStatus.PUBLISHED:
+            free = (
+                current.capacity
+                - SignUp.objects.filter(activity=current, shift=None, status=SignUpStatus.CONFIRMED).count()
+            )
+            for _n in range(max(0, free)):
+                if _promote_next(by, current, None, now) is None:
+                    break
+        return current
 
 
 def _locked_activity(activity: Activity, version: int | None = None) -> Activity:

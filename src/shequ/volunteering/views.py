@@ -11,7 +11,7 @@ import segno
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -28,19 +28,24 @@ from shequ.registry.models import Household
 from shequ.resources.models import Venue
 from shequ.volunteering import selectors, services
 from shequ.volunteering.forms import (
+    ActivityEditForm,
     ActivityFilterForm,
     ActivityForm,
     CancelForm,
     CorrectionForm,
     FinishForm,
     PeriodForm,
+    RecognitionForm,
     RedemptionForm,
+    ReportForm,
+    SelfRegistrationForm,
     TeamForm,
     VolunteerForm,
 )
 from shequ.volunteering.models import Activity, ActivityStatus
 
 FORM_CHOICES_LIMIT = 300
+RECOGNITION_LIMIT = 500  # rows printed; the star counts cover the whole list
 
 
 def _area_param(request: HttpRequest) -> Area | None:
@@ -100,6 +105,7 @@ def activity_list(request: HttpRequest) -> HttpResponse:
             "area": area,
             "can_create": bool(access.paths_for(user, "activity", "manage")),
             "volunteer": volunteer,
+            "can_join": volunteer is None and services.home_community(user) is not None,
             "now": timezone.now(),
         },
     )
@@ -119,6 +125,8 @@ def _detail_context(request: HttpRequest, activity: Activity) -> dict[str, Any]:
         "places_left": max(0, activity.capacity - getattr(activity, "confirmed_count", 0)),
         "counts": selectors.counts_of(activity) if activity.status == ActivityStatus.FINISHED else None,
         "report": selectors.report_of(activity),
+        "read_report": access.can(user, "activity", "report", path=activity.area.path),
+        "can_join": services.home_community(user) is not None,
         "cancel_form": CancelForm(initial={"version": activity.version}) if manage else None,
         "now": timezone.now(),
         "can_cancel_signup": signup is not None
@@ -444,7 +452,8 @@ def _record_context(volunteer: Any) -> dict[str, Any]:
 def my_record(request: HttpRequest) -> HttpResponse:
     volunteer = selectors.volunteer_of(request.user)
     if volunteer is None:
-        return render(request, "volunteering/not_volunteer.html", status=404)
+        context = {"can_join": services.home_community(request.user) is not None}
+        return render(request, "volunteering/not_volunteer.html", context, status=404)
     return render(request, "volunteering/record.html", _record_context(volunteer) | {"own": True})
 
 
@@ -776,4 +785,223 @@ def youth_group_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "today": timezone.localdate(),
         },
         status=400 if which else 200,
+    )
+
+
+# --- editing an activity, and its report (简报) ----------------------------------------------------
+
+
+@login_required
+def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organiser changes title, time, venue, places…; the rules of creation hold, and a stale form
+    (someone else saved in between) is refused with 409 and shown again with what was typed."""
+    user = request.user
+    activity = selectors.activity_for(user, pk)
+    access.require(user, "activity", "manage", path=activity.area.path)
+    initial = {
+        "version": activity.version,
+        "title": activity.title,
+        "kind": activity.kind,
+        "starts_at": timezone.localtime(activity.starts_at),
+        "ends_at": timezone.localtime(activity.ends_at),
+        "venue": activity.venue_id,
+        "place": activity.place,
+        "capacity": activity.capacity,
+        "eligibility": activity.eligibility,
+        "target_groups": activity.target_groups,
+        "cancel_deadline": timezone.localtime(activity.cancel_deadline),
+        "description": activity.description,
+    }
+    form = ActivityEditForm(request.POST or None, initial=initial)
+    venues = list(selectors.venue_choices(user, activity.area))
+    form.set_venues([(v.pk, f"{v.resource.name}（{v.capacity}）") for v in venues])
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        venue = (
+            activity.venue
+            if data.get("venue") is not None and data.get("venue") == activity.venue_id
+            else next((v for v in venues if v.pk == data.get("venue")), None)
+        )
+        try:
+            services.activity_update(
+                by=user,
+                activity=activity,
+                version=data["version"],
+                title=data["title"],
+                kind=data["kind"],
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                venue=venue,
+                place=data["place"],
+                capacity=data["capacity"],
+                eligibility=data["eligibility"],
+                target_groups=data["target_groups"],
+                cancel_deadline=data["cancel_deadline"],
+                description=data["description"],
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+            status = exc.status
+        else:
+            messages.success(request, _("The activity is saved."))
+            return redirect("volunteering:detail", pk=pk)
+    elif form.errors:
+        status = 400
+    return render(
+        request, "volunteering/activity_edit.html", {"form": form, "activity": activity}, status=status
+    )
+
+
+@login_required
+def report_write(request: HttpRequest, pk: int) -> HttpResponse:
+    """The organiser writes the report once the activity is finished: text and photos. The numbers of
+    participants and beneficiaries are shown from the service records, never typed again."""
+    user = request.user
+    activity = selectors.activity_for(user, pk)
+    access.require(user, "activity", "manage", path=activity.area.path)
+    report = selectors.report_of(activity)
+    initial = {"text": report.text, "version": report.version} if report else {}
+    form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.report_save(
+                by=user,
+                activity=activity,
+                text=form.cleaned_data["text"],
+                photos=form.cleaned_data.get("photos") or [],
+                version=form.cleaned_data.get("version"),
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+            status = exc.status
+        else:
+            messages.success(request, _("The report is saved."))
+            return redirect("volunteering:report", pk=pk)
+    elif form.errors:
+        status = 400
+    return render(
+        request,
+        "volunteering/report_form.html",
+        {
+            "activity": activity,
+            "form": form,
+            "report": report,
+            "counts": selectors.counts_of(activity),
+            "finished": activity.status == ActivityStatus.FINISHED,
+        },
+        status=status,
+    )
+
+
+@login_required
+def report_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """The report as funders and supervisors read (and print) it."""
+    activity, report = selectors.report_for(request.user, pk)
+    return render(
+        request,
+        "volunteering/report.html",
+        {
+            "activity": activity,
+            "report": report,
+            "counts": selectors.counts_of(activity),
+            "manage": selectors.can_manage(request.user, activity),
+            "hours": selectors.hours_total(activity),
+        },
+    )
+
+
+@login_required
+def report_photo(request: HttpRequest, pk: int) -> FileResponse:
+    photo = selectors.report_photo_for(request.user, pk)
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="report-{photo.report_id}-{photo.pk}.jpg"'
+    return response
+
+
+# --- a resident registers themselves --------------------------------------------------------------
+
+
+@login_required
+def volunteer_join(request: HttpRequest) -> HttpResponse:
+    """A signed-in resident becomes a volunteer in a few taps: skills and free times as buttons, name
+    from their registry record; a social worker verifies the registration."""
+    user = request.user
+    own = selectors.volunteer_of(user)
+    if own is not None:
+        return redirect("volunteering:me")
+    community = services.home_community(user)
+    if community is None:
+        raise Forbidden(
+            _(
+                "Only a resident with an account of their community can register here. Ask your"
+                " community's social worker to register you."
+            )
+        )
+    resident = services.resident_of_account(user)
+    form = SelfRegistrationForm(
+        request.POST or None,
+        known=resident is not None,
+        extra_skills=[str(s) for s in (resident.skills if resident else [])],
+        initial={
+            "skills": [str(s) for s in (resident.skills if resident else [])],
+            "name": getattr(user, "display_name", ""),
+            "phone": user.get_username() if user.get_username().isdigit() else "",
+        },
+    )
+    status = 200
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.volunteer_register_self(
+                by=user,
+                skills=form.skill_list(),
+                availability=form.availability(),
+                name=form.cleaned_data.get("name", ""),
+                phone=form.cleaned_data.get("phone", ""),
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+            status = exc.status
+        else:
+            messages.success(
+                request,
+                _("You are registered. A social worker of %(area)s will verify it; then you can sign up.")
+                % {"area": community.name},
+            )
+            return redirect("volunteering:me")
+    elif form.errors:
+        status = 400
+    return render(
+        request,
+        "volunteering/join.html",
+        {"form": form, "resident": resident, "community": community},
+        status=status,
+    )
+
+
+# --- the yearly recognition list ------------------------------------------------------------------
+
+
+@login_required
+def recognition(request: HttpRequest) -> HttpResponse:
+    """年度表彰名单: the volunteers of the viewer's areas (or of ?area=) ranked by the year's confirmed
+    hours, with their star level; printable."""
+    user = request.user
+    if not access.paths_for(user, "volunteer", "view"):
+        raise Forbidden()
+    today = timezone.localdate()
+    form = RecognitionForm(request.GET or None, initial={"year": today.year})
+    year = form.cleaned_data["year"] if form.is_valid() else today.year
+    area = _area_param(request)
+    listing = selectors.recognition(user, year=year, area=area, limit=RECOGNITION_LIMIT)
+    return render(
+        request,
+        "volunteering/recognition.html",
+        {
+            "form": form,
+            "listing": listing,
+            "stars": [(n, hours, listing.star_counts[n]) for n, hours in enumerate(selectors.STAR_HOURS, 1)],
+            "limit": RECOGNITION_LIMIT,
+        },
     )
