@@ -16,12 +16,13 @@ import logging
 import re
 import zipfile
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from test_api_fuzz import tree_with_people  # noqa: F401 -- the fixture, reused
 
 from conftest import HOME, Tree, login_client, make_user, token_client
@@ -32,6 +33,9 @@ from shequ.core.crypto import decrypt
 from shequ.core.idnumber import make_id_number
 from shequ.core.models import AuditAction, AuditEntry, User
 from shequ.core.roles import Role
+from shequ.needs import services as needs_services
+from shequ.needs.models import Need, NeedCategory, Respondents, Survey, Visit
+from shequ.needs.services import NeedDraft
 from shequ.registry.models import Organisation, Resident
 from shequ.registry.services import ID_CONTEXT, PHONE_CONTEXT
 from shequ.resources.models import Resource
@@ -45,9 +49,10 @@ OUTSIDER_ID = make_id_number("440604", date(1975, 8, 9), 31, "M")
 CONTACT_PHONE = "13787654321"
 
 # Answers that hold personal data: they must never be kept by a shared cache.
-PERSONAL = re.compile(r"^/(api/)?(residents|households|appeals|volunteers|volunteering)\b")
+PERSONAL = re.compile(r"^/(api/)?(residents|households|appeals|volunteers|volunteering|me|corrections)\b")
 # Path parameters this scan does not fill (no fixture object yet); a new one fails the test.
-UNFILLED = {"activity_id", "group_id"}
+# job_id: a report job is its requester's alone (reports/selectors.jobs_for); its file holds aggregates.
+UNFILLED = {"activity_id", "group_id", "job_id"}
 HREF = re.compile(r"""\b(?:href|action|src|hx-get|hx-post|data-url)\s*=\s*["']([^"']*)["']""", re.I)
 
 
@@ -68,6 +73,8 @@ def world(tree_with_people: Tree) -> World:  # noqa: F811
     users = {role: make_user(role, getattr(tree, HOME[role]), username=f"leak_{role.value}") for role in Role}
     resident = Resident.objects.filter(area=tree.building).order_by("pk").first()
     assert resident is not None
+    # The resident account's own record (my data): shown to its owner, masked on every GET.
+    Resident.objects.filter(pk=resident.pk).update(user=users[Role.RESIDENT])
     reporter = make_user(Role.RESIDENT, tree.building, username="leak_reporter")
     appeal = appeal_services.appeal_report(
         by=reporter,
@@ -82,6 +89,24 @@ def world(tree_with_people: Tree) -> World:  # noqa: F811
         by=carer, area=tree.community, name="赵志愿", phone=OUTSIDER_PHONE, id_number=OUTSIDER_ID
     )
     volunteer_services.volunteer_register(by=carer, area=tree.community, resident=resident)
+    # A home visit that raised a need, and a satisfaction survey the resident answered.
+    staff = users[Role.COMMUNITY_STAFF]
+    needs_services.visit_log(
+        by=staff,
+        resident=resident,
+        notes="独居，腿脚不便",
+        needs=[NeedDraft(category=NeedCategory.ELDERLY_CARE, description="希望有人帮忙买菜")],
+    )
+    today = timezone.localdate()
+    survey = needs_services.survey_create(
+        by=staff,
+        area=tree.community,
+        title="居民满意度测评",
+        respondents=Respondents.RESIDENTS,
+        opens_on=today,
+        closes_on=today + timedelta(days=30),
+    )
+    needs_services.response_record(by=staff, survey=survey, score=5, resident=resident)
     ids = {decrypt(r.id_number_encrypted, context=ID_CONTEXT) for r in Resident.objects.all()}
     phones = {decrypt(r.phone_encrypted, context=PHONE_CONTEXT) for r in Resident.objects.all()}
     assert len(ids) == 6 and all(len(i) == 18 for i in ids) and all(len(p) == 11 for p in phones)
@@ -112,6 +137,9 @@ def api_gets(w: World) -> tuple[list[str], set[str]]:
         "resource_id": Resource.objects.filter(area=w.tree.community).get().pk,
         "appeal_id": w.appeal.pk,
         "volunteer_id": w.volunteer.pk,
+        "visit_id": Visit.objects.get().pk,
+        "need_id": Need.objects.get().pk,
+        "survey_id": Survey.objects.get().pk,
         "code": w.tree.community.code,
     }
     urls, unfilled = [], set()
@@ -152,6 +180,22 @@ def pages(w: World) -> list[str]:
         "/volunteering/me/",
         "/people/",
         "/audit/",
+        "/grants/",
+        "/corrections/",
+        "/me/data/",
+        "/visits/",
+        "/visits/new/",
+        f"/visits/{Visit.objects.get().pk}/",
+        "/needs/",
+        f"/needs/{Need.objects.get().pk}/",
+        "/surveys/",
+        f"/surveys/{Survey.objects.get().pk}/",
+        "/surveys/responses/",
+        "/metrics/",
+        f"/metrics/area/{w.tree.community.pk}/",
+        f"/metrics/resident_participation/numerator/?area={w.tree.community.pk}",
+        f"/metrics/resident_satisfaction/numerator/?area={w.tree.community.pk}",
+        "/reports/",
     ]
 
 
@@ -231,6 +275,29 @@ def test_a_third_party_evaluator_never_sees_an_appeals_contact_phone(world: Worl
     assert CONTACT_PHONE not in login_client(evaluator).get(f"/appeals/{world.appeal.pk}/").content.decode()
 
 
+# Names of the fixture's people: a third-party evaluator sees de-identified or aggregate data only.
+PEOPLE_NAMES = ("王芳", "李小明", "赵志愿", "王女士")
+
+
+def test_a_third_party_evaluator_sees_no_names_anywhere(world: World) -> None:
+    """Every page and every API GET an evaluator can open: no resident's, volunteer's or reporter's
+    name (the ID numbers and phones are covered by the scans above)."""
+    evaluator = world.users[Role.EVALUATOR]
+    urls, _unfilled = api_gets(world)
+    problems: list[str] = []
+    answered = 0
+    for client, targets in ((login_client(evaluator), pages(world)), (token_client(evaluator), urls)):
+        for url in targets:
+            response = client.get(url)
+            if response.status_code != 200:
+                continue
+            answered += 1
+            text = body_text(response)
+            problems += [f"{url}: {name}" for name in PEOPLE_NAMES if name in text]
+    assert not problems, "\n".join(problems)
+    assert answered >= 10  # the evaluator did read pages: area summaries, appeals, activities
+
+
 def test_a_reveal_shows_the_number_in_the_post_answer_only(world: World) -> None:
     """The audited POST is the way to a full number, and a role that may not reveal gets none."""
     number = decrypt(world.resident.id_number_encrypted, context=ID_CONTEXT)
@@ -243,13 +310,6 @@ def test_a_reveal_shows_the_number_in_the_post_answer_only(world: World) -> None
     assert head.status_code == 403 and number not in head.content.decode()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the residents' list repeats its search in its export link "
-    "(/residents/export.xlsx?q=<ID number>), "
-    "so a search by a whole ID number or phone puts it in a URL; carrying the filters without the number "
-    "is more than a one-line fix",
-)
 def test_a_search_by_full_id_number_puts_it_in_no_link_of_the_answer(world: World) -> None:
     number = decrypt(world.resident.id_number_encrypted, context=ID_CONTEXT)
     client = login_client(world.users[Role.COMMUNITY_STAFF])
@@ -260,17 +320,65 @@ def test_a_search_by_full_id_number_puts_it_in_no_link_of_the_answer(world: Worl
     assert links == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the residents' search form (registry/resident_list.html) is method=get and accepts a whole ID "
-    "number or phone, so the browser puts the number in the URL (history, proxy and access logs); "
-    "a POST search (or a lookup that answers with a redirect to the resident) is more than a one-line fix",
-)
 def test_the_residents_search_form_never_sends_a_number_in_the_url(world: World) -> None:
     html = login_client(world.users[Role.COMMUNITY_STAFF]).get("/residents/").content.decode()
     form = re.search(r"<form[^>]*>(?:(?!</form>).)*name=\"q\"", html, re.S)
     assert form is not None
     assert 'method="get"' not in form.group(0).split(">")[0]
+
+
+def test_a_posted_search_by_a_whole_number_lands_on_a_url_without_it_and_exports_the_same_search(
+    world: World,
+) -> None:
+    """The form's POST answers with a redirect whose URL holds a session token, not the number; the
+    page finds the person, and its export link exports exactly that search."""
+    number = decrypt(world.resident.id_number_encrypted, context=ID_CONTEXT)
+    phone = decrypt(world.resident.phone_encrypted, context=PHONE_CONTEXT)
+    client = login_client(world.users[Role.COMMUNITY_STAFF])
+    for typed in (number, phone):
+        r = client.post("/residents/search/", {"q": typed, "status": "active"})
+        assert r.status_code == 302 and typed not in r["Location"] and "s=" in r["Location"]
+        page = client.get(r["Location"])
+        html = page.content.decode()
+        assert page.status_code == 200 and world.resident.name in html
+        assert [u for u in urls_in(html) if typed in u] == []
+        export = re.search(r'href="(/residents/export\.xlsx\?[^"]*)"', html)
+        assert export is not None and typed not in export.group(1)
+        exported = client.get(export.group(1).replace("&amp;", "&"))
+        assert exported.status_code == 200
+        assert xlsx_names(exported.content) == [world.resident.name]  # the same search, not all
+    # the audit log records that a number was searched for, not the number
+    assert number not in audit_text() and phone not in audit_text()
+
+
+def test_a_search_token_belongs_to_its_session_and_a_name_stays_in_the_url(world: World) -> None:
+    number = decrypt(world.resident.id_number_encrypted, context=ID_CONTEXT)
+    staff = login_client(world.users[Role.COMMUNITY_STAFF])
+    location = staff.post("/residents/search/", {"q": number})["Location"]
+    other = login_client(world.users[Role.SOCIAL_WORKER])
+    page = other.get(location)  # another session: the token means nothing there
+    assert page.status_code == 200 and world.resident.name not in page.content.decode().split("<tbody>")[1]
+    named = staff.post("/residents/search/", {"q": world.resident.name})["Location"]
+    assert "q=" in named  # a name is not a number: the search can be bookmarked
+
+
+def xlsx_names(content: bytes) -> list[str]:
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(content), read_only=True).worksheets[0]
+    return [str(row[0]) for row in sheet.iter_rows(min_row=2, values_only=True)]
+
+
+def test_the_api_refuses_a_whole_number_in_a_url_and_searches_it_by_post(world: World) -> None:
+    number = decrypt(world.resident.id_number_encrypted, context=ID_CONTEXT)
+    api = token_client(world.users[Role.COMMUNITY_STAFF])
+    refused = api.get("/api/residents", {"q": number})
+    assert refused.status_code == 400 and refused.json()["code"] == "number_in_url"
+    assert api.get("/api/residents/export", {"q": number}).status_code == 400
+    found = api.post("/api/residents/search", {"q": number}, content_type="application/json")
+    assert found.status_code == 200 and [i["id"] for i in found.json()["items"]] == [world.resident.pk]
+    sheet = api.post("/api/residents/export", {"q": number}, content_type="application/json")
+    assert sheet.status_code == 200 and xlsx_names(sheet.content) == [world.resident.name]
 
 
 def leaks_in_records(text: str, secrets: set[str]) -> list[str]:

@@ -9,10 +9,12 @@ from __future__ import annotations
 import functools
 import operator
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.apps import apps
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Max, Model, Q, QuerySet
+from django.utils import timezone
 
 from shequ.core.errors import Forbidden, NotFound
 from shequ.core.models import Area, RoleAssignment, subtree_q
@@ -33,14 +35,26 @@ def held_roles(user: Any) -> list[Held]:
         return []
     cached = getattr(user, "_shequ_held", None)
     if cached is None:
+        # An assignment past its end date (an evaluator's engagement, issue 9) holds nothing from the
+        # day after: read per request, so it stops at the next request after midnight.
         cached = [
             Held(Role(role), path, area_id)
             for role, path, area_id in RoleAssignment.objects.filter(user_id=user.pk)
+            .filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
             .order_by("area__path")
             .values_list("role", "area__path", "area_id")
         ]
         user._shequ_held = cached
     return cached
+
+
+def engagement_ended(user: Any) -> date | None:
+    """The day a user's last role ended, when every role they held has ended (a third-party
+    evaluator after their engagement): from then on their sessions and tokens get no data."""
+    if user is None or not getattr(user, "is_authenticated", False) or held_roles(user):
+        return None
+    ended = RoleAssignment.objects.filter(user_id=user.pk, ends_on__lt=timezone.localdate())
+    return ended.aggregate(last=Max("ends_on"))["last"]
 
 
 def forget_roles(user: Any) -> None:

@@ -10,9 +10,9 @@ from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import ConfigDict, model_validator
 
-from shequ.core import access, selectors, services
+from shequ.core import access, grants, selectors, services
 from shequ.core.http import ApiRequest
-from shequ.core.models import Area, AuditEntry, RoleAssignment, User
+from shequ.core.models import Area, AuditEntry, RoleAssignment, SensitiveAccessGrant, User
 
 router = Router(tags=["core"])
 
@@ -130,12 +130,15 @@ class AssignmentOut(Schema):
     username: str = Field(alias="user.username")
     role: str
     area_id: int
+    ends_on: date | None
 
 
 class AssignmentIn(Input):
     username: str = Field(max_length=150)
     role: str = Field(max_length=32)
     area_id: int
+    # The last day the role holds (a third-party evaluator's engagement); evaluators default to a year.
+    ends_on: date | None = None
 
 
 class AuditOut(Schema):
@@ -228,7 +231,12 @@ def assignment_create(request: ApiRequest, data: AssignmentIn) -> Status[RoleAss
     user = User.objects.filter(username__iexact=data.username).first()
     if user is None:
         raise NotFound()
-    return Status(201, services.assignment_create(by=request.auth, user=user, role=data.role, area=area))
+    return Status(
+        201,
+        services.assignment_create(
+            by=request.auth, user=user, role=data.role, area=area, ends_on=data.ends_on
+        ),
+    )
 
 
 @router.delete("/assignments/{int:assignment_id}", response={204: None})
@@ -251,3 +259,64 @@ def audit_list(
     return selectors.audit_entries_for(
         request.auth, action=action, actor=actor[:150], object_type=object_type[:60], since=since, until=until
     )
+
+
+# --- sensitive-access grants (minors, bulk exports, case notes) -------------------------------------
+
+
+class GrantOut(Schema):
+    id: int
+    kind: str
+    area_id: int
+    requested_by: str = Field(alias="requested_by.username")
+    reason: str
+    days: int
+    requested_at: datetime
+    status: str
+    decided_by_id: int | None
+    decided_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+    active: bool
+
+    @staticmethod
+    def resolve_active(obj: SensitiveAccessGrant) -> bool:
+        return obj.is_active()
+
+
+class GrantIn(Input):
+    kind: str = Field(max_length=20)
+    area_id: int
+    reason: str = Field(max_length=500)
+    days: int | None = Field(None, ge=1, le=366)
+
+
+class DecisionIn(Input):
+    approve: bool
+
+
+@router.get("/grants", response=list[GrantOut])
+@paginate(Pages)
+def grant_list(request: ApiRequest, status: str = "") -> QuerySet[SensitiveAccessGrant]:
+    return grants.grants_for(request.auth, status=status[:10])
+
+
+@router.post("/grants", response={201: GrantOut})
+def grant_request(request: ApiRequest, data: GrantIn) -> Status[SensitiveAccessGrant]:
+    area = selectors.area_for(request.auth, data.area_id)
+    grant = grants.grant_request(
+        by=request.auth, kind=data.kind, area=area, reason=data.reason, days=data.days
+    )
+    return Status(201, grant)
+
+
+@router.post("/grants/{int:grant_id}/decide", response=GrantOut)
+def grant_decide(request: ApiRequest, grant_id: int, data: DecisionIn) -> SensitiveAccessGrant:
+    grant = grants.grant_for(request.auth, grant_id)
+    return grants.grant_decide(by=request.auth, grant=grant, approve=data.approve)
+
+
+@router.post("/grants/{int:grant_id}/revoke", response=GrantOut)
+def grant_revoke(request: ApiRequest, grant_id: int) -> SensitiveAccessGrant:
+    grant = grants.grant_for(request.auth, grant_id)
+    return grants.grant_revoke(by=request.auth, grant=grant)

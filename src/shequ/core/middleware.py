@@ -157,6 +157,33 @@ class PasswordExpiryMiddleware:
         return self.get_response(request)
 
 
+class EngagementEndedMiddleware:
+    """A user all of whose roles have ended (a third-party evaluator after their engagement's end date)
+    gets no data: every page and API answer is a 403 that says why. Signing out still works. Token
+    clients are refused the same way where the token is read (core.services.token_user)."""
+
+    ALLOWED = ("/logout/", "/language/", "/static/", "/healthz")
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        from shequ.core.access import engagement_ended
+        from shequ.core.services import EngagementEnded
+
+        user = request.user
+        if user.is_authenticated and not request.path.startswith(self.ALLOWED):
+            ended = engagement_ended(user)
+            if ended is not None:
+                exc = EngagementEnded(ended)
+                if request.path.startswith("/api/"):
+                    return JsonResponse({"code": exc.code, "message": str(exc.message)}, status=403)
+                return render(
+                    request, "core/error.html", {"message": exc.message, "code": exc.code}, status=403
+                )
+        return self.get_response(request)
+
+
 class UserLanguageMiddleware:
     """Chinese unless the user (or, before sign-in, the language cookie) chose otherwise.
     The browser's Accept-Language is ignored on purpose: Shequ is Chinese first."""
@@ -220,6 +247,6 @@ class DomainErrorMiddleware:
         return render(
             request,
             "core/error.html",
-            {"message": exception.message, "code": exception.code},
+            {"message": exception.message, "code": exception.code, "link": getattr(exception, "link", "")},
             status=exception.status,
         )

@@ -117,6 +117,8 @@ class RoleAssignment(models.Model):
     )
     granted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    # The last day the role holds (a third-party evaluator's engagement ends; issue 9). None: no end.
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("role assignment")
@@ -160,6 +162,7 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", _("Import")
     PERMISSION_CHANGE = "permission_change", _("Permission change")
     TOKEN_ISSUED = "token_issued", _("API token issued")
+    ANONYMISE = "anonymise", _("Anonymised after its retention period")
 
 
 class AppendOnlyQuerySet(models.QuerySet):
@@ -306,3 +309,72 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {'used' if self.used_at else 'unused'}"
+
+
+class GrantKind(models.TextChoices):
+    """What a sensitive-access grant opens (PIPL art. 28, 等保 8.1.4.2). A new kind (e.g. case notes)
+    is added here and declared in core/grants.py: which (resource, action) may ask for it."""
+
+    MINORS = "minors", _("Records of children under 14")
+    BULK_EXPORT = "bulk_export", _("Bulk export of personal data")
+    CASE_NOTES = "case_notes", _("Case notes")
+
+
+class GrantStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REFUSED = "refused", _("Refused")
+    REVOKED = "revoked", _("Revoked")
+
+
+class SensitiveAccessGrant(models.Model):
+    """A separate, approved and time-limited permission to reach sensitive records of one area:
+    asked for by one person with a reason, decided by another of a higher (or administrator) role."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=GrantKind.choices)
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    requested_by = models.ForeignKey(
+        User, verbose_name=_("requested by"), on_delete=models.PROTECT, related_name="sensitive_grants"
+    )
+    reason = models.TextField(_("reason"), max_length=500)
+    days = models.PositiveSmallIntegerField(_("days"), default=30)
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    status = models.CharField(
+        _("status"), max_length=10, choices=GrantStatus.choices, default=GrantStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        User, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, verbose_name=_("revoked by"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sensitive-access grant")
+        verbose_name_plural = _("sensitive-access grants")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["requested_by", "kind", "status"], name="core_grant_user_kind")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in GrantKind]), name="core_grant_kind_valid"
+            ),
+            # Nobody approves their own request: held by the database too.
+            models.CheckConstraint(
+                condition=Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                name="core_grant_not_self_decided",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(expires_at__isnull=False, decided_by__isnull=False),
+                name="core_grant_approved_has_expiry",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.area} · {self.requested_by}"
+
+    def is_active(self, now: Any = None) -> bool:
+        now = now or timezone.now()
+        return self.status == GrantStatus.APPROVED and self.expires_at is not None and self.expires_at > now

@@ -59,6 +59,27 @@ RESOURCES: dict[str, Resource] = {
             },
         ),
         Resource("audit", "core.AuditEntry", "area_path", {"view": Rule(ADMINS)}),
+        # Sensitive-access grants (minors, bulk exports, case notes): asked for by those who serve the
+        # area, approved by a street official or district administrator senior to the requester, never
+        # by the requester (core/grants.py adds those checks and each kind's own gate).
+        Resource(
+            "sensitive_grant",
+            "core.SensitiveAccessGrant",
+            "area__path",
+            {
+                "view": Rule(ADMINS | CARERS),
+                "request": Rule(ADMINS | CARERS),
+                "approve": Rule(frozenset({R.DISTRICT_ADMIN, R.STREET_OFFICIAL})),
+            },
+        ),
+        # A resident's request to correct what is held on them: seen and resolved by the staff who keep
+        # the register of their area (the resident sees their own through "my data").
+        Resource(
+            "correction",
+            "registry.CorrectionRequest",
+            "resident__area__path",
+            {"view": Rule(ADMINS | REGISTRARS), "resolve": Rule(REGISTRARS)},
+        ),
         Resource(
             "household",
             "registry.Household",
@@ -137,7 +158,10 @@ RESOURCES: dict[str, Resource] = {
         # Volunteering (社工+志愿服务). Volunteers are kept by the staff who organise them; a volunteer
         # also sees their own record (selectors). Published activities are seen by everyone of the area
         # and of the areas below it, drafts only by those who manage them (selectors); volunteers and
-        # residents sign up, check in and read their own hours through their own record (services).
+        # residents sign up, check in and read their own hours through their own record (services);
+        # a resident registers themselves as a volunteer of their own community (services:
+        # volunteer_register_self, to be verified under "manage"). The yearly recognition list is
+        # read under volunteer "view".
         Resource(
             "volunteer",
             "volunteering.Volunteer",
@@ -167,9 +191,79 @@ RESOURCES: dict[str, Resource] = {
             "area__path",
             {
                 "view": Rule(ALL),
-                # create, publish, cancel, finish; attendance from the list, hours, reports
+                # create, edit, publish, cancel, finish; attendance from the list, hours, write reports
+                "manage": Rule(ADMINS | {R.SOCIAL_WORKER}),
+                # read the report (简报) with its photos: the funders and supervisors (street, district,
+                # third-party evaluators) and the staff of the area
+                "report": Rule(ADMINS | {R.SOCIAL_WORKER, R.EVALUATOR}),
+            },
+        ),
+        # Service metrics (issue 8): an area's dashboard, its figures and the lists behind each number,
+        # for those who work in the area and the third-party evaluators; every figure is computed
+        # over the records the viewer may see (metrics/compute.py), so a grid worker's dashboard counts
+        # their grid. The area is the dashboard's object (core.Area, like "area").
+        Resource(
+            "dashboard",
+            "core.Area",
+            "path",
+            {"view": Rule(ALL - {R.RESIDENT, R.VOLUNTEER})},
+        ),
+        # Yearly targets (e.g. party volunteer service ≥ 200 person-times): set by the community for
+        # itself, by a street for itself and its communities, by the district for all.
+        Resource(
+            "target",
+            "metrics.YearlyTarget",
+            "area__path",
+            {"view": Rule(ALL - {R.RESIDENT, R.VOLUNTEER}), "set": Rule(ADMINS)},
+        ),
+        # Monthly and yearly reports (.xlsx, PDF) of a district, street or community: for the offices
+        # that report upward and the funders' evaluators. A job belongs to its requester alone (selectors:
+        # jobs_for); "view" is downloading one's own report while the area is still within reach. The
+        # figures are computed with the requester's scope (reports/services.py: report_build).
+        Resource(
+            "report",
+            "reports.ReportJob",
+            "area__path",
+            {
+                "view": Rule(ADMINS | {R.SOCIAL_WORKER, R.EVALUATOR}),
+                "create": Rule(ADMINS | {R.SOCIAL_WORKER, R.EVALUATOR}),
+            },
+        ),
+        # Needs (走访, 需求, 满意度测评). Home visits are made and read by those who serve the area face to
+        # face; the needs they find are raised by them and closed by the staff and workers who act on
+        # them. Surveys are seen by those who work in the area and in the areas below it (selectors) and
+        # by evaluators; a resident answers the surveys of their home for themselves through the record
+        # linked to their account (services), staff type in paper answers under "record".
+        Resource(
+            "visit",
+            "needs.Visit",
+            "area_path",
+            {"view": Rule(ADMINS | FRONT_LINE), "create": Rule(CARERS | {R.BUILDING_HEAD})},
+        ),
+        Resource(
+            "need",
+            "needs.Need",
+            "area_path",
+            {
+                "view": Rule(ADMINS | FRONT_LINE),
+                "create": Rule(CARERS | {R.BUILDING_HEAD}),
+                "close": Rule(CARERS),
+            },
+        ),
+        Resource(
+            "survey",
+            "needs.Survey",
+            "area_path",
+            {
+                "view": Rule(ALL - {R.RESIDENT, R.VOLUNTEER}),
                 "manage": Rule(ADMINS | {R.SOCIAL_WORKER}),
             },
+        ),
+        Resource(
+            "survey_response",
+            "needs.SurveyResponse",
+            "area_path",
+            {"view": Rule(ADMINS | CARERS), "record": Rule(ADMINS | CARERS)},
         ),
     ]
 }

@@ -52,3 +52,17 @@ GRANTABLE: dict[Role, frozenset[Role]] = {
     ),
     Role.COMMUNITY_STAFF: frozenset({Role.GRID_WORKER, Role.BUILDING_HEAD, Role.VOLUNTEER, Role.RESIDENT}),
 }
+
+# Seniority, for approvals (a sensitive-access grant is approved by someone senior to the requester,
+# or by a district administrator): lower is more senior.
+RANK: dict[Role, int] = {
+    Role.DISTRICT_ADMIN: 0,
+    Role.STREET_OFFICIAL: 1,
+    Role.COMMUNITY_STAFF: 2,
+    Role.SOCIAL_WORKER: 3,
+    Role.GRID_WORKER: 4,
+    Role.BUILDING_HEAD: 5,
+    Role.VOLUNTEER: 6,
+    Role.RESIDENT: 7,
+    Role.EVALUATOR: 7,
+}

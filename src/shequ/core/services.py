@@ -8,7 +8,7 @@ import re
 import secrets
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -402,7 +402,14 @@ def _check_password(password: str, user: User | None = None) -> None:
 
 
 def user_create(
-    *, by: Any, username: str, password: str, display_name: str = "", role: Role | str, area: Area
+    *,
+    by: Any,
+    username: str,
+    password: str,
+    display_name: str = "",
+    role: Role | str,
+    area: Area,
+    ends_on: date | None = None,
 ) -> User:
     """A new account holding one role on one area. Operators pass by=None (the CLI)."""
     username = (username or "").strip()
@@ -430,15 +437,26 @@ def user_create(
             area_path=area.path,
             changes={"username": [None, username]},
         )
-        assignment_create(by=by, user=user, role=role, area=area)
+        assignment_create(by=by, user=user, role=role, area=area, ends_on=ends_on)
         return user
 
 
-def assignment_create(*, by: Any, user: User, role: Role | str, area: Area) -> RoleAssignment:
+def assignment_create(
+    *, by: Any, user: User, role: Role | str, area: Area, ends_on: date | None = None
+) -> RoleAssignment:
+    """One role on one area. A third-party evaluator's role always ends (their engagement's last day,
+    by default SHEQU_EVALUATOR_ENGAGEMENT_DAYS from today); other roles end only when given a date."""
     try:
         role = Role(role)
     except ValueError as exc:
         raise DomainError(_("Unknown role."), code="role_unknown") from exc
+    explicit_end = ends_on is not None
+    if role == Role.EVALUATOR and ends_on is None:
+        ends_on = timezone.localdate() + timedelta(days=settings.EVALUATOR_ENGAGEMENT_DAYS)
+    if ends_on is not None and ends_on < timezone.localdate():
+        raise DomainError(
+            _("The end date has already passed."), code="ends_on_past", fields={"ends_on": "past"}
+        )
     if area.kind not in ROLE_AREA_KINDS[role]:
         raise DomainError(
             _("A %(role)s cannot be assigned to a %(kind)s.")
@@ -451,7 +469,7 @@ def assignment_create(*, by: Any, user: User, role: Role | str, area: Area) -> R
             raise Forbidden(_("You cannot grant this role."))
     with transaction.atomic():
         assignment, created = RoleAssignment.objects.get_or_create(
-            user=user, role=role, area=area, defaults={"granted_by": by}
+            user=user, role=role, area=area, defaults={"granted_by": by, "ends_on": ends_on}
         )
         if created:
             audit_log(
@@ -459,8 +477,20 @@ def assignment_create(*, by: Any, user: User, role: Role | str, area: Area) -> R
                 actor=by,
                 obj=assignment,
                 area_path=area.path,
-                changes={"granted": [None, f"{user.username}:{role.value}@{area.name}"]},
+                changes={"granted": [None, f"{user.username}:{role.value}@{area.name}"]}
+                | ({"ends_on": [None, str(ends_on)]} if ends_on else {}),
             )
+        elif explicit_end and assignment.ends_on != ends_on:
+            # Granting a held role again sets its end date (an engagement extended or shortened).
+            audit_log(
+                action=AuditAction.PERMISSION_CHANGE,
+                actor=by,
+                obj=assignment,
+                area_path=area.path,
+                changes={"ends_on": [str(assignment.ends_on or ""), str(ends_on or "")]},
+            )
+            assignment.ends_on = ends_on
+            assignment.save(update_fields=["ends_on"])
     access.forget_roles(user)
     return assignment
 
@@ -681,7 +711,25 @@ def token_user(token: str) -> User | None:
     )
     if record is None:
         return None
+    ended = access.engagement_ended(record.user)
+    if ended is not None:
+        raise EngagementEnded(ended)
     now = timezone.now()
     if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
     return record.user
+
+
+class EngagementEnded(Forbidden):
+    """Every role the user held has ended (a third-party evaluator after their engagement)."""
+
+    code = "engagement_ended"
+
+    def __init__(self, ended_on: date) -> None:
+        super().__init__(
+            _(
+                "Your engagement ended on %(date)s: this account no longer has access to any data. "
+                "Ask the district's civil affairs office if it has been extended."
+            )
+            % {"date": ended_on.isoformat()}
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shequ.core import views
+from shequ.core import grant_views, views
 
 app_name = "core"
 
@@ -23,4 +23,9 @@ urlpatterns = [
     path("areas/<int:area_pk>/people/new/", views.person_create, name="person_create"),
     path("people/roles/<int:pk>/revoke/", views.assignment_revoke, name="assignment_revoke"),
     path("audit/", views.audit_list, name="audit"),
+    path("grants/", grant_views.grant_list, name="grants"),
+    path("grants/new/", grant_views.grant_request, name="grant_request"),
+    path("grants/<int:pk>/", grant_views.grant_detail, name="grant"),
+    path("grants/<int:pk>/decide/", grant_views.grant_decide, name="grant_decide"),
+    path("grants/<int:pk>/revoke/", grant_views.grant_revoke, name="grant_revoke"),
 ]

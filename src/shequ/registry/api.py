@@ -1,34 +1,41 @@
 """Registry API: the same selectors and services as the pages."""
 # No "from __future__ import annotations": django-ninja reads these annotations at run time.
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import IO, cast
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
+from django.utils.translation import gettext as _
 from ninja import Field, File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
-from shequ.core import access
+from shequ.core import access, grants
 from shequ.core import selectors as core_selectors
 from shequ.core.api import Input, Pages, Patch
-from shequ.core.errors import Forbidden, NotFound
+from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.http import ApiRequest
 from shequ.core.models import ImportJob
-from shequ.registry import importing, selectors, services
-from shequ.registry.models import Household, Organisation, Resident
+from shequ.registry import importing, rights, search, selectors, services
+from shequ.registry.models import CorrectionRequest, Household, Organisation, Resident
 
 router = Router(tags=["registry"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _minimal(obj: Resident) -> bool:
+    """A child under 14 in the minimal form: on every list, and by id without a grant for minors
+    (the detail endpoint marks the record it opened under a grant with `_shequ_full`)."""
+    return selectors.is_minor(obj) and not getattr(obj, "_shequ_full", False)
 
 
 class ResidentOut(Schema):
     id: int
     name: str
     gender: str
-    birth_date: date
+    birth_date: date | None
     area_id: int
     household_id: int | None
     relation: str
@@ -41,18 +48,41 @@ class ResidentOut(Schema):
     id_number_masked: str
     phone_masked: str
     groups: list[str]
+    # A child under 14 without an approved grant for minors: first character of the name, no birth
+    # date, numbers, household or groups (open the record by id under a grant to see it all).
+    minimal: bool
+
+    @staticmethod
+    def resolve_minimal(obj: Resident) -> bool:
+        return _minimal(obj)
+
+    @staticmethod
+    def resolve_name(obj: Resident) -> str:
+        return selectors.mask_name(obj.name) if _minimal(obj) else obj.name
+
+    @staticmethod
+    def resolve_birth_date(obj: Resident) -> date | None:
+        return None if _minimal(obj) else obj.birth_date
+
+    @staticmethod
+    def resolve_household_id(obj: Resident) -> int | None:
+        return None if _minimal(obj) else obj.household_id
+
+    @staticmethod
+    def resolve_relation(obj: Resident) -> str:
+        return "" if _minimal(obj) else obj.relation
 
     @staticmethod
     def resolve_id_number_masked(obj: Resident) -> str:
-        return selectors.masked_id_number(obj)
+        return "" if _minimal(obj) else selectors.masked_id_number(obj)
 
     @staticmethod
     def resolve_phone_masked(obj: Resident) -> str:
-        return selectors.masked_phone(obj)
+        return "" if _minimal(obj) else selectors.masked_phone(obj)
 
     @staticmethod
     def resolve_groups(obj: Resident) -> list[str]:
-        return selectors.group_tags(obj)
+        return [] if _minimal(obj) else selectors.group_tags(obj)
 
 
 class ResidentIn(Input):
@@ -114,6 +144,34 @@ class OrganisationOut(Schema):
     member_count: int
 
 
+class ResidentSearchIn(Input):
+    """A search sent in the body, so a whole ID number or phone never travels in a URL."""
+
+    area: int | None = None
+    q: str = Field("", max_length=50)
+    group: str = Field("", max_length=30)
+    age: str = Field("", max_length=10)
+    status: str = Field("active", max_length=20)
+
+
+def _no_number_in_url(q: str) -> None:
+    if search.holds_number(q):
+        raise DomainError(
+            _(
+                "A whole ID number, phone or document number must not travel in a URL: "
+                "send the search in the body of POST /api/residents/search (or /api/residents/export)."
+            ),
+            code="number_in_url",
+        )
+
+
+def _residents(request: ApiRequest, f: ResidentSearchIn) -> QuerySet[Resident]:
+    area_obj = core_selectors.area_for(request.auth, f.area) if f.area else None
+    return selectors.residents_for(
+        request.auth, area=area_obj, q=f.q[:50], group=f.group, age_band=f.age, status=f.status
+    )
+
+
 @router.get("/residents", response=list[ResidentOut])
 @paginate(Pages)
 def resident_list(
@@ -124,17 +182,30 @@ def resident_list(
     age: str = "",
     status: str = "active",
 ) -> QuerySet[Resident]:
-    area_obj = core_selectors.area_for(request.auth, area) if area else None
-    return selectors.with_group_tags(
-        selectors.residents_for(
-            request.auth, area=area_obj, q=q[:50], group=group, age_band=age, status=status
-        )
-    )
+    """Residents in the caller's areas. A search for a whole number: POST /api/residents/search."""
+    _no_number_in_url(q)
+    f = ResidentSearchIn(area=area, q=q[:50], group=group[:30], age=age[:10], status=status[:20])
+    return selectors.with_group_tags(_residents(request, f))
+
+
+@router.post("/residents/search", response=list[ResidentOut])
+@paginate(Pages)
+def resident_search(request: ApiRequest, data: ResidentSearchIn) -> QuerySet[Resident]:
+    """The same list, its filters in the body: the way to search by a whole ID number or phone."""
+    return selectors.with_group_tags(_residents(request, data))
 
 
 @router.get("/residents/{int:resident_id}", response=ResidentOut)
 def resident_detail(request: ApiRequest, resident_id: int) -> Resident:
-    return selectors.resident_for(request.auth, resident_id)
+    """One resident; a child under 14 in full only under the caller's grant for minors (audited)."""
+    resident = selectors.resident_for(request.auth, resident_id, full=False)
+    _mode, grant = selectors.minor_access(request.auth, resident)
+    if grant is not None:
+        grants.audit_use(
+            user=request.auth, grant=grant, obj=resident, area_path=resident.area.path, what="record"
+        )
+        resident._shequ_full = True  # type: ignore[attr-defined]
+    return resident
 
 
 @router.post("/residents", response={201: ResidentOut})
@@ -174,6 +245,21 @@ def resident_reveal(request: ApiRequest, resident_id: int) -> RevealOut:
     return RevealOut(**services.resident_reveal(by=request.auth, resident=resident))
 
 
+def _export(request: ApiRequest, f: ResidentSearchIn) -> HttpResponse:
+    area_obj = core_selectors.area_for(request.auth, f.area) if f.area else None
+    if not access.paths_for(request.auth, "resident", "export"):
+        raise Forbidden()
+    content = services.residents_export(
+        by=request.auth,
+        residents=_residents(request, f),
+        area_path=area_obj.path if area_obj else "",
+        filters=search.redacted(f.dict()),
+    )
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="residents.xlsx"'
+    return response
+
+
 @router.get("/residents/export", response={200: None})
 def resident_export(
     request: ApiRequest,
@@ -183,22 +269,18 @@ def resident_export(
     age: str = "",
     status: str = "active",
 ) -> HttpResponse:
-    """The filtered list as .xlsx (masked, audited)."""
-    area_obj = core_selectors.area_for(request.auth, area) if area else None
-    if not access.paths_for(request.auth, "resident", "export"):
-        raise Forbidden()
-    qs = selectors.residents_for(
-        request.auth, area=area_obj, q=q[:50], group=group, age_band=age, status=status
+    """The filtered list as .xlsx (masked, audited). More than SHEQU_BULK_EXPORT_ROWS rows need an
+    approved bulk-export grant. A whole number to filter by: POST /api/residents/export."""
+    _no_number_in_url(q)
+    return _export(
+        request, ResidentSearchIn(area=area, q=q[:50], group=group[:30], age=age[:10], status=status[:20])
     )
-    content = services.residents_export(
-        by=request.auth,
-        residents=qs,
-        area_path=area_obj.path if area_obj else "",
-        filters=request.GET.urlencode(),
-    )
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="residents.xlsx"'
-    return response
+
+
+@router.post("/residents/export", response={200: None})
+def resident_export_search(request: ApiRequest, data: ResidentSearchIn) -> HttpResponse:
+    """The same export, its filters in the body."""
+    return _export(request, data)
 
 
 class GroupIn(Input):
@@ -455,3 +537,65 @@ def organisation_list(
 ) -> QuerySet[Organisation]:
     area_obj = core_selectors.area_for(request.auth, area) if area else None
     return selectors.organisations_for(request.auth, area=area_obj, kind=kind[:30], q=q[:50])
+
+
+# --- a person's rights: my data, correction requests ---------------------------------------------
+
+
+class CorrectionIn(Input):
+    field: str = Field(max_length=20)
+    details: str = Field(max_length=500)
+
+
+class CorrectionOut(Schema):
+    id: int
+    resident_id: int
+    field: str
+    status: str
+    requested_at: datetime
+    resolved_at: datetime | None
+    answer: str
+
+
+class ResolveIn(Input):
+    corrected: bool
+    answer: str = Field("", max_length=300)
+
+
+@router.get("/me/data", response=dict)
+def my_data(request: ApiRequest) -> dict:
+    """What is held on the signed-in resident, numbers masked (the full values: POST .../download)."""
+    return rights.my_data(user=request.auth)
+
+
+@router.post("/me/data/download", response=dict)
+def my_data_download(request: ApiRequest) -> dict:
+    """Everything held on the signed-in resident, in full (logged)."""
+    return rights.my_data_download(user=request.auth)
+
+
+@router.get("/me/corrections", response=list[CorrectionOut])
+def my_corrections(request: ApiRequest) -> QuerySet[CorrectionRequest]:
+    return rights.my_corrections(request.auth)
+
+
+@router.post("/me/corrections", response={201: CorrectionOut})
+def correction_create(request: ApiRequest, data: CorrectionIn) -> Status[CorrectionRequest]:
+    return Status(201, rights.correction_request(by=request.auth, field=data.field, details=data.details))
+
+
+@router.get("/corrections", response=list[CorrectionOut])
+@paginate(Pages)
+def correction_list(request: ApiRequest, status: str = "open") -> QuerySet[CorrectionRequest]:
+    """Correction requests of the residents of the caller's areas (registrars and administrators)."""
+    if not access.paths_for(request.auth, "correction", "view"):
+        raise Forbidden()
+    return rights.corrections_for(request.auth, status=status[:10])
+
+
+@router.post("/corrections/{int:correction_id}/resolve", response=CorrectionOut)
+def correction_resolve(request: ApiRequest, correction_id: int, data: ResolveIn) -> CorrectionRequest:
+    correction = rights.correction_for(request.auth, correction_id)
+    return rights.correction_resolve(
+        by=request.auth, correction=correction, corrected=data.corrected, answer=data.answer
+    )

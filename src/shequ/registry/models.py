@@ -13,8 +13,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from shequ.core.models import Area
+from shequ.core.models import Area, User
 
 
 class Gender(models.TextChoices):
@@ -125,6 +126,15 @@ class Resident(models.Model):
         _("status"), max_length=20, choices=ResidentStatus.choices, default=ResidentStatus.ACTIVE
     )
     left_on = models.DateField(_("left or died on"), null=True, blank=True)
+    # The person's own account (role "resident"), linked by the community's staff: it opens "my data".
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resident_record",
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -399,3 +409,40 @@ class Organisation(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CorrectionRequest(models.Model):
+    """A resident asks for what is held on them to be corrected (PIPL art. 46); the staff of their
+    community resolve it. What they wrote may hold a new phone or number: it is kept encrypted."""
+
+    class Field(models.TextChoices):
+        NAME = "name", pgettext_lazy("person", "Name")
+        ID_NUMBER = "id_number", _("ID number")
+        PHONE = "phone", _("Phone")
+        ADDRESS = "address", _("Address")
+        SPECIAL_GROUP = "special_group", _("Special groups")
+        OTHER = "other", _("Something else")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CORRECTED = "corrected", _("Corrected")
+        REFUSED = "refused", _("Not corrected")
+
+    resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="correction_requests")
+    requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    field = models.CharField(_("what is wrong"), max_length=20, choices=Field.choices)
+    details_encrypted = models.TextField(blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    requested_at = models.DateTimeField(_("asked on"), auto_now_add=True)
+    resolved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_at = models.DateTimeField(_("resolved on"), null=True, blank=True)
+    answer = models.CharField(_("answer"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("correction request")
+        verbose_name_plural = _("correction requests")
+        ordering = ["-requested_at", "-id"]
+        indexes = [models.Index(fields=["status", "requested_at"], name="registry_correction_status")]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} {self.field} {self.status}"

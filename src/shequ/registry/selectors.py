@@ -10,11 +10,12 @@ from typing import Any, cast
 
 from django.db.models import Count, Model, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from shequ.core import access
+from shequ.core import access, grants
 from shequ.core.crypto import blind_index, decrypt
 from shequ.core.idnumber import mask_id_number, mask_phone, normalise_id_number
-from shequ.core.models import Area, subtree_q
+from shequ.core.models import Area, GrantKind, SensitiveAccessGrant, subtree_q
 from shequ.registry.models import (
     SPECIAL_GROUPS,
     Household,
@@ -109,7 +110,11 @@ def _search_q(q: str) -> Q:
     return Q(name__contains=q) | Q(household__address__contains=q)
 
 
-def resident_for(user: Any, resident_id: int) -> Resident:
+def resident_for(user: Any, resident_id: int, *, full: bool = True) -> Resident:
+    """One resident the user may see. A child under 14 in full (`full`, the default: details, edits,
+    reveals, special groups) only under the user's approved grant for minors, and each such access is
+    audited naming the grant; without one, GrantRequired. With `full=False` the caller shows the
+    minimal form (see `minor_access`)."""
     from shequ.core.errors import NotFound
 
     resident = (
@@ -120,7 +125,66 @@ def resident_for(user: Any, resident_id: int) -> Resident:
     )
     if resident is None:
         raise NotFound()
+    if full and is_minor(resident):
+        grant = grants.require_grant(
+            user,
+            GrantKind.MINORS,
+            area=resident.area,
+            message=_("The full record of a child under 14 needs an approved grant for minors."),
+        )
+        grants.audit_use(user=user, grant=grant, obj=resident, area_path=resident.area.path, what="record")
     return resident
+
+
+def is_minor(resident: Resident, today: date | None = None) -> bool:
+    return resident.status != ResidentStatus.ERASED and resident.birth_date > years_ago(MINOR_AGE, today)
+
+
+def minor_access(user: Any, resident: Resident) -> tuple[str, SensitiveAccessGrant | None]:
+    """("adult", None), ("granted", grant) or ("minimal", None): how a record may be shown."""
+    if not is_minor(resident):
+        return "adult", None
+    grant = grants.active_grant(user, GrantKind.MINORS, path=resident.area.path)
+    return ("granted", grant) if grant is not None else ("minimal", None)
+
+
+def mask_name(name: str) -> str:
+    """A child's name in the minimal form: its first character only, not even its length (李小明 → 李**)."""
+    return name[:1] + "**" if name else ""
+
+
+def shown_rows(user: Any, residents: Any) -> list[dict[str, Any]]:
+    """What a list shows of each person: masked numbers; a child under 14 only in the minimal form
+    (first character of the name, no numbers) unless the user holds an approved grant for minors
+    covering them — then as any other row, with `grant` set so the caller audits the access."""
+    covered: list[str] | None = None  # read once, and only when the page holds a child
+    out: list[dict[str, Any]] = []
+    for r in residents:
+        if is_minor(r):
+            if covered is None:
+                covered = grants.grant_paths(user, GrantKind.MINORS)
+            grant_path = next((p for p in covered if r.area.path.startswith(p)), None)
+            if grant_path is None or not access.can(user, "resident", "view_minor", path=r.area.path):
+                out.append(
+                    {"name": mask_name(r.name), "id_number": "", "phone": "", "minimal": True, "grant": None}
+                )
+                continue
+            out.append({"name": r.name, **masked(r), "minimal": False, "grant": grant_path})
+            continue
+        out.append({"name": r.name, **masked(r), "minimal": False, "grant": None})
+    return out
+
+
+def audit_minors_listed(user: Any, shown: list[dict[str, Any]], *, what: str) -> None:
+    """One audit entry per grant used to show children under 14 on a list or in an export."""
+    used: dict[str, int] = {}
+    for row in shown:
+        if row.get("grant"):
+            used[row["grant"]] = used.get(row["grant"], 0) + 1
+    for path, count in used.items():
+        grant = grants.active_grant(user, GrantKind.MINORS, path=path)
+        if grant is not None:
+            grants.audit_use(user=user, grant=grant, area_path=path, what=f"{what}:{count}")
 
 
 def masked_id_number(resident: Resident) -> str:
@@ -204,8 +268,9 @@ def visible_head(user: Any, household: Household) -> Resident | None:
     head = household.head
     if head is None:
         return None
-    if head.birth_date > years_ago(MINOR_AGE) and not access.can(
-        user, "resident", "view_minor", path=household.area.path
+    if head.birth_date > years_ago(MINOR_AGE) and not (
+        access.can(user, "resident", "view_minor", path=household.area.path)
+        and any(household.area.path.startswith(p) for p in grants.grant_paths(user, GrantKind.MINORS))
     ):
         return None
     return head

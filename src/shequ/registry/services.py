@@ -584,27 +584,35 @@ def resident_personal_data(*, resident: Resident) -> dict[str, Any]:
     return data
 
 
+def _strip_person(current: Resident, *, index_prefix: str) -> None:
+    """Remove what identifies a person; keep what counts need (area, gender, year of birth, status,
+    dates). The caller saves."""
+    import secrets
+
+    for related, _fields in GROUP_MODELS.values():
+        _group_model_by_related(related).objects.filter(resident=current).delete()
+    current.organisations.clear()
+    Household.objects.filter(head=current).update(head=None)
+    current.events.all().delete()
+    current.correction_requests.update(details_encrypted="")
+    current.id_number_encrypted = encrypt("", context=ID_CONTEXT)
+    current.id_number_index = index_prefix + secrets.token_hex(16)
+    current.id_last4 = ""
+    current.phone_encrypted, current.phone_index = "", ""
+    current.birth_date = current.birth_date.replace(month=7, day=1)
+    current.relation, current.skills, current.interests = "", [], []
+    current.user = None
+    current.version += 1
+
+
 def resident_erase(*, by: Any, resident: Resident) -> None:
     """Erase a person on request (PIPL art. 47): name, documents, contacts, special-group details and
     history go; what aggregate counts need stays (area, gender, year of birth, status)."""
-    import secrets
-
     with transaction.atomic():
         current = Resident.objects.select_for_update().select_related("area").get(pk=resident.pk)
-        for related, _fields in GROUP_MODELS.values():
-            _group_model_by_related(related).objects.filter(resident=current).delete()
-        current.organisations.clear()
-        Household.objects.filter(head=current).update(head=None)
-        current.events.all().delete()
+        _strip_person(current, index_prefix="erased-")
         current.name, current.name_initials, current.name_pinyin = "已删除", "", ""
-        current.id_number_encrypted = encrypt("", context=ID_CONTEXT)
-        current.id_number_index = "erased-" + secrets.token_hex(16)
-        current.id_last4 = ""
-        current.phone_encrypted, current.phone_index = "", ""
-        current.birth_date = current.birth_date.replace(month=7, day=1)
-        current.relation, current.skills, current.interests = "", [], []
         current.status = ResidentStatus.ERASED
-        current.version += 1
         current.save()
         _event(current, ResidentEvent.Kind.ERASED, by)
         audit_log(
@@ -613,6 +621,29 @@ def resident_erase(*, by: Any, resident: Resident) -> None:
             obj=current,
             area_path=current.area.path,
             object_repr="erased on request",
+        )
+
+
+ANONYMISED_PREFIX = "anon-"
+
+
+def resident_anonymise(*, by: Any, resident: Resident, reason: str) -> None:
+    """Anonymise a person whose record has outlived its retention (moved out or died long ago): like an
+    erasure, but the status and the date they left stay, so past counts still add up."""
+    with transaction.atomic():
+        current = Resident.objects.select_for_update().select_related("area").get(pk=resident.pk)
+        if current.id_number_index.startswith(ANONYMISED_PREFIX):
+            return
+        _strip_person(current, index_prefix=ANONYMISED_PREFIX)
+        current.name, current.name_initials, current.name_pinyin = "已匿名", "", ""
+        current.save()
+        audit_log(
+            action=AuditAction.ANONYMISE,
+            actor=by,
+            obj=current,
+            area_path=current.area.path,
+            object_repr="anonymised after its retention period",
+            changes={"reason": reason, "status": current.status, "left_on": str(current.left_on)},
         )
 
 
@@ -637,22 +668,71 @@ EXPORT_HEADERS = [
 ]
 
 
+def bulk_export_check(*, by: Any, qs: Any, area_path: str, what: str) -> tuple[int, Any]:
+    """(rows, grant): an export of more than SHEQU_BULK_EXPORT_ROWS rows of personal data is a bulk
+    export and needs the user's approved bulk-export grant covering its area (or, exporting across
+    all their areas, covering each of them); otherwise GrantRequired, which says where to ask."""
+    from django.conf import settings
+
+    from shequ.core import grants
+    from shequ.core.models import GrantKind
+
+    rows = qs.count()
+    limit = settings.BULK_EXPORT_ROWS
+    if rows <= limit:
+        return rows, None
+    paths = [area_path] if area_path else access.paths_for(by, what, "export")
+    found = [grants.active_grant(by, GrantKind.BULK_EXPORT, path=p) for p in paths]
+    if paths and all(found):
+        return rows, found[0]
+    area = Area.objects.filter(path=area_path).first() if area_path else None
+    raise grants.GrantRequired(
+        GrantKind.BULK_EXPORT,
+        area,
+        _(
+            "This export holds %(rows)d rows: more than %(limit)d rows of personal data is a bulk export "
+            "and needs a separate, approved grant. Narrow the search, or ask for a bulk-export grant."
+        )
+        % {"rows": rows, "limit": limit},
+    )
+
+
 def residents_export(*, by: Any, residents: Any, area_path: str, filters: str) -> bytes:
     """The list as the user sees it, masked like the screen, as .xlsx; formula-safe and audited.
-    `residents` must already be scoped by the caller's selector."""
+    `residents` must already be scoped by the caller's selector. Children under 14 appear in the
+    minimal form unless the user holds a grant for minors covering them; a bulk export needs a grant."""
     from shequ.core.tabular import write_xlsx
     from shequ.registry.models import SPECIAL_GROUPS
-    from shequ.registry.selectors import group_tags, masked
+    from shequ.registry.selectors import audit_minors_listed, group_tags, shown_rows
 
     qs = access.scope(by, "resident", "export", residents)
+    _rows, bulk_grant = bulk_export_check(by=by, qs=qs, area_path=area_path, what="resident")
     labels = {k: str(v) for k, v in SPECIAL_GROUPS.items()}
     count = 0
+    minors: list[dict[str, Any]] = []
 
     def rows() -> Any:
         nonlocal count
         for r in qs.select_related("area__parent", "household").iterator(chunk_size=1000):
             count += 1
-            m = masked(r)
+            m = shown_rows(by, [r])[0]
+            if m["minimal"]:
+                yield [
+                    m["name"],
+                    r.get_gender_display(),
+                    "",
+                    "",
+                    "",
+                    r.area.parent.name if r.area.parent else "",
+                    r.area.name,
+                    "",
+                    "",
+                    "",
+                    "",
+                ]
+                continue
+            if m["grant"]:
+                minors.append(m)
             yield [
                 r.name,
                 r.get_gender_display(),
@@ -673,8 +753,10 @@ def residents_export(*, by: Any, residents: Any, area_path: str, filters: str) -
         actor=by,
         area_path=area_path,
         object_repr=f"residents.xlsx ({count})",
-        changes={"filters": filters[:200], "rows": count},
+        changes={"filters": filters[:200], "rows": count}
+        | ({"grant": bulk_grant.pk, "kind": bulk_grant.kind} if bulk_grant else {}),
     )
+    audit_minors_listed(by, minors, what="export")
     return content
 
 
@@ -694,6 +776,9 @@ def _export_xlsx(
     from shequ.core.tabular import write_xlsx
 
     qs = access.scope(by, resource, "export", objects)
+    bulk_grant = None
+    if resource in PERSONAL_EXPORTS:
+        _rows, bulk_grant = bulk_export_check(by=by, qs=qs, area_path=area_path, what=resource)
     count = 0
 
     def rows() -> Any:
@@ -708,10 +793,15 @@ def _export_xlsx(
         actor=by,
         area_path=area_path,
         object_repr=f"{filename} ({count})",
-        changes={"filters": filters[:200], "rows": count},
+        changes={"filters": filters[:200], "rows": count}
+        | ({"grant": bulk_grant.pk, "kind": bulk_grant.kind} if bulk_grant else {}),
     )
     return content
 
+
+# Exports of personal data (names, addresses): more than SHEQU_BULK_EXPORT_ROWS rows need a grant.
+# Organisations are units, not people (their contact phones are masked): no grant.
+PERSONAL_EXPORTS = {"resident", "household"}
 
 HOUSEHOLD_EXPORT_HEADERS = ["网格", "楼栋", "房号", "地址", "户主", "在住人数", "标签"]
 

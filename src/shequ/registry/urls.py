@@ -1,6 +1,6 @@
 from django.urls import path, register_converter
 
-from shequ.registry import views
+from shequ.registry import rights_views, views
 
 
 class ImportKindConverter:
@@ -18,6 +18,7 @@ app_name = "registry"
 
 urlpatterns = [
     path("residents/", views.resident_list, name="residents"),
+    path("residents/search/", views.resident_search, name="resident_search"),
     path("residents/export.xlsx", views.resident_export, name="resident_export"),
     path("residents/import/", views.import_upload, name="resident_import"),  # = import_upload "residents"
     path("residents/<int:pk>/", views.resident_detail, name="resident"),
@@ -41,4 +42,13 @@ urlpatterns = [
     path("organisations/<int:pk>/edit/", views.organisation_edit, name="organisation_edit"),
     path("areas/<int:area_pk>/organisations/new/", views.organisation_create, name="organisation_create"),
     path("areas/<int:pk>/building/", views.building_profile, name="building_profile"),
+    # A person's rights: my data (see, download, ask to correct); the staff's correction requests.
+    path("me/data/", rights_views.my_data, name="my_data"),
+    path("me/data/reveal/", rights_views.my_data_reveal, name="my_data_reveal"),
+    path("me/data/download/", rights_views.my_data_download, name="my_data_download"),
+    path("me/data/correct/", rights_views.my_data_correct, name="my_data_correct"),
+    path("corrections/", rights_views.correction_list, name="corrections"),
+    path("corrections/<int:pk>/", rights_views.correction_detail, name="correction"),
+    path("corrections/<int:pk>/reveal/", rights_views.correction_reveal, name="correction_reveal"),
+    path("residents/<int:pk>/account/", rights_views.resident_account, name="resident_account"),
 ]

@@ -15,14 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from shequ.core import access
+from shequ.core import access, grants
 from shequ.core import selectors as core_selectors
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.models import AreaKind, ImportJob
 from shequ.core.pagination import paginate
 from shequ.core.panels import resident_panels
 from shequ.core.views import attach_error
-from shequ.registry import importing, selectors, services
+from shequ.registry import importing, search, selectors, services
 from shequ.registry.forms import (
     GROUP_FORMS,
     BuildingProfileForm,
@@ -44,11 +44,16 @@ def _area_param(request: HttpRequest) -> Any:
     return core_selectors.area_for(request.user, int(value)) if value.isdigit() else None
 
 
-def _filtered(request: HttpRequest) -> tuple[Any, ResidentFilterForm, Any]:
+def _filtered(request: HttpRequest) -> tuple[Any, ResidentFilterForm, Any, dict[str, str]]:
     if not access.paths_for(request.user, "resident", "view"):
         raise Forbidden()
     area = _area_param(request)
-    form = ResidentFilterForm(request.GET or None, initial={"status": ResidentStatus.ACTIVE})
+    values, expired = search.filters_of(request, request.GET)
+    if expired:
+        messages.info(request, _("That search has expired. Please search again."))
+    form = ResidentFilterForm(
+        {k: v for k, v in values.items() if v} or None, initial={"status": ResidentStatus.ACTIVE}
+    )
     f = form.cleaned_data if form.is_valid() else {}
     qs = selectors.residents_for(
         request.user,
@@ -58,22 +63,44 @@ def _filtered(request: HttpRequest) -> tuple[Any, ResidentFilterForm, Any]:
         age_band=f.get("age", ""),
         status=f.get("status") or ResidentStatus.ACTIVE,
     )
-    return qs, form, area
+    if expired:  # a token from another session or an hour ago: find nothing rather than everyone
+        qs = qs.none()
+    return qs, form, area, {**values, "q": f.get("q", "")}
+
+
+@login_required
+@require_POST
+def resident_search(request: HttpRequest) -> HttpResponse:
+    """The search form is POSTed here; the answer is a redirect to the list whose URL holds no number
+    (a whole ID number or phone goes into the session behind a token)."""
+    form = ResidentFilterForm(request.POST)
+    values = {k: request.POST.get(k, "") for k in search.FILTERS}
+    if form.is_valid():
+        values |= {k: str(v or "") for k, v in form.cleaned_data.items()}
+    query = search.safe_query(request, values)
+    return redirect(reverse("registry:residents") + (f"?{query}" if query else ""))
 
 
 @login_required
 def resident_list(request: HttpRequest) -> HttpResponse:
-    qs, form, area = _filtered(request)
+    qs, form, area, values = _filtered(request)
     page = paginate(request, qs)
     # One URL reversal per page rather than one per row (a quarter of the page's rendering time):
     # the rows' links differ only in the id at the end.
     detail = reverse("registry:resident", args=[0]).removesuffix("0/")
-    rows = [(r, selectors.masked(r), f"{detail}{r.pk}/") for r in page.object_list]
+    rows = [
+        (r, shown, f"{detail}{r.pk}/")
+        for r, shown in zip(
+            page.object_list, selectors.shown_rows(request.user, page.object_list), strict=True
+        )
+    ]
     can_register = (
         area is not None
         and area.kind == AreaKind.BUILDING
         and access.can(request.user, "resident", "create", path=area.path)
     )
+    selectors.audit_minors_listed(request.user, [m for _r, m, _u in rows], what="list")
+    query = search.safe_query(request, values, token=request.GET.get("s", ""))
     return render(
         request,
         "registry/resident_list.html",
@@ -85,19 +112,21 @@ def resident_list(request: HttpRequest) -> HttpResponse:
             "can_export": bool(access.paths_for(request.user, "resident", "export")),
             "can_import": bool(access.paths_for(request.user, "resident", "import")),
             "can_register": can_register,
-            "query": request.GET.urlencode(),
+            "query": query,
+            "pager_query": f"{query}&" if query else "",
         },
     )
 
 
 @login_required
 def resident_export(request: HttpRequest) -> HttpResponse:
-    """The list as the user sees it (scoped, filtered, masked) as .xlsx; audited."""
-    qs, _form, area = _filtered(request)
+    """The list as the user sees it (scoped, filtered, masked) as .xlsx; audited. More rows than
+    SHEQU_BULK_EXPORT_ROWS need an approved bulk-export grant (services)."""
+    qs, _form, area, values = _filtered(request)
     if not access.paths_for(request.user, "resident", "export"):
         raise Forbidden()
     content = services.residents_export(
-        by=request.user, residents=qs, area_path=area.path if area else "", filters=request.GET.urlencode()
+        by=request.user, residents=qs, area_path=area.path if area else "", filters=search.redacted(values)
     )
     response = HttpResponse(content, content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="residents.xlsx"'
@@ -106,8 +135,23 @@ def resident_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def resident_detail(request: HttpRequest, pk: int, values: dict | None = None) -> HttpResponse:
-    resident = selectors.resident_for(request.user, pk)
     user = request.user
+    resident = selectors.resident_for(user, pk, full=False)
+    mode, grant = selectors.minor_access(user, resident)
+    if mode == "minimal":
+        # A child under 14 without an approved grant for minors: the minimal form only.
+        return render(
+            request,
+            "registry/resident_minimal.html",
+            {
+                "resident": resident,
+                "name": selectors.mask_name(resident.name),
+                "crumbs": core_selectors.breadcrumbs(user, resident.area),
+                "grant_link": f"{reverse('core:grant_request')}?kind=minors&area={resident.area_id}",
+            },
+        )
+    if grant is not None and values is None:
+        grants.audit_use(user=user, grant=grant, obj=resident, area_path=resident.area.path, what="record")
     path = resident.area.path
     return render(
         request,
@@ -126,6 +170,7 @@ def resident_detail(request: HttpRequest, pk: int, values: dict | None = None) -
             "household_members": resident.household.members.order_by("id") if resident.household else [],
             "events": resident.events.all()[:50],
             "panels": resident_panels(user, resident),
+            "grant": grant,
         },
     )
 
@@ -242,7 +287,8 @@ def resident_leave(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def resident_return(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = access.get_for(request.user, "resident", "update", pk=pk)
+    resident = selectors.resident_for(request.user, pk)
+    access.require(request.user, "resident", "update", path=resident.area.path)
     services.resident_return(by=request.user, resident=resident, version=int(request.POST.get("version", 0)))
     messages.success(request, _("Your changes were saved."))
     return redirect("registry:resident", pk=pk)
@@ -329,7 +375,10 @@ def household_export(request: HttpRequest) -> HttpResponse:
 @login_required
 def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
     household = selectors.household_for(request.user, pk)
-    members = selectors.residents_for(request.user, status="").filter(household=household)
+    people = list(selectors.residents_for(request.user, status="").filter(household=household))
+    shown = selectors.shown_rows(request.user, people)
+    selectors.audit_minors_listed(request.user, shown, what="household")
+    members = list(zip(people, shown, strict=True))
     return render(
         request,
         "registry/household_detail.html",

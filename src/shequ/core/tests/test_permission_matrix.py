@@ -19,6 +19,7 @@ from shequ.core.audit import audit_log
 from shequ.core.models import Area, AuditAction, ImportJob, RoleAssignment, User
 from shequ.core.policy import RESOURCES, UNSCOPED
 from shequ.core.roles import Role
+from shequ.core.tests.matrix_sensitive import SENSITIVE_PROBES
 from shequ.registry.models import Household, Organisation, Resident, Veteran
 from shequ.resources.models import Resource
 
@@ -904,6 +905,47 @@ def activity_manage_api(c: Case, client: Client) -> tuple[bool, str]:
     return outcome(_published(draft), r, 200), c.building.path
 
 
+def _reported(c: Case) -> Any:
+    """A finished activity of the building with its report (简报)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from shequ.volunteering.services import activity_create, activity_finish, activity_publish, report_save
+
+    start = timezone.now() - timedelta(hours=3)
+    before = start - timedelta(days=1)
+    activity = activity_create(
+        by=None,
+        area=c.building,
+        title="探针简报活动",
+        kind="volunteer_service",
+        organiser_kind="social_worker",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        capacity=10,
+        now=before,
+    )
+    activity = activity_publish(by=None, activity=activity, version=activity.version, now=before)
+    activity = activity_finish(by=None, activity=activity, version=activity.version)
+    report_save(by=None, activity=activity, text="探针简报正文")
+    return activity
+
+
+def activity_report_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/activities/{_reported(c).pk}/report/")
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return "探针简报正文" in r.content.decode(), c.building.path
+
+
+def activity_report_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/api/activities/{_reported(c).pk}/report")
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return r.json()["text"] == "探针简报正文", c.building.path
+
+
 def _youth_members(c: Case) -> dict[str, Any]:
     def person(name: str, status: str, born: date) -> Resident:
         r = c.resident_factory(c.building, name=name, born=born)
@@ -963,6 +1005,394 @@ def youth_group_manage_api(c: Case, client: Client) -> tuple[bool, str]:
     return outcome(_problem_added(group), r, 201), _community(c).path
 
 
+# --- needs: home visits, needs, surveys and their answers -----------------------------------------
+
+
+def _today() -> date:
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _visit(c: Case) -> Any:
+    from shequ.needs.models import Visit
+
+    r = c.resident_factory(c.building, name="探针走访")
+    return Visit.objects.create(
+        area=c.building,
+        area_path=c.building.path,
+        resident=r,
+        household=r.household,
+        visited_on=_today(),
+        visited_by=c.user,
+    )
+
+
+def visit_list_page(c: Case, client: Client) -> tuple[bool, str]:
+    visit = _visit(c)
+    r = client.get("/visits/")
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return f'href="/visits/{visit.pk}/"' in r.content.decode(), c.building.path
+
+
+def visit_list_api(c: Case, client: Client) -> tuple[bool, str]:
+    visit = _visit(c)
+    r = client.get("/api/visits")
+    assert r.status_code == 200
+    return any(i["id"] == visit.pk for i in r.json()["items"]), c.building.path
+
+
+def _visited(resident: Resident) -> bool:
+    from shequ.needs.models import Visit
+
+    return Visit.objects.filter(resident=resident).exists()
+
+
+def visit_create_page(c: Case, client: Client) -> tuple[bool, str]:
+    person = c.resident_factory(c.building, name="探针居民")
+    r = client.post(
+        "/visits/new/", {"resident": person.pk, "visited_on": _today().isoformat(), "purpose": "routine"}
+    )
+    return outcome(_visited(person), r, 302), c.building.path
+
+
+def visit_create_api(c: Case, client: Client) -> tuple[bool, str]:
+    person = c.resident_factory(c.building, name="探针居民")
+    r = client.post("/api/visits", {"resident_id": person.pk}, content_type="application/json")
+    return outcome(_visited(person), r, 201), c.building.path
+
+
+def _need(c: Case) -> Any:
+    from shequ.needs.models import Need
+
+    person = c.resident_factory(c.building, name="探针需求人")
+    return Need.objects.create(
+        area=c.building,
+        area_path=c.building.path,
+        resident=person,
+        category="health",
+        description="探针需求",
+        source="walk_in",
+        raised_on=_today(),
+        recorded_by=c.user,
+    )
+
+
+def need_list_page(c: Case, client: Client) -> tuple[bool, str]:
+    need = _need(c)
+    r = client.get("/needs/")
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return f'href="/needs/{need.pk}/"' in r.content.decode(), c.building.path
+
+
+def need_list_api(c: Case, client: Client) -> tuple[bool, str]:
+    need = _need(c)
+    r = client.get("/api/needs")
+    assert r.status_code == 200
+    return any(i["id"] == need.pk for i in r.json()["items"]), c.building.path
+
+
+def _raised(resident: Resident) -> bool:
+    from shequ.needs.models import Need
+
+    return Need.objects.filter(resident=resident, description="新需求").exists()
+
+
+def need_create_page(c: Case, client: Client) -> tuple[bool, str]:
+    person = c.resident_factory(c.building, name="探针居民")
+    r = client.post(
+        "/needs/new/",
+        {
+            "resident": person.pk,
+            "category": "elderly_care",
+            "description": "新需求",
+            "source": "walk_in",
+            "raised_on": _today().isoformat(),
+        },
+    )
+    return outcome(_raised(person), r, 302), c.building.path
+
+
+def need_create_api(c: Case, client: Client) -> tuple[bool, str]:
+    person = c.resident_factory(c.building, name="探针居民")
+    r = client.post(
+        "/api/needs",
+        {"resident_id": person.pk, "category": "elderly_care", "description": "新需求"},
+        content_type="application/json",
+    )
+    return outcome(_raised(person), r, 201), c.building.path
+
+
+def _met(need: Any) -> bool:
+    return type(need).objects.get(pk=need.pk).status == "met"
+
+
+def need_close_page(c: Case, client: Client) -> tuple[bool, str]:
+    need = _need(c)
+    r = client.post(
+        f"/needs/{need.pk}/close/",
+        {"version": need.version, "status": "met", "outcome": "已办结", "closed_on": _today().isoformat()},
+    )
+    return outcome(_met(need), r, 302), c.building.path
+
+
+def need_close_api(c: Case, client: Client) -> tuple[bool, str]:
+    need = _need(c)
+    r = client.post(
+        f"/api/needs/{need.pk}/close",
+        {"version": need.version, "status": "met", "outcome": "已办结"},
+        content_type="application/json",
+    )
+    return outcome(_met(need), r, 200), c.building.path
+
+
+def _survey(c: Case) -> Any:
+    from datetime import timedelta
+
+    from shequ.needs.models import Survey
+
+    return Survey.objects.create(
+        area=c.building,
+        area_path=c.building.path,
+        title="探针测评",
+        respondents="residents",
+        opens_on=_today() - timedelta(days=1),
+        closes_on=_today() + timedelta(days=10),
+        created_by=c.user,
+    )
+
+
+def survey_list_page(c: Case, client: Client) -> tuple[bool, str]:
+    survey = _survey(c)
+    r = client.get("/surveys/")
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return f'href="/surveys/{survey.pk}/"' in r.content.decode(), c.building.path
+
+
+def survey_list_api(c: Case, client: Client) -> tuple[bool, str]:
+    survey = _survey(c)
+    r = client.get("/api/surveys")
+    assert r.status_code == 200
+    return any(i["id"] == survey.pk for i in r.json()["items"]), c.building.path
+
+
+def _survey_made(c: Case) -> bool:
+    from shequ.needs.models import Survey
+
+    return Survey.objects.filter(area=c.grid, title="新测评").exists()
+
+
+def survey_manage_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        "/surveys/new/",
+        {
+            "area": c.grid.pk,
+            "title": "新测评",
+            "respondents": "residents",
+            "opens_on": _today().isoformat(),
+            "closes_on": _today().isoformat(),
+        },
+    )
+    return outcome(_survey_made(c), r, 302), c.grid.path
+
+
+def survey_manage_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        "/api/surveys",
+        {
+            "area_id": c.grid.pk,
+            "title": "新测评",
+            "respondents": "residents",
+            "opens_on": _today().isoformat(),
+            "closes_on": _today().isoformat(),
+        },
+        content_type="application/json",
+    )
+    return outcome(_survey_made(c), r, 201), c.grid.path
+
+
+def _response(c: Case) -> Any:
+    from shequ.needs.models import SurveyResponse
+
+    person = c.resident_factory(c.building, name="探针答卷人")
+    return SurveyResponse.objects.create(
+        survey=_survey(c),
+        area=c.building,
+        area_path=c.building.path,
+        resident=person,
+        score=4,
+        answered_on=_today(),
+    )
+
+
+def response_list_page(c: Case, client: Client) -> tuple[bool, str]:
+    response = _response(c)
+    r = client.get("/surveys/responses/")
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return f'id="response-{response.pk}"' in r.content.decode(), c.building.path
+
+
+def response_list_api(c: Case, client: Client) -> tuple[bool, str]:
+    response = _response(c)
+    r = client.get("/api/survey-responses")
+    assert r.status_code == 200
+    return any(i["id"] == response.pk for i in r.json()["items"]), c.building.path
+
+
+def _answered(person: Resident) -> bool:
+    from shequ.needs.models import SurveyResponse
+
+    return SurveyResponse.objects.filter(resident=person).exists()
+
+
+def response_record_page(c: Case, client: Client) -> tuple[bool, str]:
+    survey, person = _survey(c), c.resident_factory(c.building, name="探针答卷人")
+    r = client.post(
+        f"/surveys/{survey.pk}/responses/new/",
+        {"respondent": person.pk, "score": 5, "answered_on": _today().isoformat()},
+    )
+    return outcome(_answered(person), r, 302), c.building.path
+
+
+def response_record_api(c: Case, client: Client) -> tuple[bool, str]:
+    survey, person = _survey(c), c.resident_factory(c.building, name="探针答卷人")
+    r = client.post(
+        f"/api/surveys/{survey.pk}/responses",
+        {"resident_id": person.pk, "score": 5},
+        content_type="application/json",
+    )
+    return outcome(_answered(person), r, 201), c.building.path
+
+
+def dashboard_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/metrics/area/{c.building.pk}/", {"period": "2026-11"})
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return 'data-testid="value-resident_participation"' in r.content.decode(), c.building.path
+
+
+def dashboard_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/api/metrics/areas/{c.building.pk}/figures", {"period": "2026-11"})
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return len(r.json()["figures"]) > 0, c.building.path
+
+
+def dashboard_drill_page(c: Case, client: Client) -> tuple[bool, str]:
+    q = {"area": c.building.pk, "from": "2026-11-01", "to": "2026-11-30"}
+    r = client.get("/metrics/resident_participation/denominator/", q)
+    if r.status_code != 200:
+        return refused(r), c.building.path
+    return 'data-testid="drill-table"' in r.content.decode(), c.building.path
+
+
+def dashboard_children_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/api/metrics/areas/{c.grid.pk}/children", {"period": "2026-11"})
+    if r.status_code != 200:
+        return refused(r), c.grid.path
+    return any(x["area_id"] == c.building.pk for x in r.json()["children"]), c.grid.path
+
+
+def _target(c: Case) -> Any:
+    from decimal import Decimal
+
+    from shequ.metrics.models import YearlyTarget
+
+    return YearlyTarget.objects.create(area=_community(c), year=2026, key="cultural_events", value=Decimal(7))
+
+
+def target_view_page(c: Case, client: Client) -> tuple[bool, str]:
+    _target(c)
+    r = client.get(f"/metrics/area/{_community(c).pk}/targets/", {"year": 2026})
+    if r.status_code != 200:
+        return refused(r), _community(c).path
+    return "7.0" in r.content.decode(), _community(c).path
+
+
+def target_view_api(c: Case, client: Client) -> tuple[bool, str]:
+    _target(c)
+    r = client.get(f"/api/metrics/areas/{_community(c).pk}/targets", {"year": 2026})
+    if r.status_code != 200:
+        return refused(r), _community(c).path
+    return any(t["key"] == "cultural_events" for t in r.json()), _community(c).path
+
+
+def _target_set(c: Case) -> bool:
+    from shequ.metrics.models import YearlyTarget
+
+    return YearlyTarget.objects.filter(area=_community(c), year=2026, key="cultural_events", value=9).exists()
+
+
+def target_set_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(f"/metrics/area/{_community(c).pk}/targets/", {"year": 2026, "t_cultural_events": "9"})
+    return outcome(_target_set(c), r, 302), _community(c).path
+
+
+def target_set_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.put(
+        f"/api/metrics/areas/{_community(c).pk}/targets",
+        {"year": 2026, "values": {"cultural_events": 9}},
+        content_type="application/json",
+    )
+    return outcome(_target_set(c), r, 200), _community(c).path
+
+
+# --- reports --------------------------------------------------------------------------------------
+
+
+REPORT_ASK = {"kind": "yearly", "year": 2025, "format": "pdf"}
+
+
+def _report_requested(c: Case) -> bool:
+    from shequ.reports.models import ReportJob
+
+    return ReportJob.objects.filter(area=_community(c), requested_by=c.user).exists()
+
+
+def report_create_page(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post("/reports/", {"area": _community(c).pk, **REPORT_ASK})
+    return outcome(_report_requested(c), r, 302), _community(c).path
+
+
+def report_create_api(c: Case, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        "/api/reports", {"area_id": _community(c).pk, **REPORT_ASK}, content_type="application/json"
+    )
+    return outcome(_report_requested(c), r, 201), _community(c).path
+
+
+def _report_download(c: Case, client: Client, url: str) -> tuple[bool, str]:
+    """The actor's own finished report of the community: may they still download it?"""
+    import tempfile
+
+    from django.core.files.base import ContentFile
+    from django.test import override_settings
+
+    from shequ.reports.models import ReportJob
+
+    with tempfile.TemporaryDirectory(prefix="shequ_probe_") as media, override_settings(MEDIA_ROOT=media):
+        job = ReportJob(
+            area=_community(c), kind="yearly", year=2025, format="pdf", requested_by=c.user, status="done"
+        )
+        job.file.save("probe.pdf", ContentFile(b"%PDF-1.4 probe"), save=False)
+        job.save()
+        r = client.get(url.format(pk=job.pk))
+        ok = r.status_code == 200 and b"".join(r.streaming_content) == b"%PDF-1.4 probe"
+        return (ok or refused(r)), _community(c).path
+
+
+def report_view_page(c: Case, client: Client) -> tuple[bool, str]:
+    return _report_download(c, client, "/reports/{pk}/download/")
+
+
+def report_view_api(c: Case, client: Client) -> tuple[bool, str]:
+    return _report_download(c, client, "/api/reports/{pk}/download")
+
+
 Probe = Callable[[Case, Client], tuple[bool, str]]
 # (resource, action, what) -> (page probe, api probe)
 PROBES: dict[tuple[str, str, str], tuple[Probe, Probe]] = {
@@ -1020,8 +1450,25 @@ PROBES: dict[tuple[str, str, str], tuple[Probe, Probe]] = {
     ("activity", "view", "list"): (activity_list_page, activity_list_api),
     ("activity", "view", "detail"): (activity_detail_page, activity_detail_api),
     ("activity", "manage", ""): (activity_manage_page, activity_manage_api),
+    ("activity", "report", ""): (activity_report_page, activity_report_api),
     ("youth_group", "view", "list"): (youth_group_list_page, youth_group_list_api),
     ("youth_group", "manage", ""): (youth_group_manage_page, youth_group_manage_api),
+    ("report", "create", ""): (report_create_page, report_create_api),
+    ("report", "view", "download"): (report_view_page, report_view_api),
+    ("dashboard", "view", "figures"): (dashboard_page, dashboard_api),
+    ("dashboard", "view", "rows"): (dashboard_drill_page, dashboard_children_api),
+    ("target", "view", ""): (target_view_page, target_view_api),
+    ("target", "set", ""): (target_set_page, target_set_api),
+    ("visit", "view", "list"): (visit_list_page, visit_list_api),
+    ("visit", "create", ""): (visit_create_page, visit_create_api),
+    ("need", "view", "list"): (need_list_page, need_list_api),
+    ("need", "create", ""): (need_create_page, need_create_api),
+    ("need", "close", ""): (need_close_page, need_close_api),
+    ("survey", "view", "list"): (survey_list_page, survey_list_api),
+    ("survey", "manage", ""): (survey_manage_page, survey_manage_api),
+    ("survey_response", "view", "list"): (response_list_page, response_list_api),
+    ("survey_response", "record", ""): (response_record_page, response_record_api),
+    **SENSITIVE_PROBES,  # sensitive-access grants and correction requests: matrix_sensitive.py
 }
 
 

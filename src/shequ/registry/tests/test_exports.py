@@ -80,6 +80,13 @@ def test_a_child_head_of_household_is_left_out_for_roles_that_do_not_serve_child
     admin = make_user(Role.DISTRICT_ADMIN, tree.district, username="quzhang")
     social = make_user(Role.SOCIAL_WORKER, tree.community, username="shegong")
     assert read(login_client(admin).get("/households/export.xlsx").content)[1][4] is None
+    # Those who serve children see a child's name only under an approved grant for minors (issue 9).
+    assert read(login_client(social).get("/households/export.xlsx").content)[1][4] is None
+    from shequ.core import grants
+
+    street = make_user(Role.STREET_OFFICIAL, tree.street, username="jiedao")
+    asked = grants.grant_request(by=social, kind="minors", area=tree.community, reason="困境儿童走访")
+    grants.grant_decide(by=street, grant=asked, approve=True)
     assert read(login_client(social).get("/households/export.xlsx").content)[1][4] == child.name
 
 

@@ -114,7 +114,8 @@ def test_search_never_crosses_into_another_community(tree: Tree, resident_factor
     api = token_client(staff)
     for q in ("沥西居民", "13700000001"):
         assert list(selectors.residents_for(staff, q=q)) == []
-        assert api.get("/api/residents", {"q": q}).json()["count"] == 0
+        found = api.post("/api/residents/search", {"q": q}, content_type="application/json")
+        assert found.json()["count"] == 0
 
 
 @pytest.mark.django_db
