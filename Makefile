@@ -34,6 +34,7 @@ assets: node_modules/.package-lock.json
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/pico.min.css
+	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
 
 messages: install
 	@command -v msgfmt >/dev/null || bash scripts/system-deps.sh gettext

@@ -151,3 +151,63 @@ def load(
         return pool.submit(
             asyncio.run, _run(port, path_of, headers, clients, seconds, warmup, timeout)
         ).result()
+
+
+# --- a burst: a fixed list of requests (any method, each with its own headers and body), each sent once
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes = b""
+
+
+async def _burst_client(
+    port: int, requests: list[Request], cursor: list[int], result: LoadResult, timeout: float
+) -> None:
+    reader, writer = await asyncio.open_connection(LOOPBACK, port)
+    try:
+        while cursor[0] < len(requests):
+            r = requests[cursor[0]]
+            cursor[0] += 1  # one event loop: no other client runs between the read and the increment
+            head = f"{r.method} {r.path} HTTP/1.1\r\nHost: {LOOPBACK}:{port}\r\n"
+            head += "".join(f"{k}: {v}\r\n" for k, v in r.headers.items())
+            head += f"Content-Length: {len(r.body)}\r\n\r\n"
+            started = time.perf_counter()
+            writer.write(head.encode() + r.body)
+            await writer.drain()
+            try:
+                status, body, close = await asyncio.wait_for(_read_response(reader), timeout)
+            except TimeoutError:
+                raise TimeoutError(f"{r.method} {r.path}: no answer within {timeout:.0f}s") from None
+            finished = time.perf_counter()
+            result.answered += 1
+            result.requests += 1
+            result.latencies.append(finished - started)
+            result.slowest = max(result.slowest, finished - started)
+            if status != 200:
+                result.errors += 1
+                result.first_error = result.first_error or f"HTTP {status}: {body[:200]!r}"
+            if close:
+                writer.close()
+                reader, writer = await asyncio.open_connection(LOOPBACK, port)
+    finally:
+        writer.close()
+
+
+async def _run_burst(port: int, requests: list[Request], clients: int, timeout: float) -> LoadResult:
+    result = LoadResult()
+    cursor = [0]
+    started = time.perf_counter()
+    await asyncio.gather(*(_burst_client(port, requests, cursor, result, timeout) for _ in range(clients)))
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def burst(port: int, requests: list[Request], *, clients: int = 16, timeout: float = 60.0) -> LoadResult:
+    """Send every request once, `clients` at a time (closed loop), and time the whole burst: the rate
+    is requests ÷ the burst's seconds. Any answer other than 200 is counted as an error."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, _run_burst(port, requests, clients, timeout)).result()

@@ -25,9 +25,10 @@ from pathlib import Path
 from typing import Any, NoReturn, cast
 
 from bench import appeals
+from bench import volunteering as vol
 from bench.databases import Backend, PostgresBackend, PreparedRows, SqliteBackend, tsv_line
 from bench.generator import APPEALS_TODAY, BENCH_TODAY, District, HouseholdRow, PersonRow
-from bench.loadgen import LOOPBACK, load
+from bench.loadgen import LOOPBACK, Request, burst, load
 from bench.results import Result, peak_mib, reset_peak
 
 REPO = Path(__file__).resolve().parent.parent
@@ -79,7 +80,15 @@ def run(backend_name: str, options: Options, admin_url: str = "") -> list[Result
         bench = _Run(backend, options, folder)
         # Reads and pages need the loaded district: after a failed step the rest cannot run, except
         # after the appeals, whose failure leaves the residents' pages to measure (without theirs).
-        for step in (bench.writes, bench.reads, bench.appeals, bench.http):
+        for step in (
+            bench.writes,
+            bench.reads,
+            bench.appeals,
+            bench.http,
+            bench.volunteering,
+            bench.metrics,
+            bench.reports,
+        ):
             started = time.perf_counter()
             try:
                 results.extend(step())
@@ -89,7 +98,7 @@ def run(backend_name: str, options: Options, admin_url: str = "") -> list[Result
                 results.append(
                     Result(scenario=step.__name__, backend=backend.name, error=f"{type(exc).__name__}: {exc}")
                 )
-                if step != bench.appeals:
+                if step not in (bench.appeals, bench.http, bench.volunteering):
                     break
     finally:
         if backend is not None:
@@ -699,6 +708,225 @@ class _Run:
             "appeals",
         )
         return [queue_page, api]
+
+    # --- 5b. metrics (issue 8): the district dashboard's figures against the same by hand -----------
+
+    def metrics(self) -> list[Result]:
+        """A year of service records, needs, survey answers and visits (bulk, not timed; bench/metrics.py),
+        then every figure of the district dashboard for the year by metrics.selectors.area_figures
+        against the same figures from hand-written SQL; the answers must be equal."""
+        from django.db import connection
+
+        from bench import metrics as metrics_bench
+        from shequ.core import access
+        from shequ.metrics.selectors import Period, area_figures
+
+        reset_peak()
+        loaded = metrics_bench.load(self.options.seed, self.admin)
+        log(
+            f"loaded {loaded.records} service records, {loaded.needs} needs,"
+            f" {loaded.responses} survey answers and {loaded.visits} visits in {loaded.seconds:.1f}s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        period = Period.year(metrics_bench.YEAR)
+        area = self.district_area
+
+        def product() -> dict[str, Any]:
+            access.forget_roles(self.admin)
+            return metrics_bench.figures_of(area_figures(self.admin, area, period))
+
+        def baseline() -> dict[str, Any]:
+            return metrics_bench.figures_by_hand(area.path, period.start, period.end)
+
+        p, b, p_value, b_value = self._timed_pair(product, baseline)
+        wrong = metrics_bench.differences(p_value, b_value)
+        if wrong:
+            raise RuntimeError(
+                "dashboard figures differ: "
+                + "; ".join(wrong)[:2000]
+                + ". If docs/metrics.md changed, change"
+                " the hand-written queries in bench/metrics.py (figures_by_hand) with it."
+            )
+        r = self._read_result(
+            "read: dashboard figures · district",
+            loaded.records,
+            p,
+            b,
+            "metrics.selectors.area_figures",
+            size_unit="service records",
+        )
+        r.notes.update(
+            figures=len(p_value),
+            loaded={
+                "records": loaded.records,
+                "needs": loaded.needs,
+                "responses": loaded.responses,
+                "visits": loaded.visits,
+            },
+            load_seconds=round(loaded.seconds, 1),
+            sample={k: str(v[2]) for k, v in list(p_value.items())[:4]},
+        )
+        return [r]
+
+    # --- 6. reports (issue 8): the yearly report of the district, its time and memory --------------
+
+    def reports(self) -> list[Result]:
+        """The yearly report of the whole district as .xlsx and as PDF, built by the product's own task
+        on everything loaded before (bench/reports.py)."""
+        from bench import reports as report_bench
+
+        return report_bench.measure(self.backend.name, self.admin, self.district_area, APPEALS_TODAY.year)
+
+    # --- 5. volunteering (issue 7): hours over N volunteers, and a burst of 1,000 check-ins ------------
+
+    def volunteering(self) -> list[Result]:
+        """A year of service hours for N volunteers (written in bulk, not timed), the ranking of a
+        street and the yearly recognition list of the district against the same by hand; then 1,000
+        volunteers check in to one event through the product's HTTP API at once."""
+        from django.db import connection, connections
+
+        reset_peak()
+        loaded = vol.load_hours(self.options.scale, self.options.seed)
+        log(
+            f"loaded {loaded.volunteers} volunteers, {loaded.entries} entries of hours in"
+            f" {loaded.activities} activities in {loaded.seconds:.1f}s"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        results = [self._read_ranking(loaded), self._read_recognition(loaded)]
+        prepared = vol.prepare_burst(vol.BURST_QUICK if self.options.quick else vol.BURST)
+        connections.close_all()  # the server has the database to itself while it is measured
+        results.append(self._check_in_burst(prepared))
+        return results
+
+    def _read_ranking(self, loaded: vol.HoursLoaded) -> Result:
+        from shequ.core import access
+        from shequ.volunteering import selectors
+
+        start, end = date(vol.YEAR, 1, 1), date(vol.YEAR, 12, 31)
+        user, area = self.official, self.street_area
+
+        def product() -> list[dict[str, Any]]:
+            access.forget_roles(user)
+            return selectors.ranking(user, start=start, end=end, limit=100)
+
+        def baseline() -> list[dict[str, Any]]:
+            return vol.ranking_by_hand(area.path, start, end, 100)
+
+        reset_peak()
+        p, b, p_value, b_value = self._timed_pair(product, baseline)
+        if p_value != b_value:
+            wrong = [(x, y) for x, y in zip(p_value, b_value, strict=False) if x != y][:3]
+            raise RuntimeError(
+                f"volunteer rankings differ ({len(p_value)} and {len(b_value)} rows; first differences"
+                f" {wrong}). If the selector's rules changed, change bench/volunteering.py ranking_by_hand."
+            )
+        street_volunteers = self._volunteers_under(area.path)
+        r = self._read_result(
+            "read: volunteer ranking · street",
+            street_volunteers,
+            p,
+            b,
+            "volunteering.selectors.ranking (top 100 by the year's confirmed hours)",
+            size_unit="volunteers",
+        )
+        r.notes.update(loaded=loaded.__dict__ | {"notes": None})
+        return r
+
+    def _read_recognition(self, loaded: vol.HoursLoaded) -> Result:
+        from shequ.core import access
+        from shequ.volunteering import selectors
+
+        user, area = self.admin, self.district_area
+
+        def product() -> Any:
+            access.forget_roles(user)
+            return vol.recognition_of(selectors.recognition(user, year=vol.YEAR, limit=None))
+
+        def baseline() -> Any:
+            return vol.recognition_by_hand(area.path, vol.YEAR)
+
+        reset_peak()
+        p, b, p_value, b_value = self._timed_pair(product, baseline)
+        if p_value != b_value:
+            wrong = [(x, y) for x, y in zip(p_value[0], b_value[0], strict=False) if x != y][:3]
+            raise RuntimeError(
+                f"yearly recognition lists differ ({len(p_value[0])} and {len(b_value[0])} rows, stars"
+                f" {p_value[1]} and {b_value[1]}; first differences {wrong}). If the selector's rules"
+                " changed, change bench/volunteering.py recognition_by_hand."
+            )
+        r = self._read_result(
+            "read: yearly recognition · district",
+            loaded.volunteers,
+            p,
+            b,
+            "volunteering.selectors.recognition (the whole list with stars)",
+            size_unit="volunteers",
+        )
+        r.notes.update(listed=len(p_value[0]), star_counts=p_value[1], entries=loaded.entries)
+        return r
+
+    @staticmethod
+    def _volunteers_under(path: str) -> int:
+        from shequ.volunteering.models import Volunteer
+
+        return Volunteer.objects.filter(area__path__startswith=path, resident__isnull=False).count()
+
+    def _check_in_burst(self, prepared: vol.Burst) -> Result:
+        """Every volunteer's phone posts the scanned code once, 16 at a time; the baseline is the same
+        number of requests to the minimal view through the same server."""
+        o = self.options
+        server = _Server(self.folder)
+        try:
+            cookie = {"Cookie": f"sessionid={server.login('bench_street', BENCH_PASSWORD)}"}
+            # The baseline's rate needs fewer requests to be steady: CI's --quick sends a quarter.
+            baseline_n = len(prepared.requests) // 4 if o.quick else len(prepared.requests)
+            minimal = burst(
+                server.port, [Request("GET", "/bench/minimal", cookie)] * baseline_n, clients=o.clients
+            )
+            reset_peak()
+            m = burst(server.port, prepared.requests, clients=o.clients)
+            server_peak = peak_mib(server.pid)
+        finally:
+            server.stop()
+        rows, signups, volunteers = vol.attendance_after(prepared.activity_id)
+        n = len(prepared.requests)
+        r = Result(
+            scenario="http: check-in burst · 1 event",
+            backend=self.backend.name,
+            size=n,
+            size_unit="check-ins",
+            seconds=m.seconds,
+            rate=m.rate,
+            rate_unit="req/s",
+            baseline="minimal view",
+            baseline_rate=minimal.rate,
+            target_ratio=0.25,
+            p50_ms=m.percentile(50) * 1000,
+            p95_ms=m.percentile(95) * 1000,
+            baseline_p50_ms=minimal.percentile(50) * 1000,
+            baseline_p95_ms=minimal.percentile(95) * 1000,
+            peak_mib=server_peak,
+            notes={
+                "clients": o.clients,
+                "path": "POST /api/check-in (services.attendance_scan), one bearer token per volunteer",
+                "attendance_rows": rows,
+                "server": "shequ serve (waitress, 8 threads)",
+            },
+        )
+        problems = [
+            f"{label}: {x.problem()}"
+            for label, x in (("minimal view", minimal), ("check-in", m))
+            if x.problem()
+        ]
+        if (rows, signups, volunteers) != (n, n, n):
+            problems.append(
+                f"after {n} check-ins the activity has {rows} attendance rows for {signups} sign-ups and"
+                f" {volunteers} volunteers: expected exactly {n} of each (no duplicate, no loss)"
+            )
+        r.error = "; ".join(problems)
+        return r
 
 
 @dataclass

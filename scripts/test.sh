@@ -17,8 +17,10 @@ step "bandit"; $BIN/bandit -q -c pyproject.toml -r src bench || fail bandit
 step "migrations are up to date"
 SHEQU_DATA_DIR=$(mktemp -d) $BIN/shequ makemigrations --check --dry-run >/dev/null || fail "missing migrations"
 
+# One pytest worker per core (pytest-xdist); the browser tests share one worker and one demo server.
+WORKERS=${SHEQU_TEST_WORKERS:-auto}
 run_pytest() {  # pytest's exit 5 (no tests collected) is a failure too
-  $BIN/pytest "$@"; local rc=$?
+  $BIN/pytest -n "$WORKERS" --dist loadgroup "$@"; local rc=$?
   [ $rc -eq 5 ] && echo "pytest collected no tests" >&2
   return $rc
 }

@@ -15,7 +15,10 @@ from shequ.core.api import router as core_router
 from shequ.core.errors import DomainError
 from shequ.core.middleware import DATABASE_DOWN_CODE, database_down_message
 from shequ.core.services import token_user
+from shequ.metrics.api import router as metrics_router
+from shequ.needs.api import router as needs_router
 from shequ.registry.api import router as registry_router
+from shequ.reports.api import router as reports_router
 from shequ.resources.api import router as resources_router
 from shequ.volunteering.api import router as volunteering_router
 
@@ -123,3 +126,6 @@ api.add_router("/", registry_router)
 api.add_router("/", resources_router)
 api.add_router("/", appeals_router)
 api.add_router("/", volunteering_router)
+api.add_router("/", needs_router)
+api.add_router("/", metrics_router)
+api.add_router("/", reports_router)

@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "shequ.resources",
     "shequ.appeals",
     "shequ.volunteering",
+    "shequ.needs",
+    "shequ.metrics",
+    "shequ.reports",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +94,7 @@ MIDDLEWARE = [
     "shequ.core.middleware.UserLanguageMiddleware",
     "shequ.core.middleware.IdleTimeoutMiddleware",
     "shequ.core.middleware.PasswordExpiryMiddleware",
+    "shequ.core.middleware.EngagementEndedMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "shequ.core.middleware.DomainErrorMiddleware",
 ]
@@ -222,3 +226,34 @@ REDIS_URL = env.get("SHEQU_REDIS_URL", "")
 # a volunteer may still cancel their sign-up (an organiser may set another deadline per activity).
 VOLUNTEER_POINTS_PER_HOUR = int(env.get("SHEQU_VOLUNTEER_POINTS_PER_HOUR", "10"))
 VOLUNTEER_CANCEL_HOURS = int(env.get("SHEQU_VOLUNTEER_CANCEL_HOURS", "2"))
+
+# Minors, bulk data and evaluators (issue 9; docs/security.md "Sensitive access").
+# A third-party evaluator's role ends this many days after it is granted unless an end date is given.
+EVALUATOR_ENGAGEMENT_DAYS = int(env.get("SHEQU_EVALUATOR_ENGAGEMENT_DAYS", "365"))
+# A sensitive-access grant (minors, bulk export, case notes) lasts at most this many days.
+GRANT_MAX_DAYS = min(90, max(1, int(env.get("SHEQU_GRANT_MAX_DAYS", "30"))))
+# An export of more rows of personal data than this is a bulk export: it needs an approved grant.
+BULK_EXPORT_ROWS = max(1, int(env.get("SHEQU_BULK_EXPORT_ROWS", "100")))
+
+# Retention (issue 9): days after which a kind of record is anonymised by the daily job and by
+# `shequ retention`; each can be set as SHEQU_RETENTION_<KIND>_DAYS. The audit log is kept at least
+# 180 days (Cybersecurity Law art. 21): a shorter SHEQU_AUDIT_RETENTION_DAYS refuses to start.
+RETENTION_DEFAULTS = {
+    "appeal_contact": 365,  # the reporter's name and phone on an appeal closed this long ago
+    "moved_out_resident": 3 * 365,  # a resident who moved out or died this long ago
+    "import_staging": 30,  # the staged rows (original cells) of an import
+    "correction_request": 365,  # what a resident wrote in a resolved correction request
+}
+RETENTION = {
+    kind: int(env.get(f"SHEQU_RETENTION_{kind.upper()}_DAYS", str(days)))
+    for kind, days in RETENTION_DEFAULTS.items()
+}
+AUDIT_RETENTION_MIN_DAYS = 180
+AUDIT_RETENTION_DAYS = int(env.get("SHEQU_AUDIT_RETENTION_DAYS", "365"))
+if AUDIT_RETENTION_DAYS < AUDIT_RETENTION_MIN_DAYS:
+    raise ImproperlyConfigured(
+        f"SHEQU_AUDIT_RETENTION_DAYS is {AUDIT_RETENTION_DAYS}: the audit log must be kept at least "
+        f"{AUDIT_RETENTION_MIN_DAYS} days (Cybersecurity Law art. 21)"
+    )
+if any(days < 1 for days in RETENTION.values()):
+    raise ImproperlyConfigured("every SHEQU_RETENTION_<KIND>_DAYS must be at least 1")

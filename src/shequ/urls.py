@@ -8,6 +8,9 @@ urlpatterns = [
     path("", include("shequ.resources.urls")),
     path("", include("shequ.appeals.urls")),
     path("", include("shequ.volunteering.urls")),
+    path("", include("shequ.needs.urls")),
+    path("", include("shequ.metrics.urls")),
+    path("", include("shequ.reports.urls")),
     path("", include("shequ.core.urls")),
 ]
 

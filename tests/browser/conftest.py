@@ -32,7 +32,7 @@ MISSING_CHROMIUM = (
     "Chromium is not installed, so the browser tests cannot run. Run `make system-deps` "
     "(it does `apt-get install chromium` on Debian/Ubuntu). Playwright's own browser downloads are not used."
 )
-START_TIMEOUT = 60  # seconds; migrating and loading the demo community takes about five
+START_TIMEOUT = 240  # seconds; the demo loads in about five, far more on a busy 2-core machine
 
 
 def free_port() -> int:
@@ -184,3 +184,14 @@ def new_account(server: Server, viewport: str) -> Callable[[str], str]:
         return username
 
     return create
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist, keep every browser test on one worker so that one demo server serves them
+    all (each worker would otherwise start its own), and hand that group out first."""
+    browser = [item for item in items if item.get_closest_marker("browser")]
+    for item in browser:
+        item.add_marker(pytest.mark.xdist_group("browser"))
+    # First in line: the one worker that takes them starts early, and the others share out the rest,
+    # instead of the slow browser group running alone at the end.
+    items[:] = browser + [item for item in items if not item.get_closest_marker("browser")]
