@@ -51,7 +51,7 @@ def chromium_path() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`shequ demo --port P` in a fresh folder: migrate, load the demo community, serve with waitress."""
     base = tmp_path_factory.mktemp("shequ-browser")
@@ -126,7 +126,10 @@ def _wait_until_healthy(server: Server, deadline: float) -> None:
         time.sleep(0.2)
 
 
-@pytest.fixture(scope="session")
+# Package scope, not session: Playwright's sync API keeps an event loop running in the thread while
+# it is open, and Django refuses database work under a running loop. The browser tests come first
+# (see below), so the browser is closed before the tests that use the database begin.
+@pytest.fixture(scope="package")
 def browser(chromium_path: str) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path, args=CHROMIUM_ARGS)
