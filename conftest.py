@@ -54,21 +54,33 @@ def make_area(parent: Area | None, name: str, code: str | None = None) -> Area:
     return services.area_create(by=None, parent=parent, name=name, code=code)
 
 
+def _fixture_area(parent: Area | None, name: str, code: str | None = None) -> Area:
+    """An area of the shared fixture tree, saved directly: the tree is set up before nearly every test
+    (thousands in the permission matrix), and area_create's checks and audit entry, tested in
+    core/tests/test_area_tree.py, made it the slowest part of the suite."""
+    from shequ.core.services import _child_kind, _next_child_path
+
+    return Area.objects.create(
+        kind=_child_kind(parent), name=name, code=code, parent=parent, path=_next_child_path(parent)
+    )
+
+
 @pytest.fixture
 def tree(db: Any) -> Tree:
-    d = make_area(None, "南海区", "440605000000")
-    s = make_area(d, "大沥镇", "440605121000")
-    c = make_area(s, "平地社区", "440605121001")
-    g = make_area(c, "第1网格")
-    b = make_area(g, "布匹市场1座")
-    c2 = make_area(s, "沥西社区", "440605121002")
-    g2 = make_area(c2, "第1网格")
-    b2 = make_area(g2, "沥西花园1座")
-    fd = make_area(None, "禅城区", "440604000000")
-    fs = make_area(fd, "祖庙街道", "440604011000")
-    fc = make_area(fs, "升平社区", "440604011001")
-    fg = make_area(fc, "第1网格")
-    fb = make_area(fg, "升平路1号")
+    a = _fixture_area
+    d = a(None, "南海区", "440605000000")
+    s = a(d, "大沥镇", "440605121000")
+    c = a(s, "平地社区", "440605121001")
+    g = a(c, "第1网格")
+    b = a(g, "布匹市场1座")
+    c2 = a(s, "沥西社区", "440605121002")
+    g2 = a(c2, "第1网格")
+    b2 = a(g2, "沥西花园1座")
+    fd = a(None, "禅城区", "440604000000")
+    fs = a(fd, "祖庙街道", "440604011000")
+    fc = a(fs, "升平社区", "440604011001")
+    fg = a(fc, "第1网格")
+    fb = a(fg, "升平路1号")
     return Tree(d, s, c, g, b, c2, b2, fd, fs, fc, fg, fb)
 
 
