@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Re-extract translatable strings into the catalogues (run after changing UI text, then translate).
+# Re-extract translatable strings into the catalogues (run after changing UI text, then translate):
+# the project's catalogue in src/shequ/locale, and each app's own <app>/locale where it has one.
 set -euo pipefail
-cd "$(dirname "$0")/../src/shequ"
-SHEQU_DATA_DIR=$(mktemp -d) ../../.venv/bin/django-admin makemessages -l zh_Hans -l en \
-  --settings=shequ.settings --ignore "tests/*" --no-location -v0
+cd "$(dirname "$0")/.."
+BIN=${BIN:-$(command -v shequ >/dev/null && dirname "$(command -v shequ)" || echo .venv/bin)}
+SHEQU_DATA_DIR=$(mktemp -d) "$BIN/shequ" catalogues --root src/shequ

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import dj_database_url
@@ -78,6 +79,7 @@ INSTALLED_APPS = [
     "shequ.needs",
     "shequ.metrics",
     "shequ.reports",
+    "shequ.demo",  # the demo community and `shequ demo`: above every domain app
 ]
 
 MIDDLEWARE = [
@@ -235,18 +237,14 @@ GRANT_MAX_DAYS = min(90, max(1, int(env.get("SHEQU_GRANT_MAX_DAYS", "30"))))
 # An export of more rows of personal data than this is a bulk export: it needs an approved grant.
 BULK_EXPORT_ROWS = max(1, int(env.get("SHEQU_BULK_EXPORT_ROWS", "100")))
 
-# Retention (issue 9): days after which a kind of record is anonymised by the daily job and by
-# `shequ retention`; each can be set as SHEQU_RETENTION_<KIND>_DAYS. The audit log is kept at least
-# 180 days (Cybersecurity Law art. 21): a shorter SHEQU_AUDIT_RETENTION_DAYS refuses to start.
-RETENTION_DEFAULTS = {
-    "appeal_contact": 365,  # the reporter's name and phone on an appeal closed this long ago
-    "moved_out_resident": 3 * 365,  # a resident who moved out or died this long ago
-    "import_staging": 30,  # the staged rows (original cells) of an import
-    "correction_request": 365,  # what a resident wrote in a resolved correction request
-}
+# Retention (issue 9): each app registers the kinds of record it anonymises once they are older than
+# their days (core/extensions.py: RetentionKind, with its default); SHEQU_RETENTION_<KIND>_DAYS sets
+# another. The audit log is kept at least 180 days (Cybersecurity Law art. 21): a shorter
+# SHEQU_AUDIT_RETENTION_DAYS refuses to start.
 RETENTION = {
-    kind: int(env.get(f"SHEQU_RETENTION_{kind.upper()}_DAYS", str(days)))
-    for kind, days in RETENTION_DEFAULTS.items()
+    match.group(1).lower(): int(value)
+    for name, value in env.items()
+    if (match := re.fullmatch(r"SHEQU_RETENTION_([A-Z_]+)_DAYS", name))
 }
 AUDIT_RETENTION_MIN_DAYS = 180
 AUDIT_RETENTION_DAYS = int(env.get("SHEQU_AUDIT_RETENTION_DAYS", "365"))

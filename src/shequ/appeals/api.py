@@ -78,7 +78,7 @@ class EvaluationOut(Schema):
     at: datetime
 
 
-class PhotoOut(Schema):
+class AppealPhotoOut(Schema):
     id: int
     kind: str
     width: int
@@ -113,7 +113,7 @@ class AppealDetailOut(AppealOut):
     for_deliberation: bool
     steps: list[StepOut]
     evaluation: EvaluationOut | None
-    photos: list[PhotoOut]
+    photos: list[AppealPhotoOut]
     actions: list[str]
 
     @staticmethod
@@ -180,7 +180,7 @@ class NotificationOut(Schema):
         return obj.read_at is not None
 
 
-class ReportIn(Input):
+class AppealIn(Input):
     area_id: int
     category: str = Field(max_length=40)
     description: str = Field(max_length=2000)
@@ -312,7 +312,7 @@ def appeal_similar(
 
 
 @router.post("/appeals", response={201: AppealDetailOut})
-def appeal_report(request: ApiRequest, data: ReportIn) -> Status[Appeal]:
+def appeal_report(request: ApiRequest, data: AppealIn) -> Status[Appeal]:
     area = core_selectors.area_for(request.auth, data.area_id)
     fields = data.dict(exclude={"area_id", "category"})
     appeal = services.appeal_report(

@@ -116,12 +116,8 @@ class AreaPatch(Patch):
 class SummaryOut(Schema):
     area: AreaOut
     children_by_kind: dict[str, int]
-    households: int
-    residents: int
-    aged_60_plus: int
-    party_members: int
-    league_members: int
-    organisations: int
+    # What the apps count under the area, scoped to the caller (households, residents, organisations…).
+    counts: dict[str, int]
 
 
 class AssignmentOut(Schema):
@@ -190,7 +186,7 @@ def area_detail(request: ApiRequest, area_id: int) -> Area:
 def area_summary(request: ApiRequest, area_id: int) -> SummaryOut:
     area = selectors.area_for(request.auth, area_id)
     h = selectors.area_headline(request.auth, area)
-    return SummaryOut(area=AreaOut.from_orm(area), **h.__dict__)
+    return SummaryOut(area=AreaOut.from_orm(area), children_by_kind=h.children_by_kind, counts=h.counts)
 
 
 @router.post("/areas", response={201: AreaOut})

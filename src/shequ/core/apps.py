@@ -1,10 +1,11 @@
 """Core: the area tree, accounts and roles, the access layer and the audit log."""
 
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core import appconfig
 
-class CoreConfig(AppConfig):
+
+class CoreConfig(appconfig.ShequAppConfig):
     name = "shequ.core"
     label = "core"
     verbose_name = _("Core")

@@ -1,59 +1,35 @@
-"""What every page's shell needs: the user's roles and areas, and which sections to show."""
+"""What every page's shell needs: the user's roles and the navigation entries they may use. The
+entries are registered by each app (core/extensions.py), so core knows none of them."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from shequ.core import access
+from shequ.core.extensions import nav_entries
 
 
 def shell(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    held = access.held_roles(user)
+    entries = [e for e in nav_entries() if e.visible(user)]
     return {
-        "nav": {
-            "areas": bool(access.paths_for(user, "area", "view")),
-            "residents": bool(access.paths_for(user, "resident", "view")),
-            "resources": bool(access.paths_for(user, "resource", "view")),
-            # Everyone who holds a role reports appeals; staff also see the queue.
-            "appeals": bool(held),
-            # Everyone sees activities; volunteers also their own record (volunteering/selectors).
-            "activities": bool(held),
-            "volunteers": bool(access.paths_for(user, "volunteer", "view")),
-            # Home visits and needs for those who serve face to face; surveys for those who work in the
-            # area, and for a resident the surveys of their home (needs/selectors).
-            "visits": bool(access.paths_for(user, "visit", "create")),
-            "needs": bool(access.paths_for(user, "need", "view")),
-            "surveys": bool(access.paths_for(user, "survey", "view")) or _is_resident(user),
-            "metrics": bool(access.paths_for(user, "dashboard", "view")),
-            "reports": bool(access.paths_for(user, "report", "create")),
-            # Sensitive-access grants (minors, bulk exports); residents' correction requests; a
-            # person's own data when their account is linked to their record (registry/rights.py).
-            "grants": bool(access.paths_for(user, "sensitive_grant", "view")),
-            "corrections": bool(access.paths_for(user, "correction", "view")),
-            "my_data": _has_own_record(user, held),
-            "people": bool(access.paths_for(user, "assignment", "view")),
-            "audit": bool(access.paths_for(user, "audit", "view")),
-        },
-        "held_roles": held,
+        # For templates that show a link only where its section is open to the user (nav.residents).
+        "nav": {e.key: True for e in entries},
+        "nav_entries": [
+            {
+                "key": e.key,
+                "testid": e.key.replace("_", "-"),
+                "label": e.label,
+                "url": reverse(e.url_name),
+                "tab": e.tab,
+                "section": e.section,
+            }
+            for e in entries
+        ],
+        "held_roles": access.held_roles(user),
     }
-
-
-def _is_resident(user: Any) -> bool:
-    from shequ.needs.services import own_resident
-
-    return own_resident(user) is not None
-
-
-def _has_own_record(user: Any, held: list[Any]) -> bool:
-    """Residents and volunteers may have their own record linked (staff pages need no query for it)."""
-    from shequ.core.roles import STAFF_ROLES
-    from shequ.registry.models import Resident, ResidentStatus
-
-    if held and all(h.role in STAFF_ROLES for h in held):
-        return False
-    return Resident.objects.filter(user_id=user.pk).exclude(status=ResidentStatus.ERASED).exists()

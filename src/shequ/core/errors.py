@@ -21,6 +21,15 @@ class DomainError(Exception):
     def default_message(self) -> object:
         return _("The request could not be carried out.")
 
+    @property
+    def field(self) -> str | None:
+        """The input the refusal is about, when it is about one (the first of `fields`)."""
+        return next(iter(self.fields), None)
+
+    def as_json(self) -> dict[str, object]:
+        """The API's answer for every refusal: {code, message, field}."""
+        return {"code": self.code, "message": str(self.message), "field": self.field}
+
 
 class NotFound(DomainError):
     """Also used for objects outside the user's areas, so their existence does not leak."""

@@ -241,9 +241,7 @@ class DomainErrorMiddleware:
         if not isinstance(exception, DomainError):
             return None
         if request.path.startswith("/api/"):
-            return JsonResponse(
-                {"code": exception.code, "message": str(exception.message)}, status=exception.status
-            )
+            return JsonResponse(exception.as_json(), status=exception.status)
         return render(
             request,
             "core/error.html",

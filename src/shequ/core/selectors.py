@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from shequ.core import access
+from shequ.core.extensions import Stat, headline_stats
 from shequ.core.models import Area, AuditEntry, RoleAssignment, subtree_q
 from shequ.core.roles import Role
 
@@ -46,21 +47,18 @@ def breadcrumbs(user: Any, area: Area) -> list[Area]:
 @dataclass(frozen=True)
 class Headline:
     children_by_kind: dict[str, int]
-    households: int
-    residents: int
-    aged_60_plus: int
-    party_members: int
-    league_members: int
-    organisations: int
+    stats: list[Stat]  # what the apps count under the area (core/extensions.py: headline)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {s.key: s.value for s in self.stats}
 
 
 def area_headline(user: Any, area: Area) -> Headline:
     """Headline counts under an area: each one index range over the subtree, scoped to the user."""
-    from shequ.registry import selectors as registry
-
     below = Area.objects.filter(subtree_q(area.path)).exclude(pk=area.pk)
     by_kind = dict(below.values_list("kind").annotate(n=Count("id")).values_list("kind", "n"))
-    return Headline(children_by_kind=by_kind, **registry.headline_counts(user, area))
+    return Headline(children_by_kind=by_kind, stats=headline_stats(user, area))
 
 
 def children_with_counts(user: Any, area: Area) -> list[tuple[Area, int]]:

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import Max, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,6 +23,7 @@ from shequ.core import access, factors
 from shequ.core.audit import audit_log, diff
 from shequ.core.context import NO_REQUEST, current_request
 from shequ.core.errors import AuthenticationFailed, Conflict, DomainError, Forbidden, NotFound
+from shequ.core.extensions import area_blockers
 from shequ.core.idnumber import mask_id_number, mask_phone
 from shequ.core.models import (
     AREA_KIND_ORDER,
@@ -365,7 +366,9 @@ def area_update(*, by: Any, area: Area, version: int, **fields: Any) -> Area:
 
 
 def area_delete(*, by: Any, area: Area) -> None:
-    """Delete an empty area. Anything that still points at it (children, people, roles) blocks it."""
+    """Delete an empty area. Anything that still points at it (children, roles, and what the apps
+    register as blockers: residents, organisations…) is a clear refusal; so is any other record the
+    database protects, named by its kind — never a 500."""
     access.require(by, "area", "delete", path=area.path)
     with transaction.atomic():
         area = Area.objects.select_for_update().get(pk=area.pk)  # log what is deleted, not a stale copy
@@ -373,10 +376,9 @@ def area_delete(*, by: Any, area: Area) -> None:
             raise DomainError(_("Delete or move the areas below it first."), code="area_has_children")
         if RoleAssignment.objects.filter(area=area).exists():
             raise DomainError(_("People still hold roles on this area."), code="area_has_roles")
-        from shequ.registry.models import Household, Resident
-
-        if Resident.objects.filter(area=area).exists() or Household.objects.filter(area=area).exists():
-            raise DomainError(_("Residents or households still live in this area."), code="area_in_use")
+        for blocker in area_blockers():
+            if blocker.blocks(area):
+                raise DomainError(blocker.message, code=blocker.code)
         audit_log(
             action=AuditAction.DELETE,
             actor=by,
@@ -384,7 +386,15 @@ def area_delete(*, by: Any, area: Area) -> None:
             area_path=area.path,
             changes=diff(_area_fields(area), {}),
         )
-        area.delete()
+        try:
+            area.delete()
+        except (ProtectedError, RestrictedError) as exc:
+            kinds = sorted({str(o._meta.verbose_name_plural) for o in exc.args[1]})
+            raise DomainError(
+                _("Records still point at this area (%(kinds)s). Move or delete them first.")
+                % {"kinds": "、".join(kinds)},
+                code="area_in_use",
+            ) from exc
 
 
 # --- accounts and roles -------------------------------------------------------------------------

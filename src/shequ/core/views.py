@@ -6,7 +6,6 @@ from __future__ import annotations
 import time
 from typing import Any
 
-from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -30,15 +29,10 @@ from shequ.core.forms import (
     SecondFactorForm,
 )
 from shequ.core.models import AREA_KIND_ORDER, CODED_KINDS, AreaKind, RoleAssignment, User
+from shequ.core.pages import attach_error
 from shequ.core.pagination import paginate
 from shequ.core.panels import area_panels
 from shequ.core.roles import Role
-
-
-def attach_error(form: forms.Form, error: DomainError) -> None:
-    """Put a service's refusal on the form field it concerns, or on the form as a whole."""
-    fields = [f for f in error.fields if f in form.fields]
-    form.add_error(fields[0] if fields else None, str(error.message))
 
 
 def login_view(request: HttpRequest) -> HttpResponse:

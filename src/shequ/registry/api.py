@@ -547,7 +547,7 @@ class CorrectionIn(Input):
     details: str = Field(max_length=500)
 
 
-class CorrectionOut(Schema):
+class CorrectionRequestOut(Schema):
     id: int
     resident_id: int
     field: str
@@ -574,17 +574,17 @@ def my_data_download(request: ApiRequest) -> dict:
     return rights.my_data_download(user=request.auth)
 
 
-@router.get("/me/corrections", response=list[CorrectionOut])
+@router.get("/me/corrections", response=list[CorrectionRequestOut])
 def my_corrections(request: ApiRequest) -> QuerySet[CorrectionRequest]:
     return rights.my_corrections(request.auth)
 
 
-@router.post("/me/corrections", response={201: CorrectionOut})
+@router.post("/me/corrections", response={201: CorrectionRequestOut})
 def correction_create(request: ApiRequest, data: CorrectionIn) -> Status[CorrectionRequest]:
     return Status(201, rights.correction_request(by=request.auth, field=data.field, details=data.details))
 
 
-@router.get("/corrections", response=list[CorrectionOut])
+@router.get("/corrections", response=list[CorrectionRequestOut])
 @paginate(Pages)
 def correction_list(request: ApiRequest, status: str = "open") -> QuerySet[CorrectionRequest]:
     """Correction requests of the residents of the caller's areas (registrars and administrators)."""
@@ -593,7 +593,7 @@ def correction_list(request: ApiRequest, status: str = "open") -> QuerySet[Corre
     return rights.corrections_for(request.auth, status=status[:10])
 
 
-@router.post("/corrections/{int:correction_id}/resolve", response=CorrectionOut)
+@router.post("/corrections/{int:correction_id}/resolve", response=CorrectionRequestOut)
 def correction_resolve(request: ApiRequest, correction_id: int, data: ResolveIn) -> CorrectionRequest:
     correction = rights.correction_for(request.auth, correction_id)
     return rights.correction_resolve(

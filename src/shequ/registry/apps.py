@@ -1,10 +1,11 @@
 """Registry: residents, households, organisations — the people every other area points at."""
 
-from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core import appconfig
 
-class RegistryConfig(AppConfig):
+
+class RegistryConfig(appconfig.ShequAppConfig):
     name = "shequ.registry"
     label = "registry"
     verbose_name = _("Registry")

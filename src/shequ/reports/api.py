@@ -22,7 +22,7 @@ from shequ.reports.views import CONTENT_TYPES
 router = Router(tags=["reports"])
 
 
-class ReportIn(Input):
+class ReportJobIn(Input):
     area_id: int
     kind: str = Field(max_length=8, description="monthly | yearly")
     year: int = Field(ge=1, le=9999)
@@ -30,7 +30,7 @@ class ReportIn(Input):
     format: str = Field(max_length=4, description="xlsx | pdf")
 
 
-class ReportOut(Schema):
+class ReportJobOut(Schema):
     id: int
     area_id: int
     area_name: str = Field(alias="area.name")
@@ -53,8 +53,8 @@ class ReportOut(Schema):
         return reverse("api:report_download", args=[obj.pk]) if obj.status == "done" else None
 
 
-@router.post("/reports", response={201: ReportOut, 200: ReportOut})
-def report_request(request: ApiRequest, data: ReportIn) -> Status[ReportJob]:
+@router.post("/reports", response={201: ReportJobOut, 200: ReportJobOut})
+def report_request(request: ApiRequest, data: ReportJobIn) -> Status[ReportJob]:
     """Queue a report; the same report still waiting or being made is answered (200) instead of a
     second one (201)."""
     area = Area.objects.filter(pk=data.area_id).first()
@@ -69,13 +69,13 @@ def report_request(request: ApiRequest, data: ReportIn) -> Status[ReportJob]:
     return Status(200 if job.pk in before else 201, job)
 
 
-@router.get("/reports", response=list[ReportOut])
+@router.get("/reports", response=list[ReportJobOut])
 @paginate(Pages)
 def report_list(request: ApiRequest) -> QuerySet[ReportJob]:
     return selectors.jobs_for(request.auth)
 
 
-@router.get("/reports/{int:job_id}", response=ReportOut)
+@router.get("/reports/{int:job_id}", response=ReportJobOut)
 def report_detail(request: ApiRequest, job_id: int) -> ReportJob:
     return selectors.job_for(request.auth, job_id)
 

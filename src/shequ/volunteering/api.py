@@ -180,7 +180,7 @@ class AttendanceOut(Schema):
     checked_out_via: str
 
 
-class CorrectionOut(Schema):
+class HoursCorrectionOut(Schema):
     minutes_before: int
     minutes_after: int
     reason: str
@@ -197,7 +197,7 @@ class HoursOut(Schema):
     minutes: int
     status: str
     version: int
-    corrections: list[CorrectionOut]
+    corrections: list[HoursCorrectionOut]
 
     @staticmethod
     def resolve_corrections(obj: ServiceHours) -> Any:
@@ -351,7 +351,7 @@ class ActivityPatch(Patch):
     cancel_deadline: datetime | None = None
 
 
-class PhotoOut(Schema):
+class BriefPhotoOut(Schema):
     id: int
     url: str
     width: int
@@ -370,13 +370,13 @@ class CountsOut(Schema):
     beneficiary_units: int
 
 
-class ReportOut(Schema):
+class ActivityBriefOut(Schema):
     activity_id: int
     written: bool
     text: str
     version: int
     written_at: datetime | None
-    photos: list[PhotoOut]
+    photos: list[BriefPhotoOut]
     counts: CountsOut
     confirmed_minutes: int
 
@@ -478,7 +478,7 @@ def activity_update(request: ApiRequest, activity_id: int, data: ActivityPatch) 
     return selectors.activity_for(request.auth, activity_id)
 
 
-@router.get("/activities/{int:activity_id}/report", response=ReportOut)
+@router.get("/activities/{int:activity_id}/report", response=ActivityBriefOut)
 def activity_report(request: ApiRequest, activity_id: int) -> dict[str, Any]:
     """The report (简报) as funders and supervisors read it, with the counts of the service records."""
     activity, report = selectors.report_for(request.auth, activity_id)

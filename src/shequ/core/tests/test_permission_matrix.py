@@ -211,7 +211,7 @@ def household_view_api(c: Case, client: Client) -> tuple[bool, str]:
     r = client.get(f"/api/areas/{c.building.pk}/summary")
     if r.status_code != 200:
         return refused(r), c.building.path
-    return r.json()["households"] == 1, c.building.path
+    return r.json()["counts"].get("households") == 1, c.building.path
 
 
 def _org(c: Case) -> None:
@@ -231,7 +231,7 @@ def organisation_view_api(c: Case, client: Client) -> tuple[bool, str]:
     r = client.get(f"/api/areas/{c.building.pk}/summary")
     if r.status_code != 200:
         return refused(r), c.building.path
-    return r.json()["organisations"] == 1, c.building.path
+    return r.json()["counts"].get("organisations") == 1, c.building.path
 
 
 def resident_list_page(c: Case, client: Client) -> tuple[bool, str]:

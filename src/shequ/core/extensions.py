@@ -1,0 +1,178 @@
+"""What a domain app adds to the product, declared by the app itself so that core never imports it.
+
+Core is the ground floor: it knows areas, accounts, roles, the access layer and the audit log, and
+nothing of residents, appeals or activities. Each app says what it adds in its own modules, loaded by
+`ShequAppConfig.ready()` (core/apps.py):
+
+- `<app>/policy.py`   its resources and the roles per action (`policy.declare`, `policy.unscoped`)
+- `<app>/hooks.py`    the rest, with the functions below: navigation entries, retention kinds,
+                      headline counts of an area, what blocks deleting an area, panels (core/panels.py)
+- `<app>/urls.py`, `<app>/api.py` (`router`), `<app>/tasks.py` (`register(huey)`): found by name
+- `<app>/management/commands/`: its own commands
+
+Registration is idempotent per key, so a module imported twice (tests, autoreload) adds nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.utils.functional import Promise
+
+# --- navigation -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    """One entry of the shell's menu. `visible(user)` decides per request (a cheap check: it reads the
+    user's roles, cached per request by the access layer). Lower `order` comes first; `tab` is the
+    entry's rank for the phone's bottom bar (None: only under "more")."""
+
+    key: str
+    label: str | Promise
+    url_name: str
+    visible: Callable[[Any], bool]
+    order: int = 500
+    tab: int | None = None
+    section: str = "work"  # work (daily tasks), records, admin — how the wide menu groups entries
+
+
+_nav: dict[str, NavEntry] = {}
+
+
+def anywhere(resource: str, action: str = "view") -> Callable[[Any], bool]:
+    """A nav entry's test: the user may do `action` on `resource` somewhere."""
+    from shequ.core import access
+
+    return lambda user: bool(access.paths_for(user, resource, action))
+
+
+def held_any_role(user: Any) -> bool:
+    from shequ.core import access
+
+    return bool(access.held_roles(user))
+
+
+def nav_entry(entry: NavEntry) -> NavEntry:
+    _nav[entry.key] = entry
+    return entry
+
+
+def nav_entries() -> list[NavEntry]:
+    return sorted(_nav.values(), key=lambda e: (e.order, e.key))
+
+
+# --- retention ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RetentionKind:
+    """A kind of record anonymised once it is older than its days (SHEQU_RETENTION_<KIND>_DAYS).
+    `run(cutoff, dry_run)` returns how many records it anonymised (or would)."""
+
+    kind: str
+    default_days: int
+    run: Callable[[datetime, bool], int]
+    description: str | Promise = ""
+
+
+_retention: dict[str, RetentionKind] = {}
+
+
+def retention_kind(kind: RetentionKind) -> RetentionKind:
+    _retention[kind.kind] = kind
+    return kind
+
+
+def retention_kinds() -> dict[str, RetentionKind]:
+    return dict(sorted(_retention.items()))
+
+
+# --- headline counts of an area -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Stat:
+    key: str
+    label: str | Promise
+    value: int
+
+
+@dataclass(frozen=True)
+class Headline:
+    """Counts shown at the top of an area's page, scoped to the viewer: `count(user, area)` returns
+    the stats (none when the viewer may not see them)."""
+
+    key: str
+    count: Callable[[Any, Any], list[Stat]]
+    order: int = 500
+
+
+_headlines: dict[str, Headline] = {}
+
+
+def headline(entry: Headline) -> Headline:
+    _headlines[entry.key] = entry
+    return entry
+
+
+def headline_stats(user: Any, area: Any) -> list[Stat]:
+    return [
+        stat
+        for entry in sorted(_headlines.values(), key=lambda e: (e.order, e.key))
+        for stat in entry.count(user, area)
+    ]
+
+
+# --- what blocks deleting an area ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AreaBlocker:
+    """Something that still points at an area: `blocks(area)` is true while it does; `message` says
+    what to move or delete first. Checked before deleting, so the user gets the reason, not a 500."""
+
+    key: str
+    blocks: Callable[[Any], bool]
+    message: str | Promise
+    code: str = "area_in_use"
+
+
+_blockers: dict[str, AreaBlocker] = {}
+
+
+def area_blocker(blocker: AreaBlocker) -> AreaBlocker:
+    _blockers[blocker.key] = blocker
+    return blocker
+
+
+def area_blockers() -> list[AreaBlocker]:
+    return [b for _key, b in sorted(_blockers.items())]
+
+
+# --- a person's data (PIPL): what each app holds on a resident ----------------------------------------
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """What an app holds on one resident, for "my data" and `shequ person export`: `collect(resident)`
+    returns a JSON-able dict (masked where the app masks it)."""
+
+    key: str
+    collect: Callable[[Any], dict[str, Any]]
+    order: int = 500
+
+
+_personal: dict[str, PersonalData] = {}
+
+
+def personal_data(entry: PersonalData) -> PersonalData:
+    _personal[entry.key] = entry
+    return entry
+
+
+def personal_data_sections() -> list[PersonalData]:
+    return sorted(_personal.values(), key=lambda e: (e.order, e.key))
