@@ -156,7 +156,12 @@ def load(seed: int, by_user: Any) -> Loaded:
         for pk, area_id, day in rng.sample(acts, min(n, len(acts))):
             records.append(
                 ServiceRecord(
-                    activity_id=pk, area_id=area_id, served_on=day, kind="participant", resident_id=rid
+                    activity_id=pk,
+                    source=f"volunteering.activity:{pk}",
+                    area_id=area_id,
+                    served_on=day,
+                    kind="participant",
+                    resident_id=rid,
                 )
             )
         if hid is not None and hid not in benefited:
@@ -165,7 +170,12 @@ def load(seed: int, by_user: Any) -> Loaded:
                 pk, area_id, day = rng.choice(acts)
                 records.append(
                     ServiceRecord(
-                        activity_id=pk, area_id=area_id, served_on=day, kind="beneficiary", household_id=hid
+                        activity_id=pk,
+                        source=f"volunteering.activity:{pk}",
+                        area_id=area_id,
+                        served_on=day,
+                        kind="beneficiary",
+                        household_id=hid,
                     )
                 )
         bid = building_ids[path]

@@ -399,7 +399,14 @@ class _Run:
         def product() -> tuple[Any, ...]:
             access.forget_roles(self.admin)  # roles are read once per request; so once per call here
             h = core_selectors.area_headline(self.admin, area)
-            return (h.children_by_kind, h.households, h.residents, h.aged_60_plus, h.party_members)
+            c = h.counts
+            return (
+                h.children_by_kind,
+                c["households"],
+                c["residents"],
+                c["aged_60_plus"],
+                c["party_members"],
+            )
 
         born_before = _years_ago(60)
         lo, hi = area.path, area.path + ":"

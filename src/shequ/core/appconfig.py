@@ -10,11 +10,11 @@ from django.apps import AppConfig, apps
 from django.utils.module_loading import module_has_submodule
 
 # The modules an app may have that declare what it adds, loaded in this order when the app is ready.
-DECLARING_MODULES = ("policy", "panels", "hooks")
+DECLARING_MODULES = ("policy", "panels", "hooks", "figures")
 
 
 class ShequAppConfig(AppConfig):
-    """A Shequ app: when Django is ready, its policy, panels and hooks register themselves."""
+    """A Shequ app: when Django is ready, its policy, panels, hooks and figures register themselves."""
 
     def ready(self) -> None:
         for name in DECLARING_MODULES:

@@ -81,7 +81,7 @@ COLUMNS = {
         gettext_lazy("Kind"),
         gettext_lazy("Area"),
     ],
-    "record": [gettext_lazy("Date"), gettext_lazy("Activity"), gettext_lazy("Who took part")],
+    "record": [gettext_lazy("Date"), gettext_lazy("Service"), gettext_lazy("Who took part")],
 }
 
 
@@ -195,4 +195,5 @@ def cells(ctx: Ctx, kind: str, row: Any) -> tuple[list[str], str | None]:
     name = str(who) if who is not None else "—"
     if row.resident is not None and row.resident.birth_date > years_ago(MINOR_AGE):
         name = _("A child under 14")
-    return [f"{row.served_on}", row.activity.title, name], f"/activities/{row.activity_id}/"
+    link = f"/activities/{row.activity_id}/" if row.activity_id else None
+    return [f"{row.served_on}", row.source_label, name], link

@@ -530,11 +530,20 @@ class RecordKind(models.TextChoices):
 
 
 class ServiceRecord(models.Model):
-    """Who took part in a finished activity (a resident, an outside volunteer, a unit) and who benefited
-    (a household, a unit). The participation and benefit rates count these rows exactly."""
+    """Who took part in a service (a resident, an outside volunteer, a unit) and who benefited (a
+    household, a unit). The participation and benefit rates count these rows exactly.
 
-    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="service_records")
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")  # the activity's area
+    A service is a finished activity, or anything another app records through
+    `volunteering.records.record_service`: a meeting attended, a class, a group session, a case
+    contact. `source` names it ("volunteering.activity:12", "deliberation.meeting:3"), so each person
+    is counted once per service however often it is recorded."""
+
+    activity = models.ForeignKey(
+        Activity, null=True, blank=True, on_delete=models.PROTECT, related_name="service_records"
+    )
+    source = models.CharField(_("service"), max_length=80)
+    source_label = models.CharField(_("what"), max_length=200, blank=True)
+    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")  # the service's area
     served_on = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=16, choices=RecordKind.choices)
     resident = models.ForeignKey(
@@ -557,7 +566,10 @@ class ServiceRecord(models.Model):
     class Meta:
         verbose_name = _("service record")
         verbose_name_plural = _("service records")
-        indexes = [models.Index(fields=["area", "kind", "served_on"], name="volunteering_record_area")]
+        indexes = [
+            models.Index(fields=["area", "kind", "served_on"], name="volunteering_record_area"),
+            models.Index(fields=["source"], name="volunteering_record_source"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=RecordKind.values), name="volunteering_record_kind"),
             # A participant is a person or a unit; a beneficiary is a household or a unit.
@@ -573,29 +585,29 @@ class ServiceRecord(models.Model):
                 name="volunteering_record_subject",
             ),
             models.UniqueConstraint(
-                fields=["activity", "kind", "resident"],
+                fields=["source", "kind", "resident"],
                 condition=Q(resident__isnull=False),
                 name="volunteering_record_resident",
             ),
             models.UniqueConstraint(
-                fields=["activity", "kind", "volunteer"],
+                fields=["source", "kind", "volunteer"],
                 condition=Q(volunteer__isnull=False),
                 name="volunteering_record_volunteer",
             ),
             models.UniqueConstraint(
-                fields=["activity", "kind", "household"],
+                fields=["source", "kind", "household"],
                 condition=Q(household__isnull=False),
                 name="volunteering_record_household",
             ),
             models.UniqueConstraint(
-                fields=["activity", "kind", "organisation"],
+                fields=["source", "kind", "organisation"],
                 condition=Q(organisation__isnull=False),
                 name="volunteering_record_organisation",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.activity_id} {self.kind}"
+        return f"{self.source} {self.kind}"
 
 
 # --- party leads youth (党建带团建) ------------------------------------------------------------------

@@ -931,7 +931,13 @@ def activity_finish(
             attendance.save(update_fields=["checked_out_at", "checked_out_via", "checked_out_by"])
             _hours_from(attendance, current)
         served_on = timezone.localdate(current.starts_at)
-        base = {"activity": current, "area_id": current.area_id, "served_on": served_on}
+        base = {
+            "activity": current,
+            "source": f"volunteering.activity:{current.pk}",
+            "source_label": current.title[:200],
+            "area_id": current.area_id,
+            "served_on": served_on,
+        }
         records = [
             ServiceRecord(
                 kind=RecordKind.PARTICIPANT,

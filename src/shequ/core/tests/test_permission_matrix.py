@@ -1474,6 +1474,27 @@ PROBES: dict[tuple[str, str, str], tuple[Probe, Probe]] = {
 }
 
 
+def _app_probes() -> dict[tuple[str, str, str], tuple[Probe, Probe]]:
+    """Each app may keep the probes of its own resources in `shequ/<app>/tests/matrix_probes.py`
+    (a `PROBES` dict of the same form), so a new app adds its probes without editing this file."""
+    from importlib import import_module
+
+    from django.utils.module_loading import module_has_submodule
+
+    from shequ.core.appconfig import shequ_apps
+
+    found: dict[tuple[str, str, str], tuple[Probe, Probe]] = {}
+    for config in shequ_apps():
+        if module_has_submodule(config.module, "tests") and module_has_submodule(
+            import_module(f"{config.name}.tests"), "matrix_probes"
+        ):
+            found.update(import_module(f"{config.name}.tests.matrix_probes").PROBES)
+    return found
+
+
+PROBES.update(_app_probes())
+
+
 def declared_allow(role: Role, home: Area, resource: str, action: str, target_path: str) -> bool:
     """What core/policy.py grants, read straight from the declaration."""
     rule = RESOURCES[resource].actions.get(action)

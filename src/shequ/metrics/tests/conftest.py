@@ -62,7 +62,13 @@ def _activity(
 
 def _record(activity: Activity, on: date, kind: str, **subject: Any) -> ServiceRecord:
     return ServiceRecord.objects.create(
-        activity=activity, area=activity.area, served_on=on, kind=kind, **subject
+        activity=activity,
+        source=f"volunteering.activity:{activity.pk}",
+        source_label=activity.title,
+        area=activity.area,
+        served_on=on,
+        kind=kind,
+        **subject,
     )
 
 
