@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.models import Area
@@ -132,3 +132,52 @@ class Venue(models.Model):
 
     def __str__(self) -> str:
         return self.resource.name
+
+
+class BookingStatus(models.TextChoices):
+    HELD = "held", _("Booked")
+    RELEASED = "released", _("Released (nobody came)")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class VenueBooking(models.Model):
+    """One use of a venue in its one calendar: an activity, a meeting, a class session, a group's
+    regular slot. Every app books through `resources.booking.venue_book`, under a lock on the venue's
+    row, so no two held bookings of a venue overlap whatever they are for. `source` names what the
+    booking is for ("volunteering.activity:12"), one booking per source."""
+
+    venue = models.ForeignKey(
+        Venue, verbose_name=_("venue"), on_delete=models.PROTECT, related_name="bookings"
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    source = models.CharField(_("for"), max_length=80)
+    title = models.CharField(_("title"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=12, choices=BookingStatus.choices, default=BookingStatus.HELD
+    )
+    # A weekly series (a course's sessions, a group's evening): the bookings share this key.
+    series = models.CharField(_("series"), max_length=80, blank=True)
+    booked_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("venue booking")
+        verbose_name_plural = _("venue bookings")
+        indexes = [
+            models.Index(fields=["venue", "starts_at"], name="resources_booking_when"),
+            models.Index(fields=["series"], name="resources_booking_series"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="resources_booking_order"),
+            models.CheckConstraint(
+                condition=Q(status__in=BookingStatus.values), name="resources_booking_status"
+            ),
+            models.UniqueConstraint(fields=["source"], name="resources_booking_source"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.starts_at:%Y-%m-%d %H:%M}"

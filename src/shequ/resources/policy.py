@@ -22,5 +22,6 @@ declare(
 unscoped(
     {
         "resources.Venue": "part of its resource (shares its key), reached only through it, under resource",
+        "resources.VenueBooking": "a use of its venue; read through the venue's resource (bookings_for)",
     }
 )

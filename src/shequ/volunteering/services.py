@@ -26,9 +26,9 @@ from shequ.core.idnumber import id_number_problem, normalise_id_number
 from shequ.core.models import Area, AreaKind, AuditAction, User
 from shequ.registry.models import Household, Organisation, OrganisationKind, PoliticalStatus, Resident
 from shequ.registry.services import ID_PROBLEMS, check_phone
+from shequ.resources import booking
 from shequ.resources.models import Venue
 from shequ.volunteering.models import (
-    BOOKING_STATUSES,
     TARGET_GROUPS,
     Activity,
     ActivityKind,
@@ -536,30 +536,37 @@ def _organiser_fields(
     return {"team": None, "organisation": organisation}
 
 
+def _activity_source(pk: int) -> str:
+    return f"volunteering.activity:{pk}"
+
+
 def _book_venue(by: Any, venue: Venue, starts_at: datetime, ends_at: datetime, exclude: int | None) -> Venue:
-    """Lock the venue's row and refuse an overlapping booking. Inside the caller's transaction."""
-    if by is not None and not access.can(by, "resource", "view", path=venue.resource.area.path):
-        raise NotFound()
-    locked = Venue.objects.select_for_update(of=("self",)).select_related("resource").get(pk=venue.pk)
-    overlapping = Activity.objects.filter(
-        venue=locked, status__in=BOOKING_STATUSES, starts_at__lt=ends_at, ends_at__gt=starts_at
+    """Lock the venue's row and refuse a time its one calendar already holds for anything else (an
+    activity, a meeting, a class). Inside the caller's transaction; the booking itself is written by
+    `_hold_venue` once the activity is saved."""
+    locked = booking.lock_venue(by, venue)
+    clash = booking.clash_of(
+        locked, starts_at, ends_at, source=_activity_source(exclude) if exclude is not None else ""
     )
-    if exclude is not None:
-        overlapping = overlapping.exclude(pk=exclude)
-    clash = overlapping.order_by("starts_at").first()
     if clash is not None:
-        raise Conflict(
-            _("%(venue)s is already booked from %(start)s to %(end)s (%(title)s).")
-            % {
-                "venue": locked.resource.name,
-                "start": _local(clash.starts_at),
-                "end": _local(clash.ends_at),
-                "title": clash.title,
-            },
-            code="venue_booked",
-            fields={"venue": "booked"},
-        )
+        raise booking.clash_error(locked, clash)
     return locked
+
+
+def _hold_venue(by: Any, activity: Activity) -> None:
+    """The activity's booking in the venue's calendar follows its venue and time."""
+    source = _activity_source(activity.pk)
+    if activity.venue is None:
+        booking.venue_release(source=source)
+        return
+    booking.venue_book(
+        by=by,
+        venue=activity.venue,
+        starts_at=activity.starts_at,
+        ends_at=activity.ends_at,
+        source=source,
+        title=activity.title,
+    )
 
 
 def activity_create(
@@ -660,6 +667,8 @@ def activity_create(
             created_by=by,
             **organiser,
         )
+        if venue is not None:
+            _hold_venue(by, activity)
         for plan in plans:
             Shift.objects.create(
                 activity=activity,
@@ -829,6 +838,8 @@ def activity_update(
             setattr(current, key, value)
         current.version += 1
         current.save()
+        if {"venue", "starts_at", "ends_at", "title"} & set(changed):
+            _hold_venue(by, current)
         _audit(
             AuditAction.UPDATE,
             by,
@@ -889,6 +900,7 @@ def activity_cancel(
         current = _locked_activity(activity, version)
         if current.status not in (ActivityStatus.DRAFT, ActivityStatus.PUBLISHED):
             raise DomainError(_("A finished or cancelled activity cannot be cancelled."), code="not_open")
+        booking.venue_release(source=_activity_source(current.pk))
         return _set_status(by, current, ActivityStatus.CANCELLED, cancelled_at=now, cancel_reason=reason)
 
 
