@@ -1268,6 +1268,7 @@ def load(plan: DemoPlan, *, password: str = DEMO_PASSWORD) -> dict[str, int]:
         _load_appeals(plan, by_key)
         _load_volunteering(by_key)
         _load_needs(by_key)
+        _load_apps(by_key)
         audit_log(
             action=AuditAction.IMPORT,
             object_repr="demo community",
@@ -1275,3 +1276,20 @@ def load(plan: DemoPlan, *, password: str = DEMO_PASSWORD) -> dict[str, int]:
             changes={"residents": [0, len(residents)], "households": [0, len(household_rows)]},
         )
     return {"areas": len(plan.areas), "households": len(household_rows), "residents": len(residents)}
+
+
+def _load_apps(by_key: dict) -> None:
+    """Each app may add its part of the demo in `<app>/demo.py` with `load(areas)`: `areas` maps the
+    plan's area keys ("nanhai" the district, "pingdi" the demo community, "pingdi-g1" its first grid,
+    "pingdi-g1-b1" a building, ...) to Area rows. It runs after the registry, resources, accounts,
+    appeals, volunteering and needs are written, in INSTALLED_APPS order; nothing here changes when an
+    app adds its part."""
+    from importlib import import_module
+    from importlib.util import find_spec
+
+    from shequ.core.appconfig import shequ_apps
+
+    for config in shequ_apps():
+        if config.name == __name__ or find_spec(f"{config.name}.demo") is None:
+            continue
+        import_module(f"{config.name}.demo").load(by_key)
