@@ -72,6 +72,19 @@ def dashboard_home_view(request: HttpRequest) -> HttpResponse:
     return redirect(f"/metrics/area/{area.pk}/" + (f"?{query}" if query else ""))
 
 
+@login_required
+def definitions(request: HttpRequest) -> HttpResponse:
+    """What each figure counts, in the product itself: users are never sent to a developer's file."""
+    groups: dict[str, list[compute.Spec]] = {}
+    for spec in compute.SPECS:
+        groups.setdefault(spec.group, []).append(spec)
+    return render(
+        request,
+        "metrics/definitions.html",
+        {"groups": [(GROUP_LABELS.get(g, g), specs) for g, specs in groups.items()]},
+    )
+
+
 def _trend_periods(period: Period) -> list[Period]:
     return last_months(period.end if period.is_year else period.start, 12)
 

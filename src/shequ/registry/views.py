@@ -22,7 +22,7 @@ from shequ.core.models import AreaKind, ImportJob
 from shequ.core.pagination import paginate
 from shequ.core.panels import resident_panels
 from shequ.core.views import attach_error
-from shequ.registry import importing, search, selectors, services
+from shequ.registry import history, importing, search, selectors, services
 from shequ.registry.forms import (
     GROUP_FORMS,
     BuildingProfileForm,
@@ -168,7 +168,7 @@ def resident_detail(request: HttpRequest, pk: int, values: dict | None = None) -
             "details": selectors.group_details(user, resident),
             "group_choices": [(g, SPECIAL_GROUPS[g]) for g in GROUP_FORMS],
             "household_members": resident.household.members.order_by("id") if resident.household else [],
-            "events": resident.events.all()[:50],
+            "events": history.history_of(resident),
             "panels": resident_panels(user, resident),
             "grant": grant,
         },
