@@ -353,9 +353,10 @@ class ImportOut(Schema):
     status: str
     total_rows: int
     error_rows: int
-    duplicate_rows: int  # already in the registry: skipped (buildings, households, organisations)
+    duplicate_rows: int  # already in the registry (a resident: exactly so): skipped
     created_rows: int
-    problems: list[list[str]]
+    problems: list[list[str]]  # [row, column, header, message] of the first `problem_rows_listed` rows
+    problem_rows_listed: int
 
 
 def _import_out(job: ImportJob) -> ImportOut:
@@ -368,6 +369,7 @@ def _import_out(job: ImportJob) -> ImportOut:
         duplicate_rows=job.duplicate_rows,
         created_rows=job.created_rows,
         problems=[[str(n), c, h, m] for n, c, h, m in importing.problems_of(job)],
+        problem_rows_listed=min(job.error_rows, importing.PROBLEM_ROWS_LISTED),
     )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -68,6 +69,9 @@ class ImportKind:
     # the registry is skipped at commit, so importing the same file twice doubles nothing.
     existing_problem: Any = None
     existing_reads_values: bool = True
+    # Of the keys already there, those whose record equals the row (the same person, name and building):
+    # a re-upload of a file partly imported before skips them instead of reporting them as errors.
+    same_record: Callable[[ImportJob, list[str], list[dict[str, Any]]], set[str]] | None = None
 
     @property
     def headers(self) -> list[str]:
@@ -90,10 +94,50 @@ def kind_of(name: str) -> ImportKind:
 # --- shared checks for the kinds -----------------------------------------------------------------
 
 
+# What a cell holds when its formula failed: it was never typed by anyone and is no one's name.
+EXCEL_ERRORS = frozenset(
+    {"#VALUE!", "#REF!", "#N/A", "#NAME?", "#DIV/0!", "#NULL!", "#NUM!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
+)
+# The column that the rows handed back (bad_rows_xlsx) carry: a re-upload of that file ignores it.
+HANDED_BACK = "错误说明"
+
+
+def looks_like_formula(value: str) -> bool:
+    """A cell that a spreadsheet would run as a formula if the value were written out again (=, @, or
+    + / - before something that is not a number): such text is never a name or an address. "+86 138…"
+    and "-5" stay numbers."""
+    v = value.lstrip()
+    if not v:
+        return False
+    if v[0] in "=@":
+        return True
+    return v[0] in "+-" and len(v) > 1 and not v[1:].lstrip()[:1].isdigit()
+
+
+def cell_problems(row: dict[str, str], columns: list[Column]) -> Problems:
+    """Every kind's cells: no formula error values, nothing that would run as a formula."""
+    problems: Problems = []
+    for c in columns:
+        value = row.get(c.header, "")
+        if value.strip().upper() in EXCEL_ERRORS:
+            problems.append(
+                (
+                    c.header,
+                    _("The cell holds a failed formula (%(v)s): type the value itself.") % {"v": value},
+                )
+            )
+        elif looks_like_formula(value):
+            problems.append(
+                (c.header, _("Starts with =, +, - or @ like a formula: remove the sign at the start."))
+            )
+    return problems
+
+
 def required_problems(row: dict[str, str], columns: list[Column]) -> Problems:
     problems = [
         (c.header, _("This cell is required.")) for c in columns if c.required and not row.get(c.header)
     ]
+    problems += cell_problems(row, columns)
     if row.get("__extra__"):
         problems.append(("", _("Values found beyond the last column: %(v)s") % {"v": row["__extra__"][:50]}))
     return problems
@@ -139,7 +183,10 @@ def pick_building(
         return None
     key = (row["网格"], row["楼栋"])
     if key not in buildings:
-        problems.append(("楼栋", _("No building of this name in this grid within your areas.")))
+        if not any(grid == row["网格"] for grid, _b in buildings):
+            problems.append(("网格", _("No grid of this name within your areas.")))
+        else:
+            problems.append(("楼栋", _("No building of this name in this grid within your areas.")))
         return None
     if buildings[key] is None:
         problems.append(("楼栋", _("Two buildings have this name in this grid; rename one first.")))
@@ -177,7 +224,7 @@ ID_TYPES = {
     "台湾居民来往大陆通行证": IdType.TAIWAN,
     "台胞证": IdType.TAIWAN,
 }
-GENDERS = {"": "", "男": "M", "女": "F"}
+GENDERS = {"": "", "男": "M", "女": "F", "男性": "M", "女性": "F"}
 REGISTRATIONS = {
     "": Registration.HOUSEHOLD,
     "户籍": Registration.HOUSEHOLD,
@@ -215,6 +262,37 @@ RESIDENT_EXAMPLE = [
 ]
 
 
+DATE_SPELLINGS = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]00:00(?::00)?)?$"
+)
+
+
+def parse_date(value: str) -> date | None:
+    """1980-05-17, 1980/5/17, 1980.5.17, 1980年5月17日 (and a spreadsheet's date cell, "1980-05-17
+    00:00:00"): one day each, unambiguous. Anything else is None."""
+    m = DATE_SPELLINGS.match(value.strip())
+    if not m:
+        return None
+    try:
+        return date(int(m[1]), int(m[2]), int(m[3]))
+    except ValueError:
+        return None
+
+
+PHONE_SEPARATORS = re.compile(r"[\s\-()（）]")
+
+
+def normalise_phone(value: str) -> str:
+    """A mobile number as people write it: "+86 138-0013-8000", "0086 13800138000", "86-138…" are one
+    11-digit number. Only the country code and separators are taken away; what is left is checked as
+    before, so anything else is still refused with the phone's own message."""
+    v = PHONE_SEPARATORS.sub("", value)
+    for prefix in ("+86", "0086", "86"):
+        if v.startswith(prefix) and len(v) == len(prefix) + 11 and v[len(prefix)] == "1":
+            return v[len(prefix) :]
+    return v if v.isdigit() else value
+
+
 def _resident_lookups(area: Area, user: Any) -> dict[tuple[str, str], Area | None]:
     return places(area, user, "resident", "create", AreaKind.BUILDING)
 
@@ -232,9 +310,8 @@ def _parse(
     choose(row, "独居", YES_NO, problems, data, "living_alone")
     birth: date | None = None
     if row.get("出生日期"):
-        try:
-            birth = date.fromisoformat(row["出生日期"][:10].replace("/", "-"))
-        except ValueError:
+        birth = parse_date(row["出生日期"])
+        if birth is None:
             problems.append(("出生日期", _("Write the date as 1980-05-17.")))
     building = pick_building(row, buildings, problems)
     if row.get("姓名") and len(row["姓名"]) > 50:
@@ -243,7 +320,7 @@ def _parse(
         try:
             sealed = seal_personal_data(
                 id_number=row["证件号码"],
-                phone=row.get("手机号", ""),
+                phone=normalise_phone(row.get("手机号", "")),
                 id_type=data["id_type"],
                 birth_date=birth,
                 gender=data.get("gender", ""),
@@ -273,6 +350,18 @@ def _parse(
 
 def _registered(_job: ImportJob, keys: list[str], _values: list[dict[str, Any]]) -> set[str]:
     return set(Resident.objects.filter(id_number_index__in=keys).values_list("id_number_index", flat=True))
+
+
+def _registered_alike(_job: ImportJob, keys: list[str], values: list[dict[str, Any]]) -> set[str]:
+    """The people registered exactly as the row says (same ID number, name and building)."""
+    rows = {v["id_number_index"]: v for v in values if v.get("id_number_index")}
+    return {
+        index
+        for index, name, area_id in Resident.objects.filter(id_number_index__in=keys).values_list(
+            "id_number_index", "name", "area_id"
+        )
+        if index in rows and rows[index].get("name") == name and rows[index].get("area_id") == area_id
+    }
 
 
 SEALED = ("id_number_encrypted", "id_number_index", "id_last4", "phone_encrypted", "phone_index", "gender")
@@ -362,21 +451,26 @@ RESIDENTS = ImportKind(
     conflict=gettext_lazy(
         "Someone registered one of these people meanwhile. Nothing was written; check the file again."
     ),
-    existing_problem=gettext_lazy("This ID number is already registered."),
-    existing_reads_values=False,
+    existing_problem=gettext_lazy("This ID number is already registered (with another name or building)."),
+    same_record=_registered_alike,
 )
 
 
 # --- the machinery ---------------------------------------------------------------------------------
 
 
+def _help_row(kind: ImportKind) -> list[str]:
+    return [f"（{c.help}）" if c.help else "" for c in kind.columns]
+
+
+def _template_rows(kind: ImportKind) -> set[tuple[str, ...]]:
+    return {tuple(kind.example), tuple(_help_row(kind))}
+
+
 def template_xlsx(kind: ImportKind = RESIDENTS) -> bytes:
-    """The file to fill: the Chinese headers, an example row and a row saying what each column takes."""
-    return write_xlsx(
-        kind.headers,
-        [kind.example, [f"（{c.help}）" if c.help else "" for c in kind.columns]],
-        title=kind.title,
-    )
+    """The file to fill: the Chinese headers, an example row and a row saying what each column takes
+    (both are recognised and skipped when the filled file comes back with them still in it)."""
+    return write_xlsx(kind.headers, [kind.example, _help_row(kind)], title=kind.title)
 
 
 def validate(
@@ -394,7 +488,7 @@ def validate(
         access.require(user, kind.resource, "import", path=area.path)
     table = open_table(data, filename, **({"max_rows": max_rows} if max_rows else {}))
     missing = [c.header for c in kind.columns if c.required and c.header not in table.headers]
-    unknown = [h for h in table.headers if h and h not in kind.headers]
+    unknown = [h for h in table.headers if h and h not in kind.headers and h != HANDED_BACK]
     if missing or unknown:
         parts = []
         if missing:
@@ -428,7 +522,10 @@ def _stage(
     today = timezone.localdate()
     batch: list[ImportRow] = []
     total = 0
+    template_rows = _template_rows(kind)
     for row in table.rows:
+        if tuple(row.values.get(h, "") for h in kind.headers) in template_rows:
+            continue  # the template's example or help row, left in: not data
         data, problems = kind.parse(row.values, lookups, today)
         batch.append(
             ImportRow(
@@ -488,15 +585,24 @@ def _mark_existing(job: ImportJob, kind: ImportKind, table: Table) -> int:
         if kind.existing_problem is None:
             skipped += job.rows.filter(key__in=taken, problems=[]).count()
             continue
-        for row in job.rows.filter(key__in=taken):
+        alike = (
+            kind.same_record(job, [k for k, _v in chunk], [v for _k, v in chunk])
+            if kind.same_record
+            else set()
+        )
+        skipped += job.rows.filter(key__in=alike, problems=[]).count()
+        for row in job.rows.filter(key__in=taken - alike):
             header = kind.key_header(row.key)
             if not any(p[1] == header for p in row.problems):
                 _add_problem(row, table.column_of(header), header, str(kind.existing_problem))
     return skipped
 
 
-def problems_of(job: ImportJob, limit: int = 200) -> list[tuple[int, str, str, str]]:
-    """(row, column, header, message) for the preview, first `limit`."""
+PROBLEM_ROWS_LISTED = 200  # rows with errors the preview lists; it says so when there are more
+
+
+def problems_of(job: ImportJob, limit: int = PROBLEM_ROWS_LISTED) -> list[tuple[int, str, str, str]]:
+    """(row, column, header, message) for the preview, of the first `limit` rows with errors."""
     out = []
     for row in job.rows.exclude(problems=[]).order_by("number")[:limit]:
         for column, header, message in row.problems:
@@ -532,9 +638,13 @@ def commit(
             for chunk in _chunks(clean.iterator(chunk_size=BATCH), BATCH):
                 if kind.existing_problem is None:  # already there (perhaps since the check): skip
                     taken = kind.existing(job, [r.key for r in chunk], [r.data for r in chunk])
-                    fresh = [r for r in chunk if r.key not in taken]
-                    skipped += len(chunk) - len(fresh)
-                    chunk = fresh
+                elif kind.same_record is not None:  # registered exactly so (perhaps since the check): skip
+                    taken = kind.same_record(job, [r.key for r in chunk], [r.data for r in chunk])
+                else:
+                    taken = set()
+                fresh = [r for r in chunk if r.key not in taken]
+                skipped += len(chunk) - len(fresh)
+                chunk = fresh
                 created += kind.write(chunk, user) if chunk else 0
                 if progress:
                     progress(created)
@@ -568,8 +678,25 @@ def _chunks(rows: Iterator[Any], size: int) -> Iterator[list[Any]]:
         yield chunk
 
 
+def bad_rows_export(*, user: Any, job: ImportJob) -> bytes:
+    """The handed-back file for a person: audited like every export. It holds the cells as they were
+    typed, whole ID numbers included — they are what must be corrected — so only the importer (whose
+    job it is, see the views) gets it, and its download is on the record."""
+    content = bad_rows_xlsx(job)
+    audit_log(
+        action=AuditAction.EXPORT,
+        actor=user,
+        obj=job,
+        area_path=job.area.path,
+        object_repr=f"{job.filename} · 未导入的行",
+        changes={"rows": job.error_rows},
+    )
+    return content
+
+
 def bad_rows_xlsx(job: ImportJob) -> bytes:
-    """The rows that were not imported, as typed, with what was wrong — to correct and upload again."""
+    """The rows that were not imported, as typed, with what was wrong — to correct and upload again
+    (the 错误说明 column is ignored then)."""
     kind = kind_of(job.kind)
     headers = kind.headers
 

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from shequ.core import access, grants
 from shequ.core import selectors as core_selectors
 from shequ.core.errors import DomainError, Forbidden, NotFound
-from shequ.core.models import AreaKind, ImportJob
+from shequ.core.models import Area, AreaKind, ImportJob
 from shequ.core.pagination import paginate
 from shequ.core.panels import resident_panels
 from shequ.core.views import attach_error
@@ -81,6 +81,15 @@ def resident_search(request: HttpRequest) -> HttpResponse:
     return redirect(reverse("registry:residents") + (f"?{query}" if query else ""))
 
 
+def _import_area(user: Any, area: Any) -> Any:
+    """Where the list's import button imports into: the area filtered on, or else the user's own area
+    when there is one (a community worker's community), so the import is one tap from the list."""
+    if area is not None:
+        return area if access.can(user, "resident", "import", path=area.path) else None
+    paths = list(access.paths_for(user, "resident", "import"))
+    return Area.objects.filter(path=paths[0]).first() if len(paths) == 1 else None
+
+
 @login_required
 def resident_list(request: HttpRequest) -> HttpResponse:
     qs, form, area, values = _filtered(request)
@@ -111,6 +120,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
             "area": area,
             "can_export": bool(access.paths_for(request.user, "resident", "export")),
             "can_import": bool(access.paths_for(request.user, "resident", "import")),
+            "import_area": _import_area(request.user, area),
             "can_register": can_register,
             "query": query,
             "pager_query": f"{query}&" if query else "",
@@ -542,6 +552,7 @@ def import_preview(request: HttpRequest, pk: int, kind: str = "residents") -> Ht
         {
             "job": job,
             "problems": importing.problems_of(job),
+            "listed": importing.PROBLEM_ROWS_LISTED,
             "good_rows": job.total_rows - job.error_rows,
             "will_create": job.total_rows - job.error_rows - job.duplicate_rows,
         },
@@ -550,7 +561,8 @@ def import_preview(request: HttpRequest, pk: int, kind: str = "residents") -> Ht
 
 @login_required
 def import_bad_rows(request: HttpRequest, pk: int, kind: str = "residents") -> HttpResponse:
-    return _xlsx_response(importing.bad_rows_xlsx(_job(request, pk, kind)), "rows-not-imported.xlsx")
+    job = _job(request, pk, kind)
+    return _xlsx_response(importing.bad_rows_export(user=request.user, job=job), "rows-not-imported.xlsx")
 
 
 @login_required

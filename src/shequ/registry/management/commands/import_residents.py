@@ -61,7 +61,7 @@ class Command(BaseCommand):
         for number, column, header, message in importing.problems_of(job, limit=50):
             self.stdout.write(f"  第{number}行 {column}列（{header}）：{message}")
         if bad_rows and job.error_rows:
-            Path(bad_rows).write_bytes(importing.bad_rows_xlsx(job))
+            Path(bad_rows).write_bytes(importing.bad_rows_export(user=None, job=job))
             self.stdout.write(f"错误行已写入 / rows with errors written to {bad_rows}")
         if check_only:
             return
