@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.core.models import PATH_STEP, Area
 
@@ -104,7 +105,7 @@ class NeedSource(models.TextChoices):
 
 class NeedStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    MET = "met", _("Met")
+    MET = "met", pgettext_lazy("need status", "Met")
     UNMET = "unmet", _("Could not be met")
     WITHDRAWN = "withdrawn", _("Withdrawn")
 

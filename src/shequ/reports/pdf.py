@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -371,7 +372,13 @@ def _targets_section(content: ReportContent, st: Styles) -> list[Any]:
     story: list[Any] = [CondPageBreak(40 * mm), Paragraph(title, st.h2)]
     if not content.targets:
         return [*story, Paragraph(_("No targets are set for this area and year."), st.body)]
-    header = [_("Target"), _("Target value"), _("Actual"), _("Progress"), _("Met")]
+    header = [
+        _("Target"),
+        _("Target value"),
+        _("Actual"),
+        _("Progress"),
+        pgettext("report column", "Target met?"),
+    ]
     rows: list[list[Any]] = [[Paragraph(h, st.cell) for h in header]]
     for t in content.targets:
         suffix = t.unit

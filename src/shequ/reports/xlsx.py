@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -137,7 +138,17 @@ def _targets(sheet: Worksheet, content: ReportContent) -> None:
     if not content.targets:
         _text(sheet, 2, 1, _("No targets are set for this area and year."))
         return
-    _header(sheet, 2, [_("Target"), _("Target value"), _("Actual"), _("Progress"), _("Met")])
+    _header(
+        sheet,
+        2,
+        [
+            _("Target"),
+            _("Target value"),
+            _("Actual"),
+            _("Progress"),
+            pgettext("report column", "Target met?"),
+        ],
+    )
     for row, t in enumerate(content.targets, start=3):
         fmt = FORMATS.get(t.unit, "#,##0.0")
         _text(sheet, row, 1, t.label)
