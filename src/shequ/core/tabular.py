@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -86,6 +87,10 @@ def _dimensions_before_the_data(self: Any) -> Any:
 openpyxl_sheet_reader.WorkSheetParser.parse_dimensions = _dimensions_before_the_data
 
 
+NUMBER_DIGITS_KEPT = 10**15
+LOST_DIGITS = re.compile(r"^\d(\.\d+)?E\+\d+$")  # what _text makes of such a number
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -93,6 +98,10 @@ def _text(value: Any) -> str:
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, int | float) and not isinstance(value, bool) and abs(value) >= NUMBER_DIGITS_KEPT:
+        # A spreadsheet keeps 15 significant digits: an 18-digit ID number typed into a number cell has
+        # lost its last digits. Shown as the spreadsheet shows it, so no check can take it for a number.
+        return f"{value:.15G}"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()

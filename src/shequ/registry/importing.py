@@ -27,7 +27,7 @@ from shequ.core.audit import audit_log
 from shequ.core.crypto import decrypt, encrypt
 from shequ.core.errors import DomainError, NotFound
 from shequ.core.models import PATH_STEP, Area, AreaKind, AuditAction, ImportJob, ImportRow, subtree_q
-from shequ.core.tabular import Table, open_table, write_xlsx
+from shequ.core.tabular import LOST_DIGITS, Table, open_table, write_xlsx
 from shequ.registry.models import Household, IdType, PoliticalStatus, Registration, Resident, ResidentEvent
 from shequ.registry.services import pinyin_of, seal_personal_data
 
@@ -316,7 +316,17 @@ def _parse(
     building = pick_building(row, buildings, problems)
     if row.get("姓名") and len(row["姓名"]) > 50:
         problems.append(("姓名", _("At most 50 characters.")))
-    if row.get("证件号码") and "id_type" in data:
+    if LOST_DIGITS.match(row.get("证件号码", "")):
+        problems.append(
+            (
+                "证件号码",
+                _(
+                    "The spreadsheet stored this ID number as a number and lost its last digits: "
+                    "format the column as text and type the whole number again."
+                ),
+            )
+        )
+    elif row.get("证件号码") and "id_type" in data:
         try:
             sealed = seal_personal_data(
                 id_number=row["证件号码"],
