@@ -327,7 +327,7 @@ def figures_by_hand(path: str, start: date, end: date) -> dict[str, tuple[Any, A
         out["need_satisfaction"] = (num or 0, den, _rate(num or 0, den))
         for key, who, col in (
             ("resident_satisfaction", "residents", "resident_id"),
-            ("unit_satisfaction", "units", "organisation_id"),
+            ("unit_satisfaction_respondents", "units", "organisation_id"),
         ):
             c.execute(
                 f"SELECT COUNT(*), SUM(CASE WHEN score"
@@ -342,6 +342,9 @@ def figures_by_hand(path: str, start: date, end: date) -> dict[str, tuple[Any, A
             )
             den, num = c.fetchone()
             out[key] = (num or 0, den, _rate(num or 0, den))
+        # The seed's unit satisfaction: the satisfied units over every unit of the area.
+        num, den = out["unit_satisfaction_respondents"][0], out["unit_participation"][1]
+        out["unit_satisfaction"] = (num, den, _rate(num, den))
         c.execute(
             "SELECT COUNT(*),"
             " SUM(CASE WHEN p.accepted_at IS NOT NULL OR p.stage = 'rejected' THEN 1 ELSE 0 END),"

@@ -144,6 +144,14 @@ def latest_responses(ctx: Ctx, respondents: str) -> QuerySet[SurveyResponse]:
     return base.exclude(Exists(later))
 
 
+def _satisfied_unit(ctx: Ctx) -> Exists:
+    return Exists(
+        latest_responses(ctx, Respondents.UNITS).filter(
+            score__gte=SATISFIED_FROM, organisation=OuterRef("pk")
+        )
+    )
+
+
 def elderly_alone(ctx: Ctx) -> QuerySet[Resident]:
     """Residents living during the period, living alone, aged 60 or over on its last day."""
     return residents_living(ctx).filter(
@@ -327,10 +335,23 @@ SPECS: list[Spec] = [
         _("Resident respondents"),
         lambda c: latest_responses(c, Respondents.RESIDENTS),
     ),
+    # The seed's rate divides by every unit of the area (a unit that did not answer is not satisfied);
+    # the respondents' rate beside it divides by the units that answered.
     Spec(
         "unit_satisfaction",
         "service",
         _("Unit satisfaction rate"),
+        "%",
+        _("Units satisfied"),
+        _in(units, lambda c: _satisfied_unit(c)),
+        "unit",
+        _("Units in the area"),
+        units,
+    ),
+    Spec(
+        "unit_satisfaction_respondents",
+        "service",
+        _("Unit satisfaction among respondents"),
         "%",
         _("Satisfied unit respondents"),
         lambda c: latest_responses(c, Respondents.UNITS).filter(score__gte=SATISFIED_FROM),

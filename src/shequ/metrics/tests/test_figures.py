@@ -28,7 +28,8 @@ D = Decimal
 # unit benefit: U2, U4 of 3 → 66.67 → 66.7
 # need satisfaction: raised in November, withdrawn left out = N1 N2 N4 = 3; met = N1 → 33.3
 # resident satisfaction: respondents R1 (latest 2), R2 (4), R5 (3) = 3; satisfied = R2 → 33.3
-# unit satisfaction: U1 (5), U2 (3) → 1/2 = 50.0
+# unit satisfaction (the seed's: of all units): U1 (5) satisfied, U2 (3) not, U4 did not answer → 1/3 = 33.3;
+#   among respondents: U1 (5), U2 (3) → 1/2 = 50.0
 # appeals: counted P1, P2 (23:30 on 11-30 Shanghai), not P3 → response 1/2 = 50.0; resolution 1/1;
 #   satisfaction 1/1; on time 1/1 = 100.0
 # volunteer hours: 90 + 100 confirmed = 190 min = 3.166… h → 3.2
@@ -45,7 +46,8 @@ EXPECTED: dict[str, tuple[Any, Any, Any]] = {
     "unit_benefit": (2, 3, D("66.7")),
     "need_satisfaction": (1, 3, D("33.3")),
     "resident_satisfaction": (1, 3, D("33.3")),
-    "unit_satisfaction": (1, 2, D("50.0")),
+    "unit_satisfaction": (1, 3, D("33.3")),
+    "unit_satisfaction_respondents": (1, 2, D("50.0")),
     "appeal_response": (1, 2, D("50.0")),
     "appeal_resolution": (1, 1, D("100.0")),
     "appeal_satisfaction": (1, 1, D("100.0")),
@@ -111,13 +113,14 @@ def test_zero_denominators_are_none_and_shown_as_a_dash(hand: Fixture) -> None:
                 "resident_benefit",
                 "unit_participation",
                 "unit_benefit",
+                "unit_satisfaction",
                 "elderly_alone_visited",
             )
     by_key = {f.key: f for f in figures}
     for key in (
         "need_satisfaction",
         "resident_satisfaction",
-        "unit_satisfaction",
+        "unit_satisfaction_respondents",
         "appeal_response",
         "appeal_on_time",
     ):
