@@ -124,6 +124,7 @@ class LeaveIn(Input):
 class RevealOut(Schema):
     id_number: str
     phone: str
+    card_number: str = ""  # the disability card's number, when the person has one
 
 
 class HouseholdOut(Schema):

@@ -187,6 +187,11 @@ def audit_minors_listed(user: Any, shown: list[dict[str, Any]], *, what: str) ->
             grants.audit_use(user=user, grant=grant, area_path=path, what=f"{what}:{count}")
 
 
+def mask_card_number(card: str) -> str:
+    """A card number's last four characters only, not its length."""
+    return "****" + card[-4:] if card else ""
+
+
 def masked_id_number(resident: Resident) -> str:
     return mask_id_number(decrypt(resident.id_number_encrypted, context=ID_CONTEXT))
 
@@ -245,7 +250,9 @@ def group_details(user: Any, resident: Resident) -> list[GroupDetail] | None:
             continue
         secret = ""  # nosec B105 # an empty card number, not a password
         if getattr(record, "card_number_encrypted", ""):
-            secret = decrypt(record.card_number_encrypted, context=CARD_CONTEXT)
+            # Masked like an ID number (a disability card number often is the ID number plus two
+            # digits): the whole number only through the audited reveal.
+            secret = mask_card_number(decrypt(record.card_number_encrypted, context=CARD_CONTEXT))
         if getattr(record, "conditions_encrypted", ""):
             secret = decrypt(record.conditions_encrypted, context=HEALTH_CONTEXT)
         out.append(GroupDetail(group, SPECIAL_GROUPS[group], record, secret))

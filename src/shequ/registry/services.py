@@ -27,6 +27,7 @@ from shequ.core.idnumber import (
 from shequ.core.models import Area, AreaKind, AuditAction
 from shequ.registry.models import (
     HOUSEHOLD_TAGS,
+    Disability,
     Household,
     IdType,
     PoliticalStatus,
@@ -442,19 +443,23 @@ def resident_return(*, by: Any, resident: Resident, version: int) -> Resident:
 
 
 def resident_reveal(*, by: Any, resident: Resident) -> dict[str, str]:
-    """The full ID number and phone, for roles that may see them; every reveal is audited."""
+    """The full ID number, phone and disability card number, for roles that may see them; every
+    reveal is audited."""
     access.require(by, "resident", "reveal", path=resident.area.path)
+    disability = Disability.objects.filter(resident=resident).first()
+    card = disability.card_number_encrypted if disability else ""
     with transaction.atomic():
         audit_log(
             action=AuditAction.VIEW_SENSITIVE,
             actor=by,
             obj=resident,
             area_path=resident.area.path,
-            changes={"fields": "id_number, phone"},
+            changes={"fields": "id_number, phone" + (", card_number" if card else "")},
         )
     return {
         "id_number": decrypt(resident.id_number_encrypted, context=ID_CONTEXT),
         "phone": decrypt(resident.phone_encrypted, context=PHONE_CONTEXT) if resident.phone_encrypted else "",
+        "card_number": decrypt(card, context=CARD_CONTEXT) if card else "",
     }
 
 

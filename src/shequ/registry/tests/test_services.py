@@ -137,7 +137,8 @@ def test_special_groups_have_their_own_rules(staff: Any, tree: Tree) -> None:
         by=staff, resident=man, group="disabled", category="visual", level=2, card_number="4406051980"
     )
     detail = selectors.group_details(staff, man)
-    assert detail is not None and detail[0].secret == "4406051980"
+    assert detail is not None
+    assert detail[0].secret == "****1980"  # masked like the ID number it often holds (issue 15)
     assert "disabled" in selectors.group_tags(man)
     assert list(selectors.residents_for(staff, group="disabled")) == [man]
     services.special_group_clear(by=staff, resident=man, group="disabled")
@@ -242,3 +243,25 @@ def test_the_register_page_keeps_what_was_typed_on_a_bad_id(staff: Any, tree: Tr
     body = r.content.decode()
     assert r.status_code == 200 and "校验位错误" in body and 'value="王五"' in body
     assert not Resident.objects.exists() and not Household.objects.exists()
+
+
+def test_a_disability_card_number_is_masked_on_the_page_and_whole_only_through_the_audited_reveal(
+    staff: Any, tree: Tree
+) -> None:
+    from shequ.core.models import AuditEntry
+
+    person = register(staff, tree)
+    card = make_id_number("440605", date(1970, 2, 3), 5, "M") + "11"
+    services.special_group_set(
+        by=staff, resident=person, group="disabled", category="visual", level=2, card_number=card
+    )
+    page = login_client(staff).get(f"/residents/{person.pk}/").content.decode()
+    assert card not in page
+    assert card[:-4] not in page
+    assert "****" + card[-4:] in page
+    before = AuditEntry.objects.filter(action="view_sensitive").count()
+    revealed = login_client(staff).post(f"/api/residents/{person.pk}/reveal").json()
+    assert revealed["card_number"] == card
+    entry = AuditEntry.objects.filter(action="view_sensitive").latest("id")
+    assert AuditEntry.objects.filter(action="view_sensitive").count() == before + 1
+    assert "card_number" in entry.changes["fields"]
