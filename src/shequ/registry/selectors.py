@@ -55,6 +55,12 @@ def _minors_visible_q(user: Any) -> Q:
     return adults | access.path_q("area__path", paths)
 
 
+def _adults_or_granted_q(user: Any) -> Q:
+    adults = Q(birth_date__lte=years_ago(MINOR_AGE))
+    paths = grants.grant_paths(user, GrantKind.MINORS)
+    return adults | access.path_q("area__path", paths) if paths else adults
+
+
 def _has(related: str) -> Callable[[], Q]:
     return lambda: Q(**{f"{related}__isnull": False})
 
@@ -84,7 +90,9 @@ def residents_for(
     if status:
         qs = qs.filter(status=status)
     if group in GROUP_FILTERS:
-        qs = qs.filter(GROUP_FILTERS[group]())
+        # A child listed under a special group tells the group even in the minimal form: children
+        # are listed by group only to holders of an approved grant for minors covering them.
+        qs = qs.filter(GROUP_FILTERS[group]()).filter(_adults_or_granted_q(user))
     if age_band in AGE_BANDS:
         qs = qs.filter(_born_between(*AGE_BANDS[age_band]))
     q = (q or "").strip()

@@ -212,3 +212,26 @@ def test_a_child_in_an_export_appears_in_the_minimal_form_without_a_grant_for_mi
     names = {r[0]: r for r in rows}
     assert set(names) == {"李**", "王芳"}
     assert names["李**"][2] in ("", None) and names["李**"][3] in ("", None)  # no birth date, no ID
+
+
+def test_a_child_in_a_special_group_is_listed_by_that_group_only_with_a_grant(
+    tree: Tree, people: dict[str, Any], resident_factory: Any
+) -> None:
+    """The minimal form (李**) on a list filtered by 残疾 still says the child is disabled (issue 15)."""
+    from shequ.registry import services as registry_services
+
+    child, adult = _child_and_adult(resident_factory, tree)
+    for person in (child, adult):
+        registry_services.special_group_set(
+            by=people["staff"], resident=person, group="disabled", category="visual", level=2
+        )
+    page = login_client(people["grid"])
+    listing = page.get("/residents/?group=disabled").content.decode()
+    assert "王芳" in listing
+    assert "李**" not in listing
+    api = token_client(people["grid"]).get("/api/residents?group=disabled").json()
+    names = [r["name"] for r in (api["items"] if isinstance(api, dict) else api)]
+    assert names == ["王芳"]
+    assert "李**" in page.get("/residents/").content.decode()  # unfiltered, still in the minimal form
+    grants.grant_decide(by=people["street"], grant=ask(people["grid"], tree.grid), approve=True)
+    assert "李小明" in page.get("/residents/?group=disabled").content.decode()
