@@ -24,6 +24,7 @@ from shequ.core.crypto import decrypt
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.models import Area, AreaKind, User
 from shequ.core.pagination import paginate
+from shequ.core.places import place_choices
 from shequ.core.views import attach_error
 
 REPORT_AREA_LIMIT = 500
@@ -89,8 +90,7 @@ def report_areas(user: Any, within: Area | None) -> list[tuple[int, str]]:
     qs = Area.objects.filter(
         access.path_q("path", paths), kind__in=[AreaKind.COMMUNITY, AreaKind.GRID, AreaKind.BUILDING]
     ).order_by("path")[:REPORT_AREA_LIMIT]
-    indent = {AreaKind.COMMUNITY: "", AreaKind.GRID: "· ", AreaKind.BUILDING: "· · "}
-    return [(a.pk, f"{indent[AreaKind(a.kind)]}{a.name}") for a in qs]
+    return place_choices(qs)
 
 
 def _default_area(user: Any, areas: list[tuple[int, str]]) -> int | None:

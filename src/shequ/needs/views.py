@@ -22,6 +22,7 @@ from shequ.core import selectors as core_selectors
 from shequ.core.errors import DomainError, Forbidden
 from shequ.core.models import Area
 from shequ.core.pagination import paginate
+from shequ.core.places import place_choices
 from shequ.core.views import attach_error
 from shequ.needs import selectors, services
 from shequ.needs.forms import AnswerForm, NeedCloseForm, NeedForm, PaperAnswerForm, SurveyForm, VisitForm
@@ -396,10 +397,9 @@ def survey_new(request: HttpRequest) -> HttpResponse:
         request.POST or None,
         initial={"area": areas[0].pk, "opens_on": today, "closes_on": today + timedelta(days=30)},
     )
-    indent = {"district": "", "street": "· ", "community": "· · ", "grid": "· · · ", "building": "· · · · "}
     area_field = form.fields["area"]
     assert isinstance(area_field, forms.TypedChoiceField)
-    area_field.choices = [(a.pk, f"{indent.get(a.kind, '')}{a.name}") for a in areas]
+    area_field.choices = place_choices(areas)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
