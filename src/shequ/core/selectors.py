@@ -82,8 +82,8 @@ def assignments_for(user: Any, *, area: Area | None = None, q: str = "") -> Quer
 
 
 def accounts_for(user: Any, resource: str, action: str) -> QuerySet[User]:
-    """The accounts `user` may already see where they may do `action` on `resource`: those holding a
-    role (now or once) inside those areas, and those the apps link to records there (a resident's own
+    """The active accounts `user` may already see where they may do `action` on `resource`: those
+    holding a role inside those areas, and those the apps link to records there (a resident's own
     account). Every write that names an account by user name or id resolves it here, so an account of
     another community answers exactly as one that does not exist."""
     paths = access.paths_for(user, resource, action)
@@ -93,7 +93,7 @@ def accounts_for(user: Any, resource: str, action: str) -> QuerySet[User]:
     visible = Q(pk__in=held_here)
     for source in account_sources():
         visible |= Q(pk__in=source.user_ids(user, paths))
-    return User.objects.filter(visible)
+    return User.objects.filter(visible, is_active=True)
 
 
 def account_for(

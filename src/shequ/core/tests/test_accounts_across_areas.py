@@ -106,3 +106,17 @@ def test_a_district_administrator_sees_the_accounts_of_the_whole_district(
     seen = set(selectors.accounts_for(admin, "assignment", "create").values_list("username", flat=True))
     assert {"b_worker", "b_resident", "a_resident", "jd_official", "qu_admin"} <= seen
     assert "far_resident" not in seen
+
+
+def test_resetting_the_factor_of_an_account_outside_answers_as_a_missing_one(
+    tree: Tree, accounts: dict[str, User]
+) -> None:
+    from conftest import login_client
+
+    client = login_client(accounts["worker"])
+    missing = (User.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1000
+    for target in ("other_resident", "far_resident", "district_admin"):
+        outside = client.post(f"/people/{accounts[target].pk}/second-factor/reset/")
+        unknown = client.post(f"/people/{missing}/second-factor/reset/")
+        assert outside.status_code == unknown.status_code == 404
+        assert accounts[target].username not in outside.content.decode()
