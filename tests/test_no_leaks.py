@@ -489,3 +489,53 @@ def test_the_scan_finds_a_planted_number(world: World) -> None:
     assert leaks_in(f"<td>{number}</td>", world, contact_allowed=True)
     assert urls_in(f'<a href="/residents/?q={number}">x</a>') == [f"/residents/?q={number}"]
     assert urls_in(f'<a href="tel:{CONTACT_PHONE}">x</a>') == []
+
+
+def test_a_refused_write_names_nobody_of_another_community(world: World) -> None:
+    """Issue 13, findings 1-3: granting a role to, linking a volunteer to, or dispatching an appeal to
+    an account of another community is refused without its name, and leaves it off the people and
+    audit pages of the community that tried."""
+    tree = world.tree
+    far_resident = make_user(Role.RESIDENT, tree.far_building, username="shengping_ju")
+    far_staff = make_user(Role.COMMUNITY_STAFF, tree.far_community, username="shengping_shequ")
+    for account, name in ((far_resident, "升平张三"), (far_staff, "升平李四")):
+        account.display_name = name
+        account.save(update_fields=["display_name"])
+    staff = world.users[Role.COMMUNITY_STAFF]
+    api, page = token_client(staff), login_client(staff)
+    appeal = appeal_services.appeal_accept(appeal=world.appeal, by=staff, version=world.appeal.version)
+    answers = [
+        api.post(
+            "/api/assignments",
+            {"username": far_resident.username, "role": "resident", "area_id": tree.building.pk},
+            content_type="application/json",
+        ),
+        api.post(
+            "/api/volunteers",
+            {
+                "area_id": tree.community.pk,
+                "name": "外来",
+                "phone": "13800138555",
+                "username": "shengping_ju",
+            },
+            content_type="application/json",
+        ),
+        api.post(
+            f"/api/appeals/{appeal.pk}/dispatch",
+            {"version": appeal.version, "user_id": far_staff.pk},
+            content_type="application/json",
+        ),
+        page.post(
+            f"/appeals/{appeal.pk}/dispatch/", {"version": appeal.version, "to": f"user:{far_staff.pk}"}
+        ),
+    ]
+    afterwards = [page.get(url) for url in ("/people/", "/audit/")] + [
+        api.get(url) for url in ("/api/assignments", "/api/audit")
+    ]
+    for response in answers + afterwards:
+        text = body_text(response)
+        for account in (far_resident, far_staff):
+            assert account.display_name not in text and account.username not in text, response.request[
+                "PATH_INFO"
+            ]
+    assert all(r.status_code == 404 for r in answers)

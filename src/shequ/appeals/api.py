@@ -19,9 +19,8 @@ from shequ.core import access
 from shequ.core import selectors as core_selectors
 from shequ.core.api import Input, Pages
 from shequ.core.crypto import decrypt
-from shequ.core.errors import DomainError, NotFound
+from shequ.core.errors import DomainError
 from shequ.core.http import ApiRequest
-from shequ.core.models import User
 from shequ.registry.models import Organisation
 
 router = Router(tags=["appeals"])
@@ -357,9 +356,7 @@ def appeal_dispatch(request: ApiRequest, appeal_id: int, data: DispatchIn) -> Ap
     appeal = selectors.appeal_for(request.auth, appeal_id)
     to_user = None
     if data.user_id is not None:
-        to_user = User.objects.filter(pk=data.user_id, is_active=True).first()
-        if to_user is None:
-            raise NotFound()
+        to_user = services.dispatch_person(request.auth, data.user_id)
     to_org = None
     if data.organisation_id is not None:
         to_org = access.get_for(request.auth, "organisation", "view", pk=data.organisation_id)

@@ -44,6 +44,7 @@ from shequ.core.errors import Conflict, DomainError, Forbidden, NotFound
 from shequ.core.models import PATH_STEP, Area, AreaKind, AuditAction, User
 from shequ.core.policy import ADMINS
 from shequ.core.roles import Role
+from shequ.core.selectors import account_for
 from shequ.registry.models import Organisation, OrganisationKind
 
 Action = AppealStep.Action
@@ -591,6 +592,12 @@ def handler_kind_of(organisation: Organisation) -> str:
     return HandlerKind.TEAM
 
 
+def dispatch_person(by: Any, user_id: int) -> User:
+    """The person an appeal is dispatched to, among the accounts the dispatcher may already see:
+    one outside their areas answers exactly as one that does not exist (no name, no organisation)."""
+    return account_for(by, "appeal", "triage", pk=user_id, field="handler")
+
+
 def appeal_dispatch(
     *,
     appeal: Appeal,
@@ -603,6 +610,11 @@ def appeal_dispatch(
 ) -> Appeal:
     """Send the appeal to a person (who must work where it is), or to a team or unit (an
     organisation of the registry, e.g. the property company)."""
+    # Who may dispatch is decided before anything about the handler is said: the handler's name
+    # is told only to those who may see that account.
+    _require_triage(by, appeal)
+    if to_user is not None and by is not None:
+        dispatch_person(by, to_user.pk)
     if (to_user is None) == (to_organisation is None):
         raise DomainError(
             _("Choose one handler: a person, or a team or unit."),

@@ -22,7 +22,7 @@ from shequ.core import access
 from shequ.core import selectors as core_selectors
 from shequ.core.crypto import decrypt
 from shequ.core.errors import DomainError, Forbidden, NotFound
-from shequ.core.models import Area, AreaKind, User
+from shequ.core.models import Area, AreaKind
 from shequ.core.pagination import paginate
 from shequ.core.places import place_choices
 from shequ.core.views import attach_error
@@ -231,9 +231,7 @@ def _dispatch(request: HttpRequest, appeal: Appeal, version: int) -> Appeal:
     kind, _sep, number = to.partition(":")
     to_user = to_org = None
     if kind == "user" and number.isdigit():
-        to_user = User.objects.filter(pk=int(number), is_active=True).first()
-        if to_user is None:
-            raise NotFound()
+        to_user = services.dispatch_person(request.user, int(number))
     elif kind == "org" and number.isdigit():
         to_org = access.get_for(request.user, "organisation", "view", pk=int(number))
     return services.appeal_dispatch(

@@ -220,13 +220,9 @@ def assignment_list(request: ApiRequest, area: int | None = None, q: str = "") -
 
 @router.post("/assignments", response={201: AssignmentOut})
 def assignment_create(request: ApiRequest, data: AssignmentIn) -> Status[RoleAssignment]:
-    from shequ.core.errors import NotFound
-
     area = selectors.area_for(request.auth, data.area_id)
     access.require(request.auth, "assignment", "create", path=area.path)
-    user = User.objects.filter(username__iexact=data.username).first()
-    if user is None:
-        raise NotFound()
+    user = selectors.account_for(request.auth, "assignment", "create", username=data.username)
     return Status(
         201,
         services.assignment_create(

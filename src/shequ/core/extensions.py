@@ -176,3 +176,28 @@ def personal_data(entry: PersonalData) -> PersonalData:
 
 def personal_data_sections() -> list[PersonalData]:
     return sorted(_personal.values(), key=lambda e: (e.order, e.key))
+
+
+# --- accounts a staff member may already see ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountSource:
+    """Accounts an app makes visible beside role assignments: `user_ids(user, paths)` returns a
+    queryset of the ids of accounts linked to its records that `user` may see inside `paths` (the
+    registry: the accounts of the residents of those areas). Read by `core.selectors.accounts_for`."""
+
+    key: str
+    user_ids: Callable[[Any, list[str]], Any]
+
+
+_account_sources: dict[str, AccountSource] = {}
+
+
+def account_source(source: AccountSource) -> AccountSource:
+    _account_sources[source.key] = source
+    return source
+
+
+def account_sources() -> list[AccountSource]:
+    return [s for _key, s in sorted(_account_sources.items())]

@@ -8,10 +8,12 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from shequ.core import access
-from shequ.core.extensions import Stat, headline_stats
-from shequ.core.models import Area, AuditEntry, RoleAssignment, subtree_q
+from shequ.core.errors import NotFound
+from shequ.core.extensions import Stat, account_sources, headline_stats
+from shequ.core.models import Area, AuditEntry, RoleAssignment, User, subtree_q
 from shequ.core.roles import Role
 
 
@@ -77,6 +79,47 @@ def assignments_for(user: Any, *, area: Area | None = None, q: str = "") -> Quer
     if q:
         qs = qs.filter(Q(user__username__icontains=q) | Q(user__display_name__icontains=q))
     return qs.order_by("area__path", "role", "user__username")
+
+
+def accounts_for(user: Any, resource: str, action: str) -> QuerySet[User]:
+    """The active accounts `user` may already see where they may do `action` on `resource`: those
+    holding a role inside those areas, and those the apps link to records there (a resident's own
+    account). Every write that names an account by user name or id resolves it here, so an account of
+    another community answers exactly as one that does not exist."""
+    paths = access.paths_for(user, resource, action)
+    if not paths:
+        return User.objects.none()
+    held_here = RoleAssignment.objects.filter(access.path_q("area__path", paths)).values("user_id")
+    visible = Q(pk__in=held_here)
+    for source in account_sources():
+        visible |= Q(pk__in=source.user_ids(user, paths))
+    return User.objects.filter(visible, is_active=True)
+
+
+def account_for(
+    user: Any,
+    resource: str,
+    action: str,
+    *,
+    username: str = "",
+    pk: int | None = None,
+    field: str = "username",
+) -> User:
+    """One account of `accounts_for`, by user name or id; NotFound (the same answer for an unknown
+    account and for one outside the caller's areas) otherwise."""
+    qs = accounts_for(user, resource, action)
+    name = (username or "").strip()
+    if pk is not None:
+        found = qs.filter(pk=pk).first()
+    else:
+        found = qs.filter(username__iexact=name).first() if name else None
+    if found is None:
+        raise NotFound(
+            _("No account with this user name or number lies in your areas."),
+            code="account_unknown",
+            fields={field: "unknown"},
+        )
+    return found
 
 
 def roles_of(user: Any) -> list[tuple[Role, Area]]:

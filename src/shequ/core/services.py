@@ -38,6 +38,7 @@ from shequ.core.models import (
     User,
 )
 from shequ.core.roles import ROLE_AREA_KINDS, Role
+from shequ.core.selectors import account_for
 
 _CODE_RE = re.compile(r"^\d{12}$")
 
@@ -447,15 +448,25 @@ def user_create(
             area_path=area.path,
             changes={"username": [None, username]},
         )
-        assignment_create(by=by, user=user, role=role, area=area, ends_on=ends_on)
+        _assignment_create(by=by, user=user, role=role, area=area, ends_on=ends_on)
         return user
 
 
 def assignment_create(
     *, by: Any, user: User, role: Role | str, area: Area, ends_on: date | None = None
 ) -> RoleAssignment:
-    """One role on one area. A third-party evaluator's role always ends (their engagement's last day,
-    by default SHEQU_EVALUATOR_ENGAGEMENT_DAYS from today); other roles end only when given a date."""
+    """One role on one area for an account the granter may already see (core.selectors.accounts_for):
+    an account of another community answers as one that does not exist. A third-party evaluator's
+    role always ends (their engagement's last day, by default SHEQU_EVALUATOR_ENGAGEMENT_DAYS from
+    today); other roles end only when given a date."""
+    if by is not None:
+        account_for(by, "assignment", "create", pk=user.pk)
+    return _assignment_create(by=by, user=user, role=role, area=area, ends_on=ends_on)
+
+
+def _assignment_create(
+    *, by: Any, user: User, role: Role | str, area: Area, ends_on: date | None = None
+) -> RoleAssignment:
     try:
         role = Role(role)
     except ValueError as exc:

@@ -10,11 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.extensions import (
+    AccountSource,
     AreaBlocker,
     Headline,
     NavEntry,
     RetentionKind,
     Stat,
+    account_source,
     anywhere,
     area_blocker,
     headline,
@@ -126,3 +128,17 @@ area_blocker(
         _("Organisations are still registered in this area. Move or delete them first."),
     )
 )
+
+
+def _resident_accounts(user: Any, paths: list[str]) -> Any:
+    """The own accounts of the residents `user` may see inside `paths`."""
+    from shequ.core import access
+
+    return (
+        access.scope(user, "resident", "view")
+        .filter(access.path_q("area__path", paths), user__isnull=False)
+        .values("user_id")
+    )
+
+
+account_source(AccountSource("residents", _resident_accounts))

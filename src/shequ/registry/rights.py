@@ -21,8 +21,9 @@ from shequ.core import access
 from shequ.core.audit import audit_log
 from shequ.core.crypto import decrypt, encrypt
 from shequ.core.errors import DomainError, Forbidden, NotFound
-from shequ.core.models import AuditAction, User
+from shequ.core.models import AuditAction
 from shequ.core.roles import Role
+from shequ.core.selectors import account_for
 from shequ.registry.models import CorrectionRequest, Resident, ResidentStatus
 from shequ.registry.services import resident_personal_data
 
@@ -36,11 +37,8 @@ def resident_link_account(*, by: Any, resident: Resident, username: str) -> Resi
     """Link a resident account to this person's record. The account must hold the resident role on the
     person's building or an area around it, and be linked to nobody else."""
     access.require(by, "resident", "update", path=resident.area.path)
-    user = User.objects.filter(username__iexact=(username or "").strip()).first()
-    if user is None:
-        raise DomainError(
-            _("No account has that user name."), code="account_unknown", fields={"username": "unknown"}
-        )
+    # Only an account the staff member may already see: another community's answers as unknown.
+    user = account_for(by, "resident", "update", username=username)
     path = resident.area.path
     if not any(h.role == Role.RESIDENT and path.startswith(h.path) for h in access.held_roles(user)):
         raise DomainError(

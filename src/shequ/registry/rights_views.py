@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.core import access
 from shequ.core.errors import DomainError, Forbidden
+from shequ.core.pages import form_status
 from shequ.core.pagination import paginate
 from shequ.core.views import attach_error
 from shequ.registry import rights, selectors
@@ -183,4 +184,9 @@ def resident_account(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The account was linked: the resident now sees their own data."))
             return redirect("registry:resident", pk=pk)
-    return render(request, "registry/resident_account.html", {"form": form, "resident": resident})
+    return render(
+        request,
+        "registry/resident_account.html",
+        {"form": form, "resident": resident},
+        status=form_status(form),
+    )

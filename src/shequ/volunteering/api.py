@@ -15,7 +15,6 @@ from shequ.core import selectors as core_selectors
 from shequ.core.api import Input, Pages, Patch
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.http import ApiRequest
-from shequ.core.models import User
 from shequ.registry.models import Organisation, Resident
 from shequ.resources.models import Venue
 from shequ.volunteering import selectors, services, youth
@@ -643,11 +642,9 @@ def volunteer_register(request: ApiRequest, data: VolunteerIn) -> Status[Volunte
     resident: Resident | None = None
     if data.resident_id is not None:
         resident = access.get_for(request.auth, "resident", "view", pk=data.resident_id)
-    user = (
-        User.objects.filter(username__iexact=data.username.strip()).first() if data.username.strip() else None
-    )
-    if data.username.strip() and user is None:
-        raise NotFound()
+    user = None
+    if data.username.strip():
+        user = core_selectors.account_for(request.auth, "volunteer", "manage", username=data.username)
     volunteer = services.volunteer_register(
         by=request.auth,
         area=area,
@@ -660,6 +657,15 @@ def volunteer_register(request: ApiRequest, data: VolunteerIn) -> Status[Volunte
         user=user,
     )
     return Status(201, volunteer)
+
+
+@router.delete("/volunteers/{int:volunteer_id}/account", response=VolunteerOut)
+def volunteer_unlink_account(request: ApiRequest, volunteer_id: int) -> Volunteer:
+    """Undo the link between a volunteer and an account."""
+    volunteer = selectors.volunteers_for(request.auth).filter(pk=volunteer_id).first()
+    if volunteer is None:
+        raise NotFound()
+    return services.volunteer_unlink_account(by=request.auth, volunteer=volunteer)
 
 
 @router.post("/volunteers/{int:volunteer_id}/verify", response=VolunteerOut)

@@ -24,6 +24,7 @@ from shequ.core.crypto import blind_index, encrypt
 from shequ.core.errors import Conflict, DomainError, Forbidden, NotFound
 from shequ.core.idnumber import id_number_problem, normalise_id_number
 from shequ.core.models import Area, AreaKind, AuditAction, User
+from shequ.core.selectors import account_for
 from shequ.registry.models import Household, Organisation, OrganisationKind, PoliticalStatus, Resident
 from shequ.registry.services import ID_PROBLEMS, check_phone
 from shequ.resources import booking
@@ -183,6 +184,9 @@ def volunteer_register(
             fields["id_number_encrypted"] = encrypt(id_number, context=ID_CONTEXT)
             fields["id_last4"] = id_number[-4:]
     if user is not None:
+        if by is not None:
+            # Only an account the staff member may already see: another community's is "unknown".
+            account_for(by, "volunteer", "manage", pk=user.pk)
         _check_account(user, area)
     with transaction.atomic():
         if resident is not None and Volunteer.objects.filter(resident=resident).exists():
@@ -218,6 +222,22 @@ def _check_account(user: User, area: Area) -> None:
             code="account_area",
             fields={"username": "area"},
         )
+
+
+def volunteer_unlink_account(*, by: Any, volunteer: Volunteer) -> Volunteer:
+    """Undo a wrong link between a volunteer and an account: the account's "my service record" no
+    longer shows this record (its hours and points stay with the record). Nothing to undo: no change."""
+    _require(by, "volunteer", "manage", volunteer.area.path)
+    with transaction.atomic():
+        current = Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer.pk)
+        if current.user is None:
+            return current
+        account = current.user
+        current.user = None
+        current.version += 1
+        current.save(update_fields=["user", "version"])
+        _audit(AuditAction.UPDATE, by, current, current.area.path, {"user": [account, None]})
+        return current
 
 
 def volunteer_verify(*, by: Any, volunteer: Volunteer, now: datetime | None = None) -> Volunteer:

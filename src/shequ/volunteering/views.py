@@ -21,7 +21,8 @@ from django.views.decorators.http import require_POST
 from shequ.core import access
 from shequ.core import selectors as core_selectors
 from shequ.core.errors import DomainError, Forbidden, NotFound
-from shequ.core.models import Area, AreaKind, User
+from shequ.core.models import Area, AreaKind
+from shequ.core.pages import form_status
 from shequ.core.pagination import paginate
 from shequ.core.views import attach_error
 from shequ.registry.models import Household
@@ -508,13 +509,7 @@ def volunteer_create(request: HttpRequest) -> HttpResponse:
         try:
             account = None
             if data["username"].strip():
-                account = User.objects.filter(username__iexact=data["username"].strip()).first()
-                if account is None:
-                    raise DomainError(
-                        _("There is no account with this user name."),
-                        code="account_unknown",
-                        fields={"username": "unknown"},
-                    )
+                account = core_selectors.account_for(user, "volunteer", "manage", username=data["username"])
             volunteer = services.volunteer_register(
                 by=user,
                 area=core_selectors.area_for(user, data["area"]),
@@ -535,7 +530,7 @@ def volunteer_create(request: HttpRequest) -> HttpResponse:
         request,
         "volunteering/volunteer_form.html",
         {"form": form, "resident": resident},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -551,6 +546,10 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
         if request.POST.get("verify"):
             services.volunteer_verify(by=request.user, volunteer=volunteer)
             messages.success(request, _("The volunteer is verified."))
+            return redirect("volunteering:volunteer", pk=pk)
+        if request.POST.get("unlink"):
+            services.volunteer_unlink_account(by=request.user, volunteer=volunteer)
+            messages.success(request, _("The account is no longer linked to this volunteer."))
             return redirect("volunteering:volunteer", pk=pk)
         if form.is_valid():
             try:

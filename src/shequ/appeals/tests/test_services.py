@@ -326,9 +326,14 @@ def test_dispatch_to_someone_who_does_not_work_there_is_refused(report: Any, peo
     appeal = services.appeal_accept(appeal=appeal, by=people.grid_worker, version=appeal.version)
     with pytest.raises(DomainError) as exc:
         services.appeal_dispatch(
+            appeal=appeal, by=people.grid_worker, version=appeal.version, to_user=people.neighbour
+        )
+    assert exc.value.code == "handler_outside"  # an account of the grid, but a resident's
+    with pytest.raises(DomainError) as exc:
+        services.appeal_dispatch(
             appeal=appeal, by=people.grid_worker, version=appeal.version, to_user=people.other_community_staff
         )
-    assert exc.value.code == "handler_outside"
+    assert exc.value.code == "account_unknown"  # another community's: as if it did not exist
     with pytest.raises(DomainError) as exc:
         services.appeal_dispatch(appeal=appeal, by=people.grid_worker, version=appeal.version)
     assert exc.value.code == "handler_required"

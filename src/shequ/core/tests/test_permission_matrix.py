@@ -150,7 +150,9 @@ def assignment_create_page(c: Case, client: Client) -> tuple[bool, str]:
 
 
 def assignment_create_api(c: Case, client: Client) -> tuple[bool, str]:
-    User.objects.create_user("newcomer", password=PASSWORD)
+    # An account of the target's community (a granter reaches only accounts of their own areas).
+    community = c.tree.community if c.side == "inside" else c.tree.far_community
+    make_user(Role.VOLUNTEER, community, username="newcomer")
     r = client.post(
         "/api/assignments",
         {"username": "newcomer", "role": "resident", "area_id": c.building.pk},

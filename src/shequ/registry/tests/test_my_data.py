@@ -90,7 +90,7 @@ def test_linking_is_refused_for_a_staff_account_an_outsider_or_an_account_alread
     far = make_user(Role.RESIDENT, tree.other_building, username="lixi_ju")
     for username, code in (
         ("wangge", "account_not_resident"),
-        ("lixi_ju", "account_not_resident"),
+        ("lixi_ju", "account_unknown"),  # another community's: as if it did not exist
         ("pingdi_jumin", "account_taken"),
         ("nobody_here", "account_unknown"),
     ):
