@@ -380,15 +380,15 @@ def test_a_damaged_archive_is_refused_and_the_target_left_untouched(
 ) -> None:
     archive = _copy_archive(drill, tmp_path)
     what = damage(archive, drill)
-    target = tmp_path / "target"
+    target, media = tmp_path / "target", tmp_path / "media"
     target.mkdir()
     with pytest.raises(pitr.PitrError) as refused:
-        pitr.restore(archive=archive, target=target, to=pitr.parse_time(drill.point))
+        pitr.restore(archive=archive, target=target, to=pitr.parse_time(drill.point), media=media)
     assert refused.value.code == code
     if code == "wal_missing":
         assert what in str(refused.value.message)
     assert list(target.iterdir()) == []
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive", "target"]  # no staging left behind
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["archive", "target"]  # no staging, no files
 
 
 def test_a_target_that_is_not_empty_is_refused(drill: Drill, tmp_path: Path) -> None:

@@ -41,7 +41,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from shequ.core.errors import DomainError
 
@@ -234,6 +234,17 @@ def table_counts() -> dict[str, int]:
     return {m._meta.label_lower: m._base_manager.count() for m in copied_models()}
 
 
+def counted() -> tuple[dict[str, int], int]:
+    """Every table's rows and the last audit entry's id, as of one moment (one snapshot)."""
+    from shequ.core.models import AuditEntry
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        counts = table_counts()
+        last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    return counts, last
+
+
 def segment_name(timeline: int, lsn: str, segment_size: int) -> str:
     high, low = (int(part, 16) for part in lsn.split("/"))
     number = ((high << 32) | low) // segment_size
@@ -280,6 +291,7 @@ def base_create(*, archive: Path) -> dict[str, Any]:
     from shequ.core.backup import key_fingerprints
 
     media = media_sync(archive=archive)
+    counts, audit_last_id = counted()
     manifest = {
         "format": "shequ-pitr-base",
         "started_at": started.isoformat(),
@@ -290,9 +302,11 @@ def base_create(*, archive: Path) -> dict[str, Any]:
         "wal_segment_size": segment_size,
         "start_segment": segment_name(ranges[0]["Timeline"], ranges[0]["Start-LSN"], segment_size),
         "end_segment": segment_name(ranges[-1]["Timeline"], ranges[-1]["End-LSN"], segment_size),
-        # Counted just after the backup ended: a restore to that moment must match them exactly.
+        # Counted just after the backup ended. Every change in Shequ writes an audit entry, so a
+        # database recovered to a moment whose last audit entry is this one must match them exactly.
         "counted_at": datetime.now(UTC).isoformat(),
-        "tables": table_counts(),
+        "tables": counts,
+        "audit_last_id": audit_last_id,
         "keys": key_fingerprints(),
         "media": media,
         "size": sum(p.stat().st_size for p in work.iterdir()),
@@ -503,6 +517,12 @@ def restore(*, archive: Path, target: Path, to: datetime, media: Path | None = N
         os.rename(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
+        if media is not None and media.is_dir():  # it was empty or absent: what is in it now is ours
+            for path in list(media.iterdir()):
+                if path.is_dir():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
         raise
     plan.base["restored_files"] = files
     return plan
@@ -648,7 +668,10 @@ def verify(
     problems: list[str] = []
     now = table_counts()
     rows: list[tuple[str, int, int | None]] = []
-    at_base = to <= datetime.fromisoformat(base["counted_at"])
+    from shequ.core.models import AuditEntry as Entry
+
+    last_id = Entry.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    at_base = last_id == base.get("audit_last_id", -1)  # nothing changed since the base: the same rows
     for model, count in sorted(base["tables"].items()):
         current = now.get(model)
         rows.append((model, count, current))
