@@ -35,6 +35,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         help="engines to run (default: sqlite, and postgres when DATABASE_URL is set)",
     )
+    parser.add_argument(
+        "--steps", default="", help="only these steps, comma-separated (writes first: the others read them)"
+    )
     parser.add_argument("--worker", help=argparse.SUPPRESS)  # internal: one engine in this process
     parser.add_argument("--out", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
@@ -52,6 +55,7 @@ def _worker(args: argparse.Namespace) -> int:
         quick=args.quick,
         seconds=args.seconds or (3.0 if args.quick else 10.0),
         clients=args.clients,
+        steps=tuple(s for s in args.steps.split(",") if s),
     )
     results = run(args.worker, options, admin_url=os.environ.get("BENCH_ADMIN_URL", ""))
     Path(args.out).write_text(json.dumps([r.as_json() for r in results], ensure_ascii=False, indent=1))
@@ -67,6 +71,7 @@ def _run_engine(engine: str, args: argparse.Namespace, admin_url: str) -> list[R
     command = [sys.executable, "-m", "bench", "--worker", engine, "--out", str(out_path)]
     command += ["--scale", args.scale, "--seed", str(args.seed), "--clients", str(args.clients)]
     command += ["--quick"] if args.quick else []
+    command += ["--steps", args.steps] if args.steps else []
     command += ["--seconds", str(args.seconds)] if args.seconds else []
     print(f"== {engine}: scale {args.scale}", file=sys.stderr, flush=True)
     try:

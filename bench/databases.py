@@ -103,6 +103,9 @@ class Backend:
     def clone_empty(self) -> None:
         raise NotImplementedError
 
+    def empty_url(self) -> str:
+        raise NotImplementedError
+
     def raw_load(self, rows: PreparedRows) -> int:
         raise NotImplementedError
 
@@ -117,6 +120,7 @@ class SqliteBackend(Backend):
         super().__init__(folder)
         self.main = folder / "bench.sqlite3"
         self.raw = folder / "baseline.sqlite3"
+        self.empty = folder / "empty.sqlite3"  # migrated and empty: what `shequ restore` writes into
 
     def django_url(self) -> str:
         return f"sqlite:///{self.main}"
@@ -126,6 +130,10 @@ class SqliteBackend(Backend):
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         conn.close()
         shutil.copyfile(self.main, self.raw)
+        shutil.copyfile(self.main, self.empty)
+
+    def empty_url(self) -> str:
+        return f"sqlite:///{self.empty}"
 
     def raw_load(self, rows: PreparedRows) -> int:
         placeholders = ", ".join("?" * len(rows.columns))
@@ -147,7 +155,7 @@ class SqliteBackend(Backend):
             conn.close()
 
     def drop(self) -> None:
-        for base in (self.main, self.raw):
+        for base in (self.main, self.raw, self.empty):
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{base}{suffix}").unlink(missing_ok=True)
 
@@ -160,6 +168,7 @@ class PostgresBackend(Backend):
         self.admin_url = admin_url
         self.main = f"shequ_bench_{os.getpid()}"
         self.raw = f"{self.main}_baseline"
+        self.empty = f"{self.main}_empty"  # migrated and empty: what `shequ restore` writes into
         self._admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(self.main)))
 
     def _url(self, database: str) -> str:
@@ -180,6 +189,19 @@ class PostgresBackend(Backend):
                 sql.Identifier(self.raw), sql.Identifier(self.main)
             )
         )
+        self._admin(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(self.empty), sql.Identifier(self.main)
+            )
+        )
+
+    def empty_url(self) -> str:
+        return self._url(self.empty)
+
+    def admin_database(self, name: str) -> str:
+        """A new database of the bench's own (for a baseline's restore; dropped with the others)."""
+        self._admin(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+        return self._url(name)
 
     def raw_load(self, rows: PreparedRows) -> int:
         columns = sql.SQL(", ").join(sql.Identifier(c) for c in rows.columns)
@@ -192,5 +214,5 @@ class PostgresBackend(Backend):
             return cur.rowcount
 
     def drop(self) -> None:
-        for name in (self.raw, self.main):
+        for name in (self.raw, self.empty, f"{self.main}_pg_restore", self.main):
             self._admin(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

@@ -43,6 +43,8 @@ class Options:
     quick: bool
     seconds: float
     clients: int
+    # Only these steps (by name, e.g. ("writes", "backups")); empty: all of them.
+    steps: tuple[str, ...] = ()
 
     @property
     def read_budget(self) -> float:
@@ -88,7 +90,10 @@ def run(backend_name: str, options: Options, admin_url: str = "") -> list[Result
             bench.volunteering,
             bench.metrics,
             bench.reports,
+            bench.backups,
         ):
+            if options.steps and step.__name__ not in options.steps:
+                continue
             started = time.perf_counter()
             try:
                 results.extend(step())
@@ -784,6 +789,13 @@ class _Run:
         from bench import reports as report_bench
 
         return report_bench.measure(self.backend.name, self.admin, self.district_area, APPEALS_TODAY.year)
+
+    def backups(self) -> list[Result]:
+        """`shequ backup` / `shequ restore` of everything loaded before, against the engine's own tool,
+        and on PostgreSQL a base backup and a point-in-time recovery (bench/backup.py)."""
+        from bench import backup as backup_bench
+
+        return backup_bench.measure(self.backend, self.folder)
 
     # --- 5. volunteering (issue 7): hours over N volunteers, and a burst of 1,000 check-ins ------------
 

@@ -19,6 +19,8 @@ USAGE = """shequ — 社区 community governance
   shequ person export|erase ID_NUMBER  everything held on a person, or erase it (PIPL)
   shequ backup [--output FILE]         the database and uploaded files in one .tar.gz (keys not included)
   shequ restore FILE [--yes] [--check] a backup into a new, empty, migrated database, in one transaction
+  shequ pitr setup|base|files|status  PostgreSQL: continuous WAL archiving and daily base backups
+  shequ pitr restore --to TIME --target DIR   a new cluster recovered to that minute; then `pitr verify`
   shequ audit verify|export            check the audit log's hash chain / ship it as JSON lines
   shequ dbroles APP_ROLE [--create]    PostgreSQL: the app's role may read and write, the audit log only grow
   shequ <django command> ...           any other Django management command
