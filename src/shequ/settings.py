@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shequ.core.middleware.RequestContextMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "shequ.core.middleware.RequestLimitsMiddleware",  # before CSRF: its process_view reads the body first
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "shequ.core.middleware.DatabaseReachableMiddleware",

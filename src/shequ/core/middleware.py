@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -68,6 +69,51 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
+
+
+def request_too_large_message() -> str:
+    return _("The request is too large. Send less at once (files: at most 10 MB each).")
+
+
+def too_many_fields_message() -> str:
+    return _("The request has too many fields or files.")
+
+
+def refused_body_response(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The clear answer to a body Django refuses to read: 413 when too large, 400 for too many parts."""
+    if isinstance(exc, RequestDataTooBig):
+        code, message, status = "request_too_large", request_too_large_message(), 413
+    else:
+        code, message, status = "too_many_fields", too_many_fields_message(), 400
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": code, "message": message, "field": None}, status=status)
+    return render(request, "core/error.html", {"message": message, "code": code}, status=status)
+
+
+class RequestLimitsMiddleware:
+    """Reads the body once, before CSRF and the view do, where a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+    raised RequestDataTooBig: an API 500 and, with DEBUG on, a traceback page. Listed before the CSRF
+    middleware so that its process_view runs first, after the user and the language are known."""
+
+    BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, *args: Any) -> HttpResponse | None:
+        if request.method not in self.BODY_METHODS:
+            return None
+        try:
+            if request.content_type == "multipart/form-data":
+                request.POST  # noqa: B018 -- parsed as a stream: files go to disk, not into memory
+            else:
+                request.body  # noqa: B018 -- refused from its Content-Length before anything is read
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent) as exc:
+            return refused_body_response(request, exc)
+        return None
 
 
 class DatabaseReachableMiddleware:
