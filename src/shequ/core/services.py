@@ -597,7 +597,7 @@ def login_second_step(*, user: User, code: str) -> User:
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.is_locked(now):
-            refusal = AccountLocked(_locked_message(user))
+            refusal = AccountLocked(_locked_message(user.locked_until))
         elif not (user.is_active and factors.code_accepted(user=user, code=code)):
             refusal = _count_failure(user, now, why="second factor")
     if refusal is not None:
@@ -617,12 +617,9 @@ def _login_check(*, username: str, password: str) -> User | AuthenticationFailed
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username__iexact=(username or "").strip()).first()
         if user is None:
-            User().set_password(password)  # spend the same time as a real check
-            audit_log(
-                action=AuditAction.LOGIN_FAILED, actor_name=_typed_name(username), object_repr="unknown user"
-            )
-            return AuthenticationFailed()
+            return _unknown_name_failure(username, password, now)
         if user.is_locked(now):
+            _spend_a_password_check(password)  # a locked account answers as slowly as any other
             audit_log(
                 action=AuditAction.LOGIN_FAILED,
                 actor=user,
@@ -630,7 +627,7 @@ def _login_check(*, username: str, password: str) -> User | AuthenticationFailed
                 area_path=_primary_path(user),
                 object_repr="locked",
             )
-            return AccountLocked(_locked_message(user))
+            return AccountLocked(_locked_message(user.locked_until))
         if not user.is_active or not user.check_password(password):
             return _count_failure(user, now, why="")
         # The failure count is cleared only when every factor passed (login_record): a known password
@@ -657,14 +654,61 @@ def _count_failure(user: User, now: Any, *, why: str) -> AuthenticationFailed:
         changes=changes,
     )
     if locked:
-        return AccountLocked(_locked_message(user))
+        return AccountLocked(_locked_message(user.locked_until))
     if why:
         return AuthenticationFailed(_("The code is wrong or expired. Check the phone's clock and try again."))
     return AuthenticationFailed()
 
 
-def _locked_message(user: User) -> str:
-    until = timezone.localtime(user.locked_until)
+UNKNOWN_NAME = "unknown user"
+UNKNOWN_NAME_LOCKED = "unknown user, locked"
+# How far back the failures of a name no account has are read: the lockout of a real account forgets
+# nothing until a success, this one forgets after a day of silence; the read stays small either way.
+UNKNOWN_NAME_MEMORY = timedelta(days=1)
+
+
+def _spend_a_password_check(password: str) -> None:
+    User().set_password(password)  # the same hasher, the same time as checking a real account's
+
+
+def _unknown_name_failure(username: str, password: str, now: Any) -> AuthenticationFailed:
+    """A name no account has answers exactly as an account would, lockout included, so that neither the
+    answer nor its time tells which names exist. Its failures are counted from the audit entries each
+    one writes anyway (no store of its own to fill up), replaying the account's rule: the 5th in a row
+    locks for LOGIN_LOCKOUT_SECONDS, and tries while locked do not count."""
+    _spend_a_password_check(password)
+    typed = _typed_name(username)
+    until = _unknown_name_locked_until(typed, now)
+    if until is None:
+        audit_log(action=AuditAction.LOGIN_FAILED, actor_name=typed, object_repr=UNKNOWN_NAME)
+        until = _unknown_name_locked_until(typed, now)  # this failure may be the one that locks
+        return AccountLocked(_locked_message(until)) if until else AuthenticationFailed()
+    audit_log(action=AuditAction.LOGIN_FAILED, actor_name=typed, object_repr=UNKNOWN_NAME_LOCKED)
+    return AccountLocked(_locked_message(until))
+
+
+def _unknown_name_locked_until(typed: str, now: Any) -> Any:
+    failures = (
+        AuditEntry.objects.filter(
+            action=AuditAction.LOGIN_FAILED,
+            actor_id__isnull=True,
+            actor_name__iexact=typed,
+            object_repr=UNKNOWN_NAME,
+            at__gte=now - UNKNOWN_NAME_MEMORY,
+        )
+        .order_by("at")
+        .values_list("at", flat=True)
+    )
+    count, until = 0, None
+    for at in failures[:1000]:
+        count += 1
+        if count >= settings.LOGIN_FAILURE_LIMIT:
+            count, until = 0, at + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    return until if until is not None and until > now else None
+
+
+def _locked_message(locked_until: Any) -> str:
+    until = timezone.localtime(locked_until)
     return str(
         _("Too many failed attempts. The account is locked until %(time)s.") % {"time": f"{until:%H:%M}"}
     )
