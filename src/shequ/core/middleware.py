@@ -206,7 +206,7 @@ class PasswordExpiryMiddleware:
 class EngagementEndedMiddleware:
     """A user all of whose roles have ended (a third-party evaluator after their engagement's end date)
     gets no data: every page and API answer is a 403 that says why. Signing out still works. Token
-    clients are refused the same way where the token is read (core.services.token_user)."""
+    clients are refused the same way where the token is read (core.services.token_for)."""
 
     ALLOWED = ("/logout/", "/language/", "/static/", "/healthz")
 

@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError, RestrictedError
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core import access, factors
@@ -522,6 +523,9 @@ def assignment_delete(*, by: Any, assignment: RoleAssignment) -> None:
             },
         )
         assignment.delete()
+        if not RoleAssignment.objects.filter(user_id=assignment.user_id).exists():
+            _tokens_end(user=assignment.user, by=by, why="last_role_revoked")
+    access.forget_roles(assignment.user)
 
 
 def _primary_path(user: User) -> str:
@@ -729,6 +733,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
         user.password_changed_at = timezone.now()
         user.save(update_fields=["password", "password_changed_at"])
         audit_log(action=AuditAction.PASSWORD_CHANGE, actor=user, obj=user, area_path=_primary_path(user))
+        _tokens_end(user=user, by=user, why="password_change")
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -745,33 +750,101 @@ def token_digest(token: str) -> str:
 def token_issue(*, username: str, password: str, otp: str = "", name: str = "") -> tuple[str, ApiToken]:
     """Sign in for an API client: the same checks, factors and lockout as the login page."""
     user = login_attempt(username=username, password=password, otp=otp or None)
-    token = "shq_" + secrets.token_urlsafe(32)
     with transaction.atomic():
-        record = ApiToken.objects.create(
-            user=user,
-            digest=token_digest(token),
-            name=name[:100],
-            expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS),
-        )
-        audit_log(action=AuditAction.TOKEN_ISSUED, actor=user, obj=record, area_path=_primary_path(user))
+        return _token_create(user=user, name=name)
+
+
+def _token_create(*, user: User, name: str, changes: dict[str, Any] | None = None) -> tuple[str, ApiToken]:
+    token = "shq_" + secrets.token_urlsafe(32)
+    record = ApiToken.objects.create(
+        user=user,
+        digest=token_digest(token),
+        name=name[:100],
+        expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_HOURS),
+        password_stamp=user.get_session_auth_hash(),
+    )
+    audit_log(
+        action=AuditAction.TOKEN_ISSUED,
+        actor=user,
+        obj=record,
+        area_path=_primary_path(user),
+        changes=changes or {},
+    )
     return token, record
 
 
-def token_user(token: str) -> User | None:
+def token_for(token: str) -> ApiToken | None:
+    """The live token behind a bearer value: not expired, not revoked, its account active and its
+    password unchanged since it was issued (a change by any path, an operator's reset included)."""
     record = (
         ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(token), expires_at__gt=timezone.now(), user__is_active=True)
+        .filter(
+            digest=token_digest(token),
+            expires_at__gt=timezone.now(),
+            revoked_at__isnull=True,
+            user__is_active=True,
+        )
         .first()
     )
     if record is None:
         return None
+    if not constant_time_compare(record.password_stamp, record.user.get_session_auth_hash()):
+        return None  # the password changed since
     ended = access.engagement_ended(record.user)
     if ended is not None:
         raise EngagementEnded(ended)
     now = timezone.now()
     if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
-    return record.user
+    return record
+
+
+def token_revoke(*, record: ApiToken, why: str) -> None:
+    """The caller ends their own token (signing out a client, or refreshing it)."""
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=record.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        audit_log(
+            action=AuditAction.TOKEN_REVOKED,
+            actor=record.user,
+            obj=record,
+            area_path=_primary_path(record.user),
+            changes={"why": why},
+        )
+
+
+def token_refresh(*, record: ApiToken) -> tuple[str, ApiToken]:
+    """A new token for a live one, which ends: a client keeps working past the short lifetime without
+    keeping the password, and a stolen token is good for API_TOKEN_HOURS at most once it is refreshed."""
+    with transaction.atomic():
+        ended = ApiToken.objects.filter(pk=record.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if not ended:  # refreshed twice at once: only the first gets a new token
+            raise AuthenticationFailed(_("The token has ended. Please sign in again."), code="token_ended")
+        return _token_create(
+            user=record.user, name=record.name, changes={"refreshed_from": [record.pk, None]}
+        )
+
+
+def _tokens_end(*, user: User, by: Any, why: str) -> int:
+    """Every live token of an account ends (inside the caller's transaction), with one audit entry."""
+    ended = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()).update(
+        revoked_at=timezone.now()
+    )
+    if ended:
+        audit_log(
+            action=AuditAction.TOKEN_REVOKED,
+            actor=by,
+            obj=user,
+            area_path=_primary_path(user),
+            changes={"why": why, "tokens": [ended, 0]},
+        )
+    return ended
+
+
+def token_user(token: str) -> User | None:
+    record = token_for(token)
+    return record.user if record is not None else None
 
 
 class EngagementEnded(Forbidden):
