@@ -48,6 +48,7 @@ REPORTER_NAME = "陈美玲"
 OUTSIDER_PHONE = "13912345678"
 OUTSIDER_ID = make_id_number("440604", date(1975, 8, 9), 31, "M")
 CONTACT_PHONE = "13787654321"
+RESOURCE_MOBILE = "13655554444"  # a resource's contact's own mobile: masked like a resident's
 
 # Answers that hold personal data: they must never be kept by a shared cache.
 PERSONAL = re.compile(r"^/(api/)?(residents|households|appeals|volunteers|volunteering|me|corrections)\b")
@@ -118,10 +119,12 @@ def world(tree_with_people: Tree) -> World:  # noqa: F811
         closes_on=today + timedelta(days=30),
     )
     needs_services.response_record(by=staff, survey=survey, score=5, resident=resident)
+    Resource.objects.filter(area=tree.community).update(phone=RESOURCE_MOBILE, phone_public=False)
     ids = {decrypt(r.id_number_encrypted, context=ID_CONTEXT) for r in Resident.objects.all()}
     phones = {decrypt(r.phone_encrypted, context=PHONE_CONTEXT) for r in Resident.objects.all()}
     assert len(ids) == 6 and all(len(i) == 18 for i in ids) and all(len(p) == 11 for p in phones)
-    return World(tree, users, resident, appeal, volunteer, ids | {OUTSIDER_ID}, phones | {OUTSIDER_PHONE})
+    phones |= {OUTSIDER_PHONE, RESOURCE_MOBILE}
+    return World(tree, users, resident, appeal, volunteer, ids | {OUTSIDER_ID}, phones)
 
 
 def body_text(response: Any) -> str:
@@ -189,6 +192,8 @@ def pages(w: World) -> list[str]:
         "/volunteers/",
         f"/volunteers/{w.volunteer.pk}/",
         "/volunteer-teams/",
+        "/resources/",
+        f"/resources/{Resource.objects.filter(area=w.tree.community).get().pk}/",
         "/volunteering/me/",
         "/people/",
         "/audit/",
