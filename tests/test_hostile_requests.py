@@ -113,3 +113,38 @@ def test_a_form_over_the_limit_is_a_clear_413_page(tree: Tree, settings: Any, de
     page = response.content.decode()
     assert "Traceback" not in page and "RequestDataTooBig" not in page
     assert not Appeal.objects.exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("post", "/api/appeals"),
+        ("post", "/api/areas"),
+        ("patch", "/api/areas/{area}"),
+        ("post", "/api/auth/token"),
+    ],
+)
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "text/html"])
+def test_the_api_refuses_json_sent_as_another_type(
+    tree: Tree, method: str, path: str, content_type: str
+) -> None:
+    """Issue 13, finding 10: JSON sent as text/plain (what a cross-site form sends without a preflight)
+    was read as JSON. Every write now answers 415 and changes nothing."""
+    staff = make_user(Role.DISTRICT_ADMIN, tree.district, "quadmin")
+    body = json.dumps(
+        {"parent_id": tree.street.pk, "name": "新社区", "area_id": tree.building.pk, "version": 1}
+    )
+    client = login_client(staff)
+    before = (tree.street.children.count(), Appeal.objects.count())
+    response = getattr(client, method)(path.format(area=tree.community.pk), body, content_type=content_type)
+    assert response.status_code == 415
+    assert response.json()["code"] == "unsupported_media_type"
+    assert (tree.street.children.count(), Appeal.objects.count()) == before
+
+
+@pytest.mark.django_db
+def test_an_api_write_without_a_body_needs_no_content_type(tree: Tree) -> None:
+    staff = make_user(Role.COMMUNITY_STAFF, tree.community, "shequ")
+    response = login_client(staff).delete("/api/auth/token")
+    assert response.status_code == 400 and response.json()["code"] == "token_required"

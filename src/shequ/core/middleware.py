@@ -92,10 +92,12 @@ def refused_body_response(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 class RequestLimitsMiddleware:
     """Reads the body once, before CSRF and the view do, where a body over DATA_UPLOAD_MAX_MEMORY_SIZE
-    raised RequestDataTooBig: an API 500 and, with DEBUG on, a traceback page. Listed before the CSRF
-    middleware so that its process_view runs first, after the user and the language are known."""
+    raised RequestDataTooBig: an API 500 and, with DEBUG on, a traceback page; and refuses an API body
+    that is not JSON (415). Listed before the CSRF middleware so that its process_view runs first,
+    after the user and the language are known."""
 
     BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+    API_BODY_TYPES = ("application/json", "multipart/form-data")  # JSON, or a file to import
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -109,10 +111,21 @@ class RequestLimitsMiddleware:
         try:
             if request.content_type == "multipart/form-data":
                 request.POST  # noqa: B018 -- parsed as a stream: files go to disk, not into memory
-            else:
-                request.body  # noqa: B018 -- refused from its Content-Length before anything is read
+                return None
+            body = request.body  # refused from its Content-Length before anything is read
         except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent) as exc:
             return refused_body_response(request, exc)
+        if body and request.path.startswith("/api/") and request.content_type not in self.API_BODY_TYPES:
+            # The API reads any body as JSON; JSON sent as text/plain is what a cross-site form can send
+            # without a CORS preflight, so it is refused, like every other type (issue 13).
+            return JsonResponse(
+                {
+                    "code": "unsupported_media_type",
+                    "message": _("Send the request body as application/json."),
+                    "field": None,
+                },
+                status=415,
+            )
         return None
 
 
