@@ -52,6 +52,8 @@ ERROR_RESPONSES = {
     "403": "Not allowed",
     "404": "Not found, or outside the caller's areas",
     "409": "Conflict (a stale version or a duplicate)",
+    "413": "The request body is too large",
+    "415": "The request body is not JSON",
     "422": "Invalid input",
     "503": "The database is out of reach",
 }
