@@ -128,6 +128,7 @@ def token_client(user: User) -> Client:
         user=user,
         digest=services.token_digest(token),
         expires_at=date(2099, 1, 1).isoformat() + "T00:00:00Z",
+        password_stamp=user.get_session_auth_hash(),
     )
     return Client(headers={"Authorization": f"Bearer {token}"})
 

@@ -310,7 +310,8 @@ def prepare_burst(n: int = BURST) -> Burst:
                     user_id=u.pk,
                     digest=token_digest(t),
                     name="bench",
-                    expires_at=now + timedelta(days=settings.API_TOKEN_DAYS),
+                    expires_at=now + timedelta(hours=settings.API_TOKEN_HOURS),
+                    password_stamp=u.get_session_auth_hash(),
                 )
                 for u, t in zip(users, tokens, strict=True)
             ]

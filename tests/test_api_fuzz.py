@@ -118,6 +118,9 @@ NOT_NULL_FIELDS = {
 # Operations with a known, reproduced bug that the fuzzing cannot steer around: each has an xfail
 # test below and is left out until it is fixed. Empty today: see steer_clear_of_known_bugs.
 KNOWN_FAILURES: dict[str, str] = {}
+# Operations that end the caller's own token: fuzzed first, they would leave every later operation a
+# 401. Their answers are tested in core/tests/test_tokens.py.
+ENDS_THE_CALLERS_TOKEN = {"DELETE /api/auth/token", "POST /api/auth/token/refresh"}
 
 
 @pytest.fixture
@@ -359,7 +362,7 @@ def test_every_operation_answers_within_its_schema_and_the_callers_areas(
     assert len(operations) > 30, "the schema lost its operations"
     for operation in operations[part::PARTS]:
         key = f"{operation.method.upper()} {operation.path}"
-        if key in KNOWN_FAILURES:
+        if key in KNOWN_FAILURES or key in ENDS_THE_CALLERS_TOKEN:
             continue
         try:
             fuzz(operation, app, caller)

@@ -40,13 +40,15 @@ from shequ.registry.models import Organisation, Resident
 from shequ.registry.services import ID_CONTEXT, PHONE_CONTEXT
 from shequ.resources.models import Resource
 from shequ.volunteering import services as volunteer_services
-from shequ.volunteering.models import Volunteer
+from shequ.volunteering.models import TeamKind, TeamLevel, Volunteer
 
 pytestmark = pytest.mark.django_db
 
+REPORTER_NAME = "陈美玲"
 OUTSIDER_PHONE = "13912345678"
 OUTSIDER_ID = make_id_number("440604", date(1975, 8, 9), 31, "M")
 CONTACT_PHONE = "13787654321"
+RESOURCE_MOBILE = "13655554444"  # a resource's contact's own mobile: masked like a resident's
 
 # Answers that hold personal data: they must never be kept by a shared cache.
 PERSONAL = re.compile(r"^/(api/)?(residents|households|appeals|volunteers|volunteering|me|corrections)\b")
@@ -76,6 +78,8 @@ def world(tree_with_people: Tree) -> World:  # noqa: F811
     # The resident account's own record (my data): shown to its owner, masked on every GET.
     Resident.objects.filter(pk=resident.pk).update(user=users[Role.RESIDENT])
     reporter = make_user(Role.RESIDENT, tree.building, username="leak_reporter")
+    reporter.display_name = REPORTER_NAME  # the steps of an appeal name who acted
+    reporter.save(update_fields=["display_name"])
     appeal = appeal_services.appeal_report(
         by=reporter,
         area=tree.building,
@@ -89,6 +93,14 @@ def world(tree_with_people: Tree) -> World:  # noqa: F811
         by=carer, area=tree.community, name="赵志愿", phone=OUTSIDER_PHONE, id_number=OUTSIDER_ID
     )
     volunteer_services.volunteer_register(by=carer, area=tree.community, resident=resident)
+    volunteer_services.team_create(
+        by=users[Role.COMMUNITY_STAFF],
+        area=tree.community,
+        name="红马甲巡逻队",
+        kind=TeamKind.PATROL,
+        level=TeamLevel.COMMUNITY,
+        leader=volunteer,
+    )
     # A home visit that raised a need, and a satisfaction survey the resident answered.
     staff = users[Role.COMMUNITY_STAFF]
     needs_services.visit_log(
@@ -107,10 +119,12 @@ def world(tree_with_people: Tree) -> World:  # noqa: F811
         closes_on=today + timedelta(days=30),
     )
     needs_services.response_record(by=staff, survey=survey, score=5, resident=resident)
+    Resource.objects.filter(area=tree.community).update(phone=RESOURCE_MOBILE, phone_public=False)
     ids = {decrypt(r.id_number_encrypted, context=ID_CONTEXT) for r in Resident.objects.all()}
     phones = {decrypt(r.phone_encrypted, context=PHONE_CONTEXT) for r in Resident.objects.all()}
     assert len(ids) == 6 and all(len(i) == 18 for i in ids) and all(len(p) == 11 for p in phones)
-    return World(tree, users, resident, appeal, volunteer, ids | {OUTSIDER_ID}, phones | {OUTSIDER_PHONE})
+    phones |= {OUTSIDER_PHONE, RESOURCE_MOBILE}
+    return World(tree, users, resident, appeal, volunteer, ids | {OUTSIDER_ID}, phones)
 
 
 def body_text(response: Any) -> str:
@@ -177,6 +191,9 @@ def pages(w: World) -> list[str]:
         "/activities/",
         "/volunteers/",
         f"/volunteers/{w.volunteer.pk}/",
+        "/volunteer-teams/",
+        "/resources/",
+        f"/resources/{Resource.objects.filter(area=w.tree.community).get().pk}/",
         "/volunteering/me/",
         "/people/",
         "/audit/",
@@ -275,8 +292,9 @@ def test_a_third_party_evaluator_never_sees_an_appeals_contact_phone(world: Worl
     assert CONTACT_PHONE not in login_client(evaluator).get(f"/appeals/{world.appeal.pk}/").content.decode()
 
 
-# Names of the fixture's people: a third-party evaluator sees de-identified or aggregate data only.
-PEOPLE_NAMES = ("王芳", "李小明", "赵志愿", "王女士")
+# Names of the fixture's people: a third-party evaluator sees de-identified or aggregate data only. 赵志愿
+# also leads a team; 陈美玲 reported the appeal, so its steps name her.
+PEOPLE_NAMES = ("王芳", "李小明", "赵志愿", "王女士", REPORTER_NAME)
 
 
 def test_a_third_party_evaluator_sees_no_names_anywhere(world: World) -> None:
@@ -296,6 +314,25 @@ def test_a_third_party_evaluator_sees_no_names_anywhere(world: World) -> None:
             problems += [f"{url}: {name}" for name in PEOPLE_NAMES if name in text]
     assert not problems, "\n".join(problems)
     assert answered >= 10  # the evaluator did read pages: area summaries, appeals, activities
+
+
+def test_an_evaluator_reads_who_acted_on_an_appeal_by_role_and_a_team_without_its_leader(
+    world: World,
+) -> None:
+    """Issue 13, finding 5: the steps named the reporter ("陈美玲") and the team list its leader."""
+    evaluator = world.users[Role.EVALUATOR]
+    steps = token_client(evaluator).get(f"/api/appeals/{world.appeal.pk}").json()["steps"]
+    assert [s["actor_name"] for s in steps] == ["居民"]
+    page = login_client(evaluator).get(f"/appeals/{world.appeal.pk}/").content.decode()
+    assert REPORTER_NAME not in page and "居民" in page
+    teams = token_client(evaluator).get("/api/teams").json()["items"]
+    assert teams and all(t["leader_id"] is None for t in teams)
+    # Everyone else still sees who it was.
+    staff = world.users[Role.COMMUNITY_STAFF]
+    staff_steps = token_client(staff).get(f"/api/appeals/{world.appeal.pk}").json()["steps"]
+    assert staff_steps[0]["actor_name"] == REPORTER_NAME
+    assert "赵志愿" in login_client(staff).get("/volunteer-teams/").content.decode()
+    assert token_client(staff).get("/api/teams").json()["items"][0]["leader_id"] == world.volunteer.pk
 
 
 def test_a_reveal_shows_the_number_in_the_post_answer_only(world: World) -> None:

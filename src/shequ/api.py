@@ -14,18 +14,20 @@ from ninja.security import HttpBearer, SessionAuth
 from shequ.core.appconfig import shequ_apps
 from shequ.core.errors import DomainError
 from shequ.core.middleware import DATABASE_DOWN_CODE, database_down_message
-from shequ.core.services import token_user
+from shequ.core.services import token_for
 
 logger = logging.getLogger("shequ")
 
 
 class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = token_user(token)
-        if user is not None:
-            request.user = user
-            request.auth_via = "token"  # type: ignore[attr-defined]
-        return user
+        record = token_for(token)
+        if record is None:
+            return None
+        request.user = record.user
+        request.auth_via = "token"  # type: ignore[attr-defined]
+        request.api_token = record  # type: ignore[attr-defined]  # what DELETE /auth/token and refresh end
+        return record.user
 
 
 class ActiveSession(SessionAuth):
@@ -50,6 +52,8 @@ ERROR_RESPONSES = {
     "403": "Not allowed",
     "404": "Not found, or outside the caller's areas",
     "409": "Conflict (a stale version or a duplicate)",
+    "413": "The request body is too large",
+    "415": "The request body is not JSON",
     "422": "Invalid input",
     "503": "The database is out of reach",
 }

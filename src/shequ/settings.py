@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shequ.core.middleware.RequestContextMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "shequ.core.middleware.RequestLimitsMiddleware",  # before CSRF: its process_view reads the body first
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "shequ.core.middleware.DatabaseReachableMiddleware",
@@ -174,7 +175,8 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
-API_TOKEN_DAYS = int(env.get("SHEQU_API_TOKEN_DAYS", "30"))
+# A token lasts 12 hours (a working day); a client renews it with POST /api/auth/token/refresh.
+API_TOKEN_HOURS = int(env.get("SHEQU_API_TOKEN_HOURS", "12"))
 
 # Cookies are Secure wherever the site is served over HTTPS (always in production).
 _https = _flag("SHEQU_HTTPS", PRODUCTION)

@@ -116,8 +116,8 @@ class AppealDetailOut(AppealOut):
     actions: list[str]
 
     @staticmethod
-    def resolve_steps(obj: Appeal) -> Any:
-        return selectors.steps_of(obj)
+    def resolve_steps(obj: Appeal, context: Any) -> Any:
+        return selectors.steps_for(_user(context), obj)
 
     @staticmethod
     def resolve_photos(obj: Appeal) -> Any:

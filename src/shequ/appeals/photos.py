@@ -10,7 +10,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from shequ.core.errors import DomainError
 
@@ -56,7 +56,9 @@ def clean_photo(upload: Any) -> CleanPhoto:
             rgb = upright.convert("RGB")
     except DomainError:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except Exception:
+        # Pillow's decoders answer hostile files with many types besides OSError (SyntaxError for a
+        # broken PNG chunk, struct.error, EOFError, IndexError…): each is "not a readable image".
         raise _refuse(_("The file is not a readable image."), "photo_unreadable") from None
     rgb.thumbnail((MAX_SIDE, MAX_SIDE))
     out = io.BytesIO()

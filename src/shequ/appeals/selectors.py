@@ -124,6 +124,16 @@ def steps_of(appeal: Appeal) -> QuerySet[AppealStep]:
     return appeal.steps.order_by("at", "id")
 
 
+def steps_for(user: Any, appeal: Appeal) -> list[AppealStep]:
+    """The appeal's steps as the reader may see them: a third-party evaluator reads who acted by role
+    ("居民", "社区工作者"), never by name (issue 13); the system's own steps stay "系统"."""
+    steps = list(steps_of(appeal).select_related("actor"))
+    if access.figures_only(user):
+        for step in steps:
+            step.actor_name = access.role_label(step.actor) if step.actor is not None else "系统"
+    return steps
+
+
 def photos_of(appeal: Appeal) -> QuerySet[Photo]:
     return appeal.photos.order_by("created_at", "id")
 

@@ -303,7 +303,7 @@ def may_see_contact(by: Any, appeal: Appeal) -> bool:
     if is_reporter(by, appeal):
         return True
     # A third-party evaluator sees de-identified data only (issue 9; PIPL art. 28): never a contact.
-    if all(h.role == Role.EVALUATOR for h in access.held_roles(by)):
+    if access.figures_only(by):
         return False
     if appeal.contact_withheld:
         return is_staff_over(by, appeal.area_path)

@@ -192,7 +192,7 @@ def _detail_context(request: HttpRequest, appeal: Appeal, **extra: Any) -> dict[
         phone = decrypt(appeal.contact_phone_encrypted, context=services.CONTACT_CONTEXT)
     context: dict[str, Any] = {
         "appeal": appeal,
-        "steps": list(selectors.steps_of(appeal).select_related("actor")),
+        "steps": selectors.steps_for(user, appeal),
         "photos": list(selectors.photos_of(appeal)),
         "evaluation": getattr(appeal, "evaluation", None),
         "actions": actions,

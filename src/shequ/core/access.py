@@ -57,6 +57,22 @@ def engagement_ended(user: Any) -> date | None:
     return ended.aggregate(last=Max("ends_on"))["last"]
 
 
+def figures_only(user: Any) -> bool:
+    """A third-party evaluator (every role held is one) gets figures, not people: no person's name,
+    contact or id where others see them (PIPL art. 28; docs/security.md)."""
+    held = held_roles(user)
+    return bool(held) and all(h.role == Role.EVALUATOR for h in held)
+
+
+def role_label(user: Any) -> str:
+    """What a figures-only reader is told about a person who acted: their role (the most senior one
+    they hold), never their name."""
+    from shequ.core.roles import RANK
+
+    held = sorted(held_roles(user), key=lambda h: RANK.get(h.role, 99))
+    return str(held[0].role.label) if held else ""
+
+
 def forget_roles(user: Any) -> None:
     if hasattr(user, "_shequ_held"):
         del user._shequ_held

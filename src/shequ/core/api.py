@@ -6,13 +6,15 @@ from decimal import Decimal
 from typing import ClassVar
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import ConfigDict, model_validator
 
 from shequ.core import access, grants, selectors, services
+from shequ.core.errors import DomainError
 from shequ.core.http import ApiRequest
-from shequ.core.models import Area, AuditEntry, RoleAssignment, SensitiveAccessGrant, User
+from shequ.core.models import ApiToken, Area, AuditEntry, RoleAssignment, SensitiveAccessGrant, User
 
 router = Router(tags=["core"])
 
@@ -155,6 +157,27 @@ def token_issue(request: ApiRequest, data: TokenIn) -> TokenOut:
     token, record = services.token_issue(
         username=data.username, password=data.password, otp=data.otp, name=data.name
     )
+    return TokenOut(token=token, expires_at=record.expires_at)
+
+
+def _callers_token(request: ApiRequest) -> ApiToken:
+    record = getattr(request, "api_token", None)
+    if record is None:
+        raise DomainError(_("This request was not signed with a bearer token."), code="token_required")
+    return record
+
+
+@router.delete("/auth/token", response={204: None})
+def token_revoke(request: ApiRequest) -> Status[None]:
+    """Sign the client out: the token that signs this request ends now."""
+    services.token_revoke(record=_callers_token(request), why="signed_out")
+    return Status(204, None)
+
+
+@router.post("/auth/token/refresh", response={200: TokenOut, 401: ErrorOut})
+def token_refresh(request: ApiRequest) -> TokenOut:
+    """A new token for the one that signs this request, which ends."""
+    token, record = services.token_refresh(record=_callers_token(request))
     return TokenOut(token=token, expires_at=record.expires_at)
 
 

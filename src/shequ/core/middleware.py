@@ -10,6 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -68,6 +69,64 @@ class RequestContextMiddleware:
             return self.get_response(request)
         finally:
             current_request.reset(token)
+
+
+def request_too_large_message() -> str:
+    return _("The request is too large. Send less at once (files: at most 10 MB each).")
+
+
+def too_many_fields_message() -> str:
+    return _("The request has too many fields or files.")
+
+
+def refused_body_response(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """The clear answer to a body Django refuses to read: 413 when too large, 400 for too many parts."""
+    if isinstance(exc, RequestDataTooBig):
+        code, message, status = "request_too_large", request_too_large_message(), 413
+    else:
+        code, message, status = "too_many_fields", too_many_fields_message(), 400
+    if request.path.startswith("/api/"):
+        return JsonResponse({"code": code, "message": message, "field": None}, status=status)
+    return render(request, "core/error.html", {"message": message, "code": code}, status=status)
+
+
+class RequestLimitsMiddleware:
+    """Reads the body once, before CSRF and the view do, where a body over DATA_UPLOAD_MAX_MEMORY_SIZE
+    raised RequestDataTooBig: an API 500 and, with DEBUG on, a traceback page; and refuses an API body
+    that is not JSON (415). Listed before the CSRF middleware so that its process_view runs first,
+    after the user and the language are known."""
+
+    BODY_METHODS = ("POST", "PUT", "PATCH", "DELETE")
+    API_BODY_TYPES = ("application/json", "multipart/form-data")  # JSON, or a file to import
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, *args: Any) -> HttpResponse | None:
+        if request.method not in self.BODY_METHODS:
+            return None
+        try:
+            if request.content_type == "multipart/form-data":
+                request.POST  # noqa: B018 -- parsed as a stream: files go to disk, not into memory
+                return None
+            body = request.body  # refused from its Content-Length before anything is read
+        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent) as exc:
+            return refused_body_response(request, exc)
+        if body and request.path.startswith("/api/") and request.content_type not in self.API_BODY_TYPES:
+            # The API reads any body as JSON; JSON sent as text/plain is what a cross-site form can send
+            # without a CORS preflight, so it is refused, like every other type (issue 13).
+            return JsonResponse(
+                {
+                    "code": "unsupported_media_type",
+                    "message": _("Send the request body as application/json."),
+                    "field": None,
+                },
+                status=415,
+            )
+        return None
 
 
 class DatabaseReachableMiddleware:
@@ -160,7 +219,7 @@ class PasswordExpiryMiddleware:
 class EngagementEndedMiddleware:
     """A user all of whose roles have ended (a third-party evaluator after their engagement's end date)
     gets no data: every page and API answer is a 403 that says why. Signing out still works. Token
-    clients are refused the same way where the token is read (core.services.token_user)."""
+    clients are refused the same way where the token is read (core.services.token_for)."""
 
     ALLOWED = ("/logout/", "/language/", "/static/", "/healthz")
 

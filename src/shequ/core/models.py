@@ -140,6 +140,12 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Set when the token ends before it expires: signed out, refreshed, or the account's password or
+    # last role went (docs/security.md, "Tokens: lifetime and revocation").
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    # The account's session hash (an HMAC of its password hash) when issued: a password changed by any
+    # path, an operator's `shequ changepassword` included, ends the token as it ends sessions.
+    password_stamp = models.CharField(max_length=128, default="")
 
     class Meta:
         verbose_name = _("API token")
@@ -162,6 +168,7 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", _("Import")
     PERMISSION_CHANGE = "permission_change", _("Permission change")
     TOKEN_ISSUED = "token_issued", _("API token issued")
+    TOKEN_REVOKED = "token_revoked", _("API token revoked")
     ANONYMISE = "anonymise", _("Anonymised after its retention period")
 
 

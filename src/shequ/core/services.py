@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, ProtectedError, RestrictedError
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core import access, factors
@@ -533,6 +534,9 @@ def assignment_delete(*, by: Any, assignment: RoleAssignment) -> None:
             },
         )
         assignment.delete()
+        if not RoleAssignment.objects.filter(user_id=assignment.user_id).exists():
+            _tokens_end(user=assignment.user, by=by, why="last_role_revoked")
+    access.forget_roles(assignment.user)
 
 
 def _primary_path(user: User) -> str:
@@ -608,7 +612,7 @@ def login_second_step(*, user: User, code: str) -> User:
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.is_locked(now):
-            refusal = AccountLocked(_locked_message(user))
+            refusal = AccountLocked(_locked_message(user.locked_until))
         elif not (user.is_active and factors.code_accepted(user=user, code=code)):
             refusal = _count_failure(user, now, why="second factor")
     if refusal is not None:
@@ -628,12 +632,9 @@ def _login_check(*, username: str, password: str) -> User | AuthenticationFailed
     with transaction.atomic():
         user = User.objects.select_for_update().filter(username__iexact=(username or "").strip()).first()
         if user is None:
-            User().set_password(password)  # spend the same time as a real check
-            audit_log(
-                action=AuditAction.LOGIN_FAILED, actor_name=_typed_name(username), object_repr="unknown user"
-            )
-            return AuthenticationFailed()
+            return _unknown_name_failure(username, password, now)
         if user.is_locked(now):
+            _spend_a_password_check(password)  # a locked account answers as slowly as any other
             audit_log(
                 action=AuditAction.LOGIN_FAILED,
                 actor=user,
@@ -641,7 +642,7 @@ def _login_check(*, username: str, password: str) -> User | AuthenticationFailed
                 area_path=_primary_path(user),
                 object_repr="locked",
             )
-            return AccountLocked(_locked_message(user))
+            return AccountLocked(_locked_message(user.locked_until))
         if not user.is_active or not user.check_password(password):
             return _count_failure(user, now, why="")
         # The failure count is cleared only when every factor passed (login_record): a known password
@@ -668,14 +669,61 @@ def _count_failure(user: User, now: Any, *, why: str) -> AuthenticationFailed:
         changes=changes,
     )
     if locked:
-        return AccountLocked(_locked_message(user))
+        return AccountLocked(_locked_message(user.locked_until))
     if why:
         return AuthenticationFailed(_("The code is wrong or expired. Check the phone's clock and try again."))
     return AuthenticationFailed()
 
 
-def _locked_message(user: User) -> str:
-    until = timezone.localtime(user.locked_until)
+UNKNOWN_NAME = "unknown user"
+UNKNOWN_NAME_LOCKED = "unknown user, locked"
+# How far back the failures of a name no account has are read: the lockout of a real account forgets
+# nothing until a success, this one forgets after a day of silence; the read stays small either way.
+UNKNOWN_NAME_MEMORY = timedelta(days=1)
+
+
+def _spend_a_password_check(password: str) -> None:
+    User().set_password(password)  # the same hasher, the same time as checking a real account's
+
+
+def _unknown_name_failure(username: str, password: str, now: Any) -> AuthenticationFailed:
+    """A name no account has answers exactly as an account would, lockout included, so that neither the
+    answer nor its time tells which names exist. Its failures are counted from the audit entries each
+    one writes anyway (no store of its own to fill up), replaying the account's rule: the 5th in a row
+    locks for LOGIN_LOCKOUT_SECONDS, and tries while locked do not count."""
+    _spend_a_password_check(password)
+    typed = _typed_name(username)
+    until = _unknown_name_locked_until(typed, now)
+    if until is None:
+        audit_log(action=AuditAction.LOGIN_FAILED, actor_name=typed, object_repr=UNKNOWN_NAME)
+        until = _unknown_name_locked_until(typed, now)  # this failure may be the one that locks
+        return AccountLocked(_locked_message(until)) if until else AuthenticationFailed()
+    audit_log(action=AuditAction.LOGIN_FAILED, actor_name=typed, object_repr=UNKNOWN_NAME_LOCKED)
+    return AccountLocked(_locked_message(until))
+
+
+def _unknown_name_locked_until(typed: str, now: Any) -> Any:
+    failures = (
+        AuditEntry.objects.filter(
+            action=AuditAction.LOGIN_FAILED,
+            actor_id__isnull=True,
+            actor_name__iexact=typed,
+            object_repr=UNKNOWN_NAME,
+            at__gte=now - UNKNOWN_NAME_MEMORY,
+        )
+        .order_by("at")
+        .values_list("at", flat=True)
+    )
+    count, until = 0, None
+    for at in failures[:1000]:
+        count += 1
+        if count >= settings.LOGIN_FAILURE_LIMIT:
+            count, until = 0, at + timedelta(seconds=settings.LOGIN_LOCKOUT_SECONDS)
+    return until if until is not None and until > now else None
+
+
+def _locked_message(locked_until: Any) -> str:
+    until = timezone.localtime(locked_until)
     return str(
         _("Too many failed attempts. The account is locked until %(time)s.") % {"time": f"{until:%H:%M}"}
     )
@@ -696,6 +744,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> None
         user.password_changed_at = timezone.now()
         user.save(update_fields=["password", "password_changed_at"])
         audit_log(action=AuditAction.PASSWORD_CHANGE, actor=user, obj=user, area_path=_primary_path(user))
+        _tokens_end(user=user, by=user, why="password_change")
 
 
 def user_set_language(*, user: User, language: str) -> None:
@@ -712,33 +761,101 @@ def token_digest(token: str) -> str:
 def token_issue(*, username: str, password: str, otp: str = "", name: str = "") -> tuple[str, ApiToken]:
     """Sign in for an API client: the same checks, factors and lockout as the login page."""
     user = login_attempt(username=username, password=password, otp=otp or None)
-    token = "shq_" + secrets.token_urlsafe(32)
     with transaction.atomic():
-        record = ApiToken.objects.create(
-            user=user,
-            digest=token_digest(token),
-            name=name[:100],
-            expires_at=timezone.now() + timedelta(days=settings.API_TOKEN_DAYS),
-        )
-        audit_log(action=AuditAction.TOKEN_ISSUED, actor=user, obj=record, area_path=_primary_path(user))
+        return _token_create(user=user, name=name)
+
+
+def _token_create(*, user: User, name: str, changes: dict[str, Any] | None = None) -> tuple[str, ApiToken]:
+    token = "shq_" + secrets.token_urlsafe(32)
+    record = ApiToken.objects.create(
+        user=user,
+        digest=token_digest(token),
+        name=name[:100],
+        expires_at=timezone.now() + timedelta(hours=settings.API_TOKEN_HOURS),
+        password_stamp=user.get_session_auth_hash(),
+    )
+    audit_log(
+        action=AuditAction.TOKEN_ISSUED,
+        actor=user,
+        obj=record,
+        area_path=_primary_path(user),
+        changes=changes or {},
+    )
     return token, record
 
 
-def token_user(token: str) -> User | None:
+def token_for(token: str) -> ApiToken | None:
+    """The live token behind a bearer value: not expired, not revoked, its account active and its
+    password unchanged since it was issued (a change by any path, an operator's reset included)."""
     record = (
         ApiToken.objects.select_related("user")
-        .filter(digest=token_digest(token), expires_at__gt=timezone.now(), user__is_active=True)
+        .filter(
+            digest=token_digest(token),
+            expires_at__gt=timezone.now(),
+            revoked_at__isnull=True,
+            user__is_active=True,
+        )
         .first()
     )
     if record is None:
         return None
+    if not constant_time_compare(record.password_stamp, record.user.get_session_auth_hash()):
+        return None  # the password changed since
     ended = access.engagement_ended(record.user)
     if ended is not None:
         raise EngagementEnded(ended)
     now = timezone.now()
     if record.last_used_at is None or now - record.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=record.pk).update(last_used_at=now)
-    return record.user
+    return record
+
+
+def token_revoke(*, record: ApiToken, why: str) -> None:
+    """The caller ends their own token (signing out a client, or refreshing it)."""
+    with transaction.atomic():
+        ApiToken.objects.filter(pk=record.pk, revoked_at__isnull=True).update(revoked_at=timezone.now())
+        audit_log(
+            action=AuditAction.TOKEN_REVOKED,
+            actor=record.user,
+            obj=record,
+            area_path=_primary_path(record.user),
+            changes={"why": why},
+        )
+
+
+def token_refresh(*, record: ApiToken) -> tuple[str, ApiToken]:
+    """A new token for a live one, which ends: a client keeps working past the short lifetime without
+    keeping the password, and a stolen token is good for API_TOKEN_HOURS at most once it is refreshed."""
+    with transaction.atomic():
+        ended = ApiToken.objects.filter(pk=record.pk, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        if not ended:  # refreshed twice at once: only the first gets a new token
+            raise AuthenticationFailed(_("The token has ended. Please sign in again."), code="token_ended")
+        return _token_create(
+            user=record.user, name=record.name, changes={"refreshed_from": [record.pk, None]}
+        )
+
+
+def _tokens_end(*, user: User, by: Any, why: str) -> int:
+    """Every live token of an account ends (inside the caller's transaction), with one audit entry."""
+    ended = ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()).update(
+        revoked_at=timezone.now()
+    )
+    if ended:
+        audit_log(
+            action=AuditAction.TOKEN_REVOKED,
+            actor=by,
+            obj=user,
+            area_path=_primary_path(user),
+            changes={"why": why, "tokens": [ended, 0]},
+        )
+    return ended
+
+
+def token_user(token: str) -> User | None:
+    record = token_for(token)
+    return record.user if record is not None else None
 
 
 class EngagementEnded(Forbidden):

@@ -410,7 +410,13 @@ def _age(person: PersonPlan) -> int:
 
 def _pingdi_resources() -> list[ResourcePlan]:
     """平地社区's resource register: a few of each kind and each triage status (fixed, no randomness)."""
-    committee = {"provider": "平地社区居委会", "person_in_charge": "黄淑贞", "phone": "0757-85501234"}
+    # The committee's office line is shown in full; a person's own mobile stays masked (phone_public).
+    committee = {
+        "provider": "平地社区居委会",
+        "person_in_charge": "黄淑贞",
+        "phone": "0757-85501234",
+        "phone_public": True,
+    }
     return [
         ResourcePlan(
             "pingdi",
@@ -484,6 +490,7 @@ def _pingdi_resources() -> list[ResourcePlan]:
                 "items": "每年赞助舞龙节、敬老活动经费约5万元",
                 "contact": "市场管理处办公室",
                 "phone": "0757-85505678",
+                "phone_public": True,
             },
             provider_organisation="平地布匹市场",
         ),

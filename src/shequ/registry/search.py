@@ -14,6 +14,9 @@ import time
 from typing import Any
 
 from django.http import HttpRequest, QueryDict
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.errors import DomainError
 
 SESSION_KEY = "resident_searches"
 TOKEN_SECONDS = 60 * 60  # a search's token lives an hour (the session itself ends sooner when idle)
@@ -28,6 +31,21 @@ _DOCUMENT = re.compile(r"(?=.*\d)[A-Za-z0-9]{5,20}")
 def holds_number(q: str) -> bool:
     q = (q or "").strip()
     return bool(_NUMBER.search(q) or _DOCUMENT.fullmatch(q))
+
+
+def refuse_number(q: str) -> None:
+    """For the searches that take no number (households, organisations, volunteers: addresses, names,
+    skills), whose queries travel in the URL: a whole number is refused, not carried into access logs,
+    browser history and Referer headers (issue 13). The residents' search tokenises it instead."""
+    if holds_number(q):
+        raise DomainError(
+            _(
+                "A whole ID number, phone or document number cannot be searched here: it must not travel "
+                "in a URL. Search residents by number on the residents' page."
+            ),
+            code="number_in_url",
+            fields={"q": "number"},
+        )
 
 
 def stash(request: HttpRequest, q: str) -> str:

@@ -25,6 +25,7 @@ from shequ.registry.models import (
     Resident,
     ResidentStatus,
 )
+from shequ.registry.search import refuse_number
 from shequ.registry.services import CARD_CONTEXT, GROUP_MODELS, HEALTH_CONTEXT, ID_CONTEXT, PHONE_CONTEXT
 
 MINOR_AGE = 14  # PIPL art. 28: all personal information of a child under 14 is sensitive
@@ -272,6 +273,7 @@ def households_for(user: Any, *, area: Area | None = None, q: str = "") -> Query
     if area is not None:
         qs = qs.filter(subtree_q(area.path, "area__path"))
     if q:
+        refuse_number(q)
         qs = qs.filter(Q(address__contains=q) | Q(room=q))
     return qs.annotate(
         member_count=Count("members", filter=Q(members__status=ResidentStatus.ACTIVE))
@@ -310,6 +312,7 @@ def organisations_for(
     if kind:
         qs = qs.filter(kind=kind)
     if q:
+        refuse_number(q)
         qs = qs.filter(name__contains=q)
     return qs.annotate(member_count=Count("members")).order_by("area__path", "kind", "name")
 

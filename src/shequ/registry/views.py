@@ -253,15 +253,20 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "interests": "、".join(resident.interests),
         "version": resident.version,
     }
-    initial["phone"] = (
-        services.decrypt(resident.phone_encrypted, context=services.PHONE_CONTEXT)
-        if resident.phone_encrypted
-        else ""
-    )
+    # The phone is shown masked like everywhere else: the full number only through the audited reveal.
+    # Sent back as shown, it was not touched and the stored number stays.
+    initial["phone"] = selectors.masked_phone(resident)
     form = ResidentEditForm(request.POST or None, initial=initial)
+    if initial["phone"]:
+        form.fields["phone"].help_text = _(
+            "Shown masked. Type a new number to change it; the full number is on the person's page "
+            "(Show in full, logged)."
+        )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         version = data.pop("version")
+        if initial["phone"] and data.get("phone") == initial["phone"]:
+            del data["phone"]
         try:
             services.resident_update(by=request.user, resident=resident, version=version, **data)
         except DomainError as exc:

@@ -35,6 +35,7 @@ class ResourceOut(Schema):
     provider_organisation_id: int | None
     address: str
     phone: str
+    phone_public: bool
     fax: str
     website: str
     email: str
@@ -49,6 +50,10 @@ class ResourceOut(Schema):
     version: int
     created_at: datetime
     updated_at: datetime
+
+    @staticmethod
+    def resolve_phone(obj: Resource) -> str:
+        return obj.shown_phone  # masked unless an office line (phone_public)
 
     @staticmethod
     def resolve_venue(obj: Resource) -> Any:
@@ -76,6 +81,7 @@ class ResourceFields(Input):
     provider_organisation_id: int | None = None
     address: str = Field("", max_length=200)
     phone: str = Field("", max_length=30)
+    phone_public: bool = False
     fax: str = Field("", max_length=30)
     website: str = Field("", max_length=200)
     email: str = Field("", max_length=254)
@@ -105,6 +111,7 @@ class ResourcePatch(Input):
     provider_organisation_id: int | None = None
     address: str | None = Field(None, max_length=200)
     phone: str | None = Field(None, max_length=30)
+    phone_public: bool | None = None
     fax: str | None = Field(None, max_length=30)
     website: str | None = Field(None, max_length=200)
     email: str | None = Field(None, max_length=254)

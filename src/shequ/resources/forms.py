@@ -43,6 +43,11 @@ class ResourceForm(forms.Form):
     phone = forms.CharField(
         label=_("Phone"), max_length=30, required=False, help_text=_("Mobile or landline, e.g. 0757-86001234")
     )
+    phone_public = forms.BooleanField(
+        label=_("Office line: show the number in full"),
+        required=False,
+        help_text=_("Leave unticked for a person's own mobile: it is shown masked"),
+    )
     fax = forms.CharField(label=_("Fax"), max_length=30, required=False)
     email = forms.CharField(label=_("E-mail"), max_length=254, required=False)
     website = forms.CharField(label=_("Website"), max_length=200, required=False)

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.idnumber import mask_phone
 from shequ.core.models import Area
 
 
@@ -52,6 +53,8 @@ class Resource(models.Model):
     )
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # A contact's phone is personal data, masked like a resident's; an office line is marked public.
+    phone_public = models.BooleanField(_("office line (shown in full)"), default=False)
     fax = models.CharField(_("fax"), max_length=30, blank=True)
     website = models.URLField(_("website"), max_length=200, blank=True)
     email = models.EmailField(_("e-mail"), max_length=254, blank=True)
@@ -87,6 +90,11 @@ class Resource(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_phone(self) -> str:
+        """The phone as every screen and answer shows it: in full only when it is an office line."""
+        return self.phone if self.phone_public or not self.phone else mask_phone(self.phone)
 
     @property
     def is_venue(self) -> bool:

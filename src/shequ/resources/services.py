@@ -29,6 +29,7 @@ RESOURCE_FIELDS = (
     "provider_organisation",
     "address",
     "phone",
+    "phone_public",
     "fax",
     "website",
     "email",
@@ -151,6 +152,7 @@ def _clean_resource(by: Any, data: dict[str, Any], *, changed: set[str]) -> dict
     for name in ("provider", "address", "items", "person_in_charge", "contact", "conditions", "notes"):
         out[name] = _text(Resource, name, data.get(name))
     out["phone"] = clean_phone(data.get("phone") or "", field="phone")
+    out["phone_public"] = bool(data.get("phone_public"))
     out["fax"] = clean_phone(data.get("fax") or "", field="fax")
     out["email"] = clean_email(data.get("email") or "")
     out["website"] = clean_website(data.get("website") or "")

@@ -117,6 +117,7 @@ def resource_create(request: HttpRequest, area_pk: int) -> HttpResponse:
 
 def _initial(resource: Resource) -> dict[str, Any]:
     initial = {name: getattr(resource, name) for name in services.RESOURCE_FIELDS}
+    initial["phone"] = resource.shown_phone  # a private mobile stays masked in the form too
     initial["provider_organisation"] = resource.provider_organisation_id
     initial["version"] = resource.version
     venue = getattr(resource, "venue", None)
@@ -137,6 +138,8 @@ def resource_edit(request: HttpRequest, pk: int) -> HttpResponse:
         version = form.cleaned_data.get("version") or 0
         try:
             data, venue = _submitted(request, form)
+            if data.get("phone") == resource.shown_phone:
+                data["phone"] = resource.phone  # sent back masked as shown: not touched
             services.resource_update(
                 by=request.user,
                 resource=resource,

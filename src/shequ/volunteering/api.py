@@ -308,6 +308,11 @@ class TeamOut(Schema):
     def resolve_member_count(obj: Any) -> int:
         return getattr(obj, "member_count", None) or obj.members.count()
 
+    @staticmethod
+    def resolve_leader_id(obj: Any, context: Any) -> int | None:
+        # A third-party evaluator gets figures, not people: not even the id that names the leader.
+        return None if access.figures_only(_user(context)) else obj.leader_id
+
 
 class TeamIn(Input):
     area_id: int

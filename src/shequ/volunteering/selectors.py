@@ -13,6 +13,7 @@ from django.utils import timezone
 from shequ.core import access
 from shequ.core.errors import NotFound
 from shequ.core.models import Area, subtree_q
+from shequ.registry.search import refuse_number
 from shequ.volunteering.models import (
     Activity,
     ActivityReport,
@@ -49,6 +50,7 @@ def volunteers_for(
         qs = qs.filter(verified_at__isnull=not verified)
     q = q.strip()[:50]
     if q:
+        refuse_number(q)
         qs = qs.filter(Q(name__icontains=q) | Q(skills__icontains=q))
     return qs.order_by("area__path", "name", "id")
 

@@ -613,7 +613,11 @@ def team_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "volunteering/team_list.html",
-        {"teams": selectors.teams_for(user, area=_area_param(request))[:200], "form": form},
+        {
+            "teams": selectors.teams_for(user, area=_area_param(request))[:200],
+            "form": form,
+            "figures_only": access.figures_only(user),  # an evaluator: no leader's name
+        },
         status=400 if form is not None and form.errors else 200,
     )
 

@@ -30,6 +30,7 @@ def test_a_venue_is_created_and_read_back(api: Any, tree: Tree) -> None:
         api,
         tree,
         phone="0757-86001234",
+        phone_public=True,  # the centre's office line
         venue={"capacity": 80, "equipment": "投影仪、音响", "owner": "居委会"},
     )
     assert r.status_code == 201, r.content
