@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, fields
 from datetime import date
 from typing import Any
 
 import pytest
+from django.db import transaction
+from django.db.backends.signals import connection_created
 from django.test import Client
 
 from shequ.core import services
@@ -25,6 +29,17 @@ def _fast_hashing(settings: Any, request: pytest.FixtureRequest) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "argon2: keep the production password hasher")
+
+
+def _no_wait_for_disk(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """A test database is thrown away: on PostgreSQL a commit (the migrations, transactional tests)
+    need not wait for the disk. Data survives anything but a crash of the server itself."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET synchronous_commit TO off")
+
+
+connection_created.connect(_no_wait_for_disk)
 
 
 @dataclass
@@ -65,8 +80,8 @@ def _fixture_area(parent: Area | None, name: str, code: str | None = None) -> Ar
     )
 
 
-@pytest.fixture
-def tree(db: Any) -> Tree:
+def build_tree() -> Tree:
+    """The fixture tree's thirteen areas, written to the database."""
     a = _fixture_area
     d = a(None, "南海区", "440605000000")
     s = a(d, "大沥镇", "440605121000")
@@ -82,6 +97,36 @@ def tree(db: Any) -> Tree:
     fg = a(fc, "第1网格")
     fb = a(fg, "升平路1号")
     return Tree(d, s, c, g, b, c2, b2, fd, fs, fc, fg, fb)
+
+
+def fresh_tree(tree: Tree) -> Tree:
+    """The same areas read back in one query, so that a test sharing a tree built once cannot see
+    what an earlier test changed on the Python objects (the database side is rolled back)."""
+    names = [f.name for f in fields(Tree)]
+    rows = Area.objects.in_bulk([getattr(tree, n).pk for n in names])
+    return Tree(*(rows[getattr(tree, n).pk] for n in names))
+
+
+@pytest.fixture
+def tree(db: Any) -> Tree:
+    return build_tree()
+
+
+@contextmanager
+def module_transaction(django_db_blocker: Any) -> Iterator[None]:
+    """Rows built once for all the tests of a module, as Django's setUpTestData does: an outer
+    transaction opened here, each test's own savepoint (the `db` fixture) inside it, everything rolled
+    back when the module is done. Only for modules whose tests all use `db`, not `transactional_db`;
+    build inside `with django_db_blocker.unblock():`."""
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+    try:
+        yield
+    finally:
+        with django_db_blocker.unblock():
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
 
 
 # Where each role sits in the fixture tree.
@@ -112,6 +157,64 @@ def user_for(tree: Tree) -> Any:
         return make_user(role, getattr(tree, HOME[role]))
 
     return _make
+
+
+# The named people of the fixture tree, one set for every app's tests: name -> (role, where, username).
+# Each app's `people` fixture picks the ones it needs under its own field names.
+ACTORS: dict[str, tuple[Role, str, str]] = {
+    "resident": (Role.RESIDENT, "building", "jumin"),
+    "neighbour": (Role.RESIDENT, "building", "linju"),  # another resident of the same building
+    "other_resident": (Role.RESIDENT, "other_building", "lixijumin"),  # 沥西社区
+    "building_head": (Role.BUILDING_HEAD, "building", "louzhang"),
+    "grid_worker": (Role.GRID_WORKER, "grid", "wangge"),
+    "community_staff": (Role.COMMUNITY_STAFF, "community", "shequ"),
+    "social_worker": (Role.SOCIAL_WORKER, "community", "shegong"),
+    "volunteer": (Role.VOLUNTEER, "community", "zhiyuan"),
+    "other_community_staff": (Role.COMMUNITY_STAFF, "other_community", "lixi"),  # same street
+    "other_social_worker": (Role.SOCIAL_WORKER, "other_community", "lixi_shegong"),
+    "street_official": (Role.STREET_OFFICIAL, "street", "jiedao"),
+    "evaluator": (Role.EVALUATOR, "street", "pinggu"),
+    "district_admin": (Role.DISTRICT_ADMIN, "district", "quadmin"),
+    "far_street_official": (Role.STREET_OFFICIAL, "far_street", "zumiao"),  # another district
+    "far_district_admin": (Role.DISTRICT_ADMIN, "far_district", "far"),
+}
+# The actor of each role at its HOME, as the permission matrix takes them.
+ROLE_ACTOR = {
+    Role.DISTRICT_ADMIN: "district_admin",
+    Role.STREET_OFFICIAL: "street_official",
+    Role.COMMUNITY_STAFF: "community_staff",
+    Role.SOCIAL_WORKER: "social_worker",
+    Role.GRID_WORKER: "grid_worker",
+    Role.BUILDING_HEAD: "building_head",
+    Role.VOLUNTEER: "volunteer",
+    Role.RESIDENT: "resident",
+    Role.EVALUATOR: "evaluator",
+}
+
+
+class Actors:
+    """The named actors of one tree, each account made on first use (a test pays only for the
+    people it meets)."""
+
+    def __init__(self, tree: Tree) -> None:
+        self._tree = tree
+        self._made: dict[str, User] = {}
+
+    def __getattr__(self, name: str) -> User:
+        if name.startswith("_") or name not in ACTORS:
+            raise AttributeError(name)
+        if name not in self._made:
+            role, where, username = ACTORS[name]
+            self._made[name] = make_user(role, getattr(self._tree, where), username)
+        return self._made[name]
+
+    def of(self, role: Role) -> User:
+        return getattr(self, ROLE_ACTOR[role])  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def actors(tree: Tree) -> Actors:
+    return Actors(tree)
 
 
 def login_client(user: User) -> Client:
@@ -153,3 +256,6 @@ def resident_factory(db: Any) -> Any:
         )
 
     return _make
+
+
+assert all(ACTORS[name][:2] == (role, HOME[role]) for role, name in ROLE_ACTOR.items()), "not at HOME"

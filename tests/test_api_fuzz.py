@@ -412,10 +412,12 @@ def test_a_page_number_past_any_offset_is_refused_not_a_500(tree: Tree, endpoint
 def test_an_address_that_matches_nothing_answers_like_the_rest_of_its_side(tree: Tree) -> None:
     staff = make_user(Role.COMMUNITY_STAFF, tree.community)
     api = token_client(staff).get("/api/imports/-1/commit")
-    assert api.status_code == 404 and api["Content-Type"] == "application/json"
+    assert api.status_code == 404
+    assert api["Content-Type"] == "application/json"
     assert api.json()["code"] == "not_found"
     page = Client().get("/no-such-page/")
-    assert page.status_code == 404 and "text/html" in page["Content-Type"]
+    assert page.status_code == 404
+    assert "text/html" in page["Content-Type"]
     assert "不存在" in page.content.decode()
 
 

@@ -247,12 +247,14 @@ def test_a_backup_restores_into_an_empty_instance_with_every_record_file_and_aud
     # The backup's own audit entry is written once it is complete, so it is not inside it.
     here["core.auditentry"] -= 1
     assert {t["model"]: t["rows"] for t in manifest["tables"]} == here
-    assert here["registry.resident"] == 2 and here["registry.organisation_members"] == 2
+    assert here["registry.resident"] == 2
+    assert here["registry.organisation_members"] == 2
     assert here["core.auditentry"] >= 8
 
     checked = fresh.shequ("restore", str(archive), "--check")
     assert checked.returncode == 0, checked.stderr
-    assert "备份完好" in checked.stdout and fresh.is_empty()
+    assert "备份完好" in checked.stdout
+    assert fresh.is_empty()
     done = fresh.shequ("restore", str(archive), "--yes")
     assert done.returncode == 0, done.stderr
     assert "已恢复" in done.stdout
@@ -268,8 +270,10 @@ def test_a_backup_restores_into_an_empty_instance_with_every_record_file_and_aud
             continue
         if name == "data/core.auditentry.jsonl":
             old, new = before[name].splitlines(), after[name].splitlines()
-            assert new[: len(old)] == old and len(new) == len(old) + 1
-            assert '"import"' in new[-1].decode() and "restore shequ.tar.gz" in new[-1].decode()
+            assert new[: len(old)] == old
+            assert len(new) == len(old) + 1
+            assert '"import"' in new[-1].decode()
+            assert "restore shequ.tar.gz" in new[-1].decode()
         else:
             assert after[name] == before[name], name
     assert (fresh.media / UPLOAD).read_bytes() == community.upload
@@ -371,7 +375,8 @@ def test_a_damaged_archive_is_refused_and_writes_nothing(
     bad = damage(take_backup(tmp_path), tmp_path / "bad.tar.gz")
     done = empty.shequ("restore", str(bad), "--yes")
     assert done.returncode != 0
-    assert complaint in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert complaint in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
     assert empty.is_empty()
 
 
@@ -380,9 +385,11 @@ def test_restore_into_a_database_that_holds_data_is_refused(community: Community
     entries = AuditEntry.objects.count()
     with pytest.raises(CommandError) as refused:
         call_command("restore", str(archive), yes=True, verbosity=0)
-    assert "目标数据库不是空的" in str(refused.value) and "not empty" in str(refused.value)
+    assert "目标数据库不是空的" in str(refused.value)
+    assert "not empty" in str(refused.value)
     assert "上传文件夹不是空的" in str(refused.value)
-    assert AuditEntry.objects.count() == entries and Resident.objects.count() == 2
+    assert AuditEntry.objects.count() == entries
+    assert Resident.objects.count() == 2
 
 
 def test_an_archive_from_a_newer_schema_is_refused_with_a_clear_message(
@@ -395,7 +402,8 @@ def test_an_archive_from_a_newer_schema_is_refused_with_a_clear_message(
     )
     done = empty.shequ("restore", str(newer), "--yes")
     assert done.returncode != 0
-    assert "更新的 Shequ" in done.stderr and "registry.0099_from_the_future" in done.stderr
+    assert "更新的 Shequ" in done.stderr
+    assert "registry.0099_from_the_future" in done.stderr
     assert "upgrade Shequ" in done.stderr
     assert empty.is_empty()
 
@@ -454,7 +462,8 @@ def test_a_restore_that_fails_at_commit_leaves_the_target_empty(
     bad = rewrite(take_backup(tmp_path), tmp_path / "orphan.tar.gz", member=orphan, fix_checksums=True)
     done = empty.shequ("restore", str(bad), "--yes")
     assert done.returncode != 0
-    assert "恢复失败，没有写入任何数据" in done.stderr and "Traceback" not in done.stderr, done.stderr
+    assert "恢复失败，没有写入任何数据" in done.stderr, done.stderr
+    assert "Traceback" not in done.stderr, done.stderr
     assert empty.is_empty()
 
 
@@ -462,5 +471,6 @@ def test_restore_without_yes_and_without_a_terminal_asks_for_it(
     community: Community, empty: Instance, tmp_path: Path
 ) -> None:
     done = empty.shequ("restore", str(take_backup(tmp_path)))
-    assert done.returncode != 0 and "--yes" in done.stderr
+    assert done.returncode != 0
+    assert "--yes" in done.stderr
     assert empty.is_empty()

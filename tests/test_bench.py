@@ -150,7 +150,9 @@ def port() -> Iterator[int]:
 def test_a_load_of_right_answers_is_a_measurement(port: int) -> None:
     measured = load(port, lambda n: "/ok", headers={}, clients=2, seconds=0.3, warmup=0.05)
     assert measured.problem() == ""
-    assert measured.requests > 0 and measured.rate > 0 and measured.errors == 0
+    assert measured.requests > 0
+    assert measured.rate > 0
+    assert measured.errors == 0
 
 
 def test_a_wrong_answer_fails_the_load_even_during_warm_up(port: int) -> None:
@@ -159,19 +161,22 @@ def test_a_wrong_answer_fails_the_load_even_during_warm_up(port: int) -> None:
         port, lambda n: "/bad" if n % 1000 == 1 else "/ok", headers={}, clients=2, seconds=0.2, warmup=0.3
     )
     assert measured.errors == 2
-    assert "2 of" in measured.problem() and "HTTP 500" in measured.problem()
+    assert "2 of" in measured.problem()
+    assert "HTTP 500" in measured.problem()
 
 
 def test_a_window_in_which_no_request_finished_fails_the_load_rather_than_reading_zero(port: int) -> None:
     measured = load(port, lambda n: "/slow", headers={}, clients=2, seconds=0.2, warmup=0.05)
-    assert measured.requests == 0 and measured.answered == 2
+    assert measured.requests == 0
+    assert measured.answered == 2
     assert "nothing was measured" in measured.problem()
 
 
 def test_a_failed_scenario_is_printed_as_an_error_with_its_reason() -> None:
     failed = Result(scenario="http: /api/residents", backend="postgres", error="http: nothing was measured")
     text = table([failed])
-    assert "ERROR" in text and "nothing was measured" in text
+    assert "ERROR" in text
+    assert "nothing was measured" in text
     assert not failed.meets_target
 
 
@@ -219,7 +224,8 @@ def test_appeals_are_the_same_every_time_and_spread_like_a_districts_year() -> N
     assert all(generator.APPEALS_SINCE <= s.at <= generator.APPEALS_NOW for a in appeals for s in a.steps)
     assert 0.3 <= sum(a.score is not None for a in appeals) / len(appeals) <= 0.7
     places = Counter(len(a.area_path) for a in appeals)  # buildings, grids and communities
-    assert len(places) == 3 and places.most_common(1)[0][0] == 20
+    assert len(places) == 3
+    assert places.most_common(1)[0][0] == 20
 
 
 def _load_tiny_appeals() -> tuple[District, dict[int, int], dict[str, tuple[int, str]], Any]:
@@ -360,8 +366,11 @@ def test_the_hand_written_figures_agree_with_metrics_py_for_the_district_and_a_s
         product = figures_of(figures_for(user, area, today=today))
         assert differences(product, figures_by_hand(area.pk, today)) == []
         total = product["total"]
-        assert total[1] > 40 and all(rate is not None for rate in total[-4:])
-        assert product["by_child"] and product["by_category"] and len(product["by_month"]) >= 10
+        assert total[1] > 40
+        assert all(rate is not None for rate in total[-4:])
+        assert product["by_child"]
+        assert product["by_category"]
+        assert len(product["by_month"]) >= 10
         assert all(stays > 0 for _stage, stays, _mean in product["stage_times"])
 
     # Not a comparison of two empty answers: a changed score moves both, by the same amount.

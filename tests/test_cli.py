@@ -48,10 +48,12 @@ def test_shequ_demo_creates_sqlite_loads_the_demo_and_serves_the_login_page(tmp_
             if "serving on" in line or proc.poll() is not None:
                 break
         text = "".join(output)
-        assert "qu_admin" in text and "shequ-demo-2026" in text, text
+        assert "qu_admin" in text, text
+        assert "shequ-demo-2026" in text, text
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/login/", timeout=10) as response:
             body = response.read().decode()
-            assert response.status == 200 and response.headers["Content-Language"] == "zh-hans"
+            assert response.status == 200
+            assert response.headers["Content-Language"] == "zh-hans"
         assert "登录" in body
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/vendor/htmx.min.js", timeout=10) as r:
             assert r.status == 200  # served by the app itself, no CDN
@@ -99,7 +101,8 @@ def test_shequ_check_passes_for_production_settings(tmp_path: Path) -> None:
 
 def test_shequ_without_words_prints_its_usage() -> None:
     result = subprocess.run([SHEQU], capture_output=True, text=True, timeout=30, env=clean_env())
-    assert result.returncode == 0 and "shequ demo" in result.stdout
+    assert result.returncode == 0
+    assert "shequ demo" in result.stdout
 
 
 FIRST_PINGDI_GRID = (
@@ -135,7 +138,8 @@ def test_shequ_createuser_gives_an_account_a_role_on_an_area(tmp_path: Path) -> 
         timeout=60,
     )
     # 440605121001 is 平地社区: a grid worker belongs on a grid, so this is refused with a clear message.
-    assert ok.returncode != 0 and "网格" in ok.stderr
+    assert ok.returncode != 0
+    assert "网格" in ok.stderr
     grid_path = subprocess.run(
         [SHEQU, "shell", "--no-imports", "-c", FIRST_PINGDI_GRID],
         env=env,
@@ -169,4 +173,5 @@ def test_shequ_createuser_gives_an_account_a_role_on_an_area(tmp_path: Path) -> 
         text=True,
         timeout=60,
     )
-    assert weak.returncode != 0 and "密码" in weak.stderr
+    assert weak.returncode != 0
+    assert "密码" in weak.stderr

@@ -72,7 +72,9 @@ def test_a_backup_into_a_folder_it_may_not_write_says_so_and_leaves_nothing(
     entries = AuditEntry.objects.count()
     with unwritable(folder):
         message = backup_to(folder / "shequ.tar.gz")
-    assert "没有写入" in message and "no permission to write" in message and str(folder) in message
+    assert "没有写入" in message
+    assert "no permission to write" in message
+    assert str(folder) in message
     assert list(folder.iterdir()) == []
     assert AuditEntry.objects.count() == entries  # no backup is logged that was not made
 
@@ -97,7 +99,8 @@ def test_a_backup_onto_a_full_disk_says_so_and_leaves_no_partial_archive(
     upload: bytes, small_disk: Path
 ) -> None:
     message = backup_to(small_disk / "shequ.tar.gz")
-    assert "磁盘空间不足" in message and "not enough disk space" in message
+    assert "磁盘空间不足" in message
+    assert "not enough disk space" in message
     assert list(small_disk.iterdir()) == []
 
 
@@ -120,7 +123,8 @@ def test_a_backup_refused_room_mid_write_says_so_and_leaves_no_partial_archive(
     folder.mkdir()
     with file_size_limit(256 * 1024):
         message = backup_to(folder / "shequ.tar.gz")
-    assert "磁盘空间不足" in message and "not enough disk space" in message
+    assert "磁盘空间不足" in message
+    assert "not enough disk space" in message
     assert list(folder.iterdir()) == []
 
 
@@ -141,7 +145,8 @@ def test_a_restore_into_a_media_folder_it_may_not_write_says_so_and_writes_no_ro
     try:
         done = target.shequ("restore", str(archive), "--yes")
         assert done.returncode != 0
-        assert "没有写入" in done.stderr and str(locked_media) in done.stderr, done.stderr
+        assert "没有写入" in done.stderr, done.stderr
+        assert str(locked_media) in done.stderr, done.stderr
         assert "Traceback" not in done.stderr
         assert target.is_empty()
     finally:

@@ -122,7 +122,9 @@ def world(tree_with_people: Tree) -> World:  # noqa: F811
     Resource.objects.filter(area=tree.community).update(phone=RESOURCE_MOBILE, phone_public=False)
     ids = {decrypt(r.id_number_encrypted, context=ID_CONTEXT) for r in Resident.objects.all()}
     phones = {decrypt(r.phone_encrypted, context=PHONE_CONTEXT) for r in Resident.objects.all()}
-    assert len(ids) == 6 and all(len(i) == 18 for i in ids) and all(len(p) == 11 for p in phones)
+    assert len(ids) == 6
+    assert all(len(i) == 18 for i in ids)
+    assert all(len(p) == 11 for p in phones)
     phones |= {OUTSIDER_PHONE, RESOURCE_MOBILE}
     return World(tree, users, resident, appeal, volunteer, ids | {OUTSIDER_ID}, phones)
 
@@ -288,7 +290,8 @@ def test_the_appeal_contact_phone_is_seen_only_by_those_who_may_call_the_reporte
 def test_a_third_party_evaluator_never_sees_an_appeals_contact_phone(world: World) -> None:
     evaluator = world.users[Role.EVALUATOR]
     r = token_client(evaluator).get(f"/api/appeals/{world.appeal.pk}")
-    assert r.status_code == 200 and r.json()["contact_phone"] is None
+    assert r.status_code == 200
+    assert r.json()["contact_phone"] is None
     assert CONTACT_PHONE not in login_client(evaluator).get(f"/appeals/{world.appeal.pk}/").content.decode()
 
 
@@ -340,11 +343,13 @@ def test_a_reveal_shows_the_number_in_the_post_answer_only(world: World) -> None
     number = decrypt(world.resident.id_number_encrypted, context=ID_CONTEXT)
     staff = login_client(world.users[Role.COMMUNITY_STAFF])
     revealed = staff.post(f"/residents/{world.resident.pk}/reveal/")
-    assert revealed.status_code == 200 and number in revealed.content.decode()
+    assert revealed.status_code == 200
+    assert number in revealed.content.decode()
     assert revealed["Cache-Control"] == "no-store"
     assert number not in staff.get(f"/residents/{world.resident.pk}/").content.decode()
     head = login_client(world.users[Role.BUILDING_HEAD]).post(f"/residents/{world.resident.pk}/reveal/")
-    assert head.status_code == 403 and number not in head.content.decode()
+    assert head.status_code == 403
+    assert number not in head.content.decode()
 
 
 def test_a_search_by_full_id_number_puts_it_in_no_link_of_the_answer(world: World) -> None:
@@ -374,18 +379,23 @@ def test_a_posted_search_by_a_whole_number_lands_on_a_url_without_it_and_exports
     client = login_client(world.users[Role.COMMUNITY_STAFF])
     for typed in (number, phone):
         r = client.post("/residents/search/", {"q": typed, "status": "active"})
-        assert r.status_code == 302 and typed not in r["Location"] and "s=" in r["Location"]
+        assert r.status_code == 302
+        assert typed not in r["Location"]
+        assert "s=" in r["Location"]
         page = client.get(r["Location"])
         html = page.content.decode()
-        assert page.status_code == 200 and world.resident.name in html
+        assert page.status_code == 200
+        assert world.resident.name in html
         assert [u for u in urls_in(html) if typed in u] == []
         export = re.search(r'href="(/residents/export\.xlsx\?[^"]*)"', html)
-        assert export is not None and typed not in export.group(1)
+        assert export is not None
+        assert typed not in export.group(1)
         exported = client.get(export.group(1).replace("&amp;", "&"))
         assert exported.status_code == 200
         assert xlsx_names(exported.content) == [world.resident.name]  # the same search, not all
     # the audit log records that a number was searched for, not the number
-    assert number not in audit_text() and phone not in audit_text()
+    assert number not in audit_text()
+    assert phone not in audit_text()
 
 
 def test_a_search_token_belongs_to_its_session_and_a_name_stays_in_the_url(world: World) -> None:
@@ -394,7 +404,8 @@ def test_a_search_token_belongs_to_its_session_and_a_name_stays_in_the_url(world
     location = staff.post("/residents/search/", {"q": number})["Location"]
     other = login_client(world.users[Role.SOCIAL_WORKER])
     page = other.get(location)  # another session: the token means nothing there
-    assert page.status_code == 200 and world.resident.name not in page.content.decode().split("<tbody>")[1]
+    assert page.status_code == 200
+    assert world.resident.name not in page.content.decode().split("<tbody>")[1]
     named = staff.post("/residents/search/", {"q": world.resident.name})["Location"]
     assert "q=" in named  # a name is not a number: the search can be bookmarked
 
@@ -410,12 +421,15 @@ def test_the_api_refuses_a_whole_number_in_a_url_and_searches_it_by_post(world: 
     number = decrypt(world.resident.id_number_encrypted, context=ID_CONTEXT)
     api = token_client(world.users[Role.COMMUNITY_STAFF])
     refused = api.get("/api/residents", {"q": number})
-    assert refused.status_code == 400 and refused.json()["code"] == "number_in_url"
+    assert refused.status_code == 400
+    assert refused.json()["code"] == "number_in_url"
     assert api.get("/api/residents/export", {"q": number}).status_code == 400
     found = api.post("/api/residents/search", {"q": number}, content_type="application/json")
-    assert found.status_code == 200 and [i["id"] for i in found.json()["items"]] == [world.resident.pk]
+    assert found.status_code == 200
+    assert [i["id"] for i in found.json()["items"]] == [world.resident.pk]
     sheet = api.post("/api/residents/export", {"q": number}, content_type="application/json")
-    assert sheet.status_code == 200 and xlsx_names(sheet.content) == [world.resident.name]
+    assert sheet.status_code == 200
+    assert xlsx_names(sheet.content) == [world.resident.name]
 
 
 def leaks_in_records(text: str, secrets: set[str]) -> list[str]:
@@ -449,7 +463,8 @@ def test_a_reveal_leaves_no_number_in_the_audit_log_or_the_server_log(
     client = login_client(world.users[Role.GRID_WORKER])
     assert client.post(f"/residents/{world.resident.pk}/reveal/").status_code == 200
     r = token_client(world.users[Role.SOCIAL_WORKER]).post(f"/api/residents/{world.resident.pk}/reveal")
-    assert r.status_code == 200 and r.json()["id_number"] in world.id_numbers
+    assert r.status_code == 200
+    assert r.json()["id_number"] in world.id_numbers
     assert AuditEntry.objects.filter(action=AuditAction.VIEW_SENSITIVE).count() == 2
     secrets = world.id_numbers | world.phones
     assert leaks_in_records(audit_text(), secrets) == []
@@ -470,11 +485,15 @@ def test_an_import_with_a_bad_id_number_leaves_no_number_in_the_audit_log_or_the
     client = login_client(world.users[Role.COMMUNITY_STAFF])
     r = client.post(f"/residents/import/?area={world.tree.community.pk}", {"file": upload})
     assert r.status_code == 302
-    assert good not in r["Location"] and bad not in r["Location"]
+    assert good not in r["Location"]
+    assert bad not in r["Location"]
     preview = client.get(r["Location"])
-    assert preview.status_code == 200 and preview["Cache-Control"] == "no-store"
+    assert preview.status_code == 200
+    assert preview["Cache-Control"] == "no-store"
     for link in urls_in(preview.content.decode()):
-        assert bad not in link and good not in link and "1363333" not in link
+        assert bad not in link
+        assert good not in link
+        assert "1363333" not in link
     assert client.post(r["Location"], {"good_rows_only": "1"}).status_code == 302
     assert Resident.objects.filter(name="钱一").exists()
     secrets = {good, bad, "13611112222", "13633334444"}
@@ -487,12 +506,14 @@ def fail_logins(path: str, typed_names: list[str]) -> None:
         if path == "/login/":
             r = Client().post(path, {"username": typed, "password": "wrong-password-1"})
             # The form gives back what was typed (nothing a user typed is lost), and nothing else.
-            assert r.status_code == 200 and typed not in r.content.decode().replace(f'value="{typed}"', "")
+            assert r.status_code == 200
+            assert typed not in r.content.decode().replace(f'value="{typed}"', "")
         else:
             r = Client().post(
                 path, {"username": typed, "password": "wrong-password-1"}, content_type="application/json"
             )
-            assert r.status_code == 401 and typed not in r.content.decode()
+            assert r.status_code == 401
+            assert typed not in r.content.decode()
     assert AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED).count() == len(typed_names)
 
 

@@ -46,7 +46,8 @@ def test_the_street_dashboard_draws_its_charts_and_its_numbers_lead_to_rows(
             expect(j.page.locator("#chart-rates")).to_have_attribute("data-rendered", "true")
             expect(j.page.locator("#chart-children canvas").first).to_be_attached()
             box = j.page.locator("#chart-rates").bounding_box()
-            assert box is not None and box["width"] <= VIEWPORTS[viewport]["width"]
+            assert box is not None
+            assert box["width"] <= VIEWPORTS[viewport]["width"]
             j.shot("80-metrics-dashboard", full_page=viewport == "desktop")
         with j.step("a number opens the list behind it"):
             j.click_and_wait(j.page.get_by_test_id("denominator-resident_participation"))

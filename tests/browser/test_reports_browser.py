@@ -54,7 +54,8 @@ def test_a_social_worker_asks_for_a_report_and_downloads_it_when_ready(
             assert info.value.suggested_filename.endswith(".pdf")
             reader = PdfReader(io.BytesIO(target.read_bytes()))
             text = "".join(p.extract_text() for p in reader.pages).replace(" ", "").replace("\n", "")
-            assert "平地社区" in text and "月报" in text
+            assert "平地社区" in text
+            assert "月报" in text
         j.assert_no_server_or_script_errors()
     finally:
         context.close()

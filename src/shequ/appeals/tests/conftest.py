@@ -8,11 +8,10 @@ from typing import Any
 
 import pytest
 
-from conftest import Tree, make_user
+from conftest import Actors, Tree
 from shequ.appeals import services
 from shequ.appeals.models import Appeal, Category
 from shequ.core.models import Area, User
-from shequ.core.roles import Role
 
 
 @dataclass
@@ -30,18 +29,18 @@ class People:
 
 
 @pytest.fixture
-def people(tree: Tree) -> People:
+def people(actors: Actors) -> People:
     return People(
-        resident=make_user(Role.RESIDENT, tree.building, "jumin"),
-        neighbour=make_user(Role.RESIDENT, tree.building, "linju"),
-        building_head=make_user(Role.BUILDING_HEAD, tree.building, "louzhang"),
-        grid_worker=make_user(Role.GRID_WORKER, tree.grid, "wangge"),
-        community_staff=make_user(Role.COMMUNITY_STAFF, tree.community, "shequ"),
-        other_community_staff=make_user(Role.COMMUNITY_STAFF, tree.other_community, "lixi"),
-        street_official=make_user(Role.STREET_OFFICIAL, tree.street, "jiedao"),
-        far_street_official=make_user(Role.STREET_OFFICIAL, tree.far_street, "zumiao"),
-        district_admin=make_user(Role.DISTRICT_ADMIN, tree.district, "quadmin"),
-        volunteer=make_user(Role.VOLUNTEER, tree.community, "zhiyuan"),
+        resident=actors.resident,
+        neighbour=actors.neighbour,
+        building_head=actors.building_head,
+        grid_worker=actors.grid_worker,
+        community_staff=actors.community_staff,
+        other_community_staff=actors.other_community_staff,
+        street_official=actors.street_official,
+        far_street_official=actors.far_street_official,
+        district_admin=actors.district_admin,
+        volunteer=actors.volunteer,
     )
 
 

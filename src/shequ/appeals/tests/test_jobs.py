@@ -64,7 +64,8 @@ def test_a_missed_deadline_escalates_once_and_the_next_level_gets_a_new_deadline
     # Run again at once (a restart, a second process): nothing happens twice.
     assert _run_at(T0 + timedelta(hours=24, minutes=2)) == {"warned": 0, "escalated": 0, "overdue": 0}
     step = appeal.steps.get(action=Action.ESCALATE)
-    assert step.actor is None and step.actor_name == "系统"
+    assert step.actor is None
+    assert step.actor_name == "系统"
     assert Notification.objects.filter(user=people.community_staff, action=Action.ESCALATE).exists()
     # The community misses its day too: the street answers; then the district; then it stays overdue.
     assert _run_at(T0 + timedelta(hours=49))["escalated"] == 1
@@ -109,7 +110,8 @@ def test_handled_work_not_verified_in_time_is_marked_overdue_not_escalated(
                 appeal=appeal, by=people.grid_worker, version=appeal.version, **kwargs
             )
     assert _run_at(T0 + timedelta(hours=73)) == {"warned": 0, "escalated": 0, "overdue": 1}
-    assert fresh(appeal).stage == Stage.HANDLED and fresh(appeal).level == Level.ESTATE
+    assert fresh(appeal).stage == Stage.HANDLED
+    assert fresh(appeal).level == Level.ESTATE
 
 
 def test_the_job_is_registered_to_run_every_minute(tmp_path: Any) -> None:

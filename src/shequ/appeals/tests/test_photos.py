@@ -96,7 +96,8 @@ def test_photos_of_a_report_are_stored_with_the_appeal(
     settings.MEDIA_ROOT = tmp_path
     appeal = report(photos=[upload(jpeg_with_gps())])
     photo = Photo.objects.get(appeal=appeal)
-    assert photo.kind == Photo.Kind.REPORT and photo.uploaded_by == people.resident
+    assert photo.kind == Photo.Kind.REPORT
+    assert photo.uploaded_by == people.resident
     with photo.image.open("rb") as f:
         assert not Image.open(f).getexif()
 

@@ -39,7 +39,8 @@ def test_a_residents_report_starts_at_the_estate_with_its_grid_answering(
     assert appeal.handling_area == tree.grid
     assert appeal.channel == Channel.RESIDENT
     assert appeal.contact_name == str(people.resident)
-    assert appeal.deadline_at is not None and appeal.warn_at is not None
+    assert appeal.deadline_at is not None
+    assert appeal.warn_at is not None
     assert appeal.warn_at < appeal.deadline_at
     step = appeal.steps.get()
     assert (step.action, step.actor, step.to_stage) == (Action.REPORT, people.resident, Stage.REPORTED)
@@ -87,7 +88,8 @@ def test_staff_taking_a_call_must_name_the_caller(report: Any, people: People) -
     appeal = report(
         by=people.community_staff, channel=Channel.HOTLINE, contact_name="王先生", contact_phone="13800138000"
     )
-    assert appeal.reporter == people.community_staff and appeal.contact_name == "王先生"
+    assert appeal.reporter == people.community_staff
+    assert appeal.contact_name == "王先生"
     assert "13800138000" not in appeal.contact_phone_encrypted  # stored encrypted
 
 
@@ -126,7 +128,9 @@ def test_the_closed_loop_from_report_to_evaluation(report: Any, people: People) 
     )
     assert appeal.stage == Stage.EVALUATED
     assert appeal.result == "已填平路面"
-    assert appeal.accepted_at and appeal.handled_at and appeal.closed_at
+    assert appeal.accepted_at
+    assert appeal.handled_at
+    assert appeal.closed_at
     steps = list(appeal.steps.values_list("action", "from_stage", "to_stage", "actor__username"))
     assert steps == [
         (Action.REPORT, "", Stage.REPORTED, "jumin"),
@@ -263,7 +267,8 @@ def test_rejection_needs_a_reason(report: Any, people: People) -> None:
     rejected = services.appeal_reject(
         appeal=appeal, by=people.grid_worker, version=appeal.version, reason="私人纠纷"
     )
-    assert rejected.rejection_reason == "私人纠纷" and rejected.deadline_at is None
+    assert rejected.rejection_reason == "私人纠纷"
+    assert rejected.deadline_at is None
 
 
 def test_merging_points_at_the_open_appeal_it_repeats(report: Any, people: People) -> None:

@@ -30,14 +30,17 @@ def test_an_import_gets_the_paths_and_kinds_area_create_would_give(tree: Tree) -
     ids = services.areas_import(by=admin, parent=tree.street, rows=_grid_rows(3))
     community = Area.objects.get(pk=ids["c"])
     # The street already has two communities: the new one comes after them.
-    assert community.kind == "community" and int(community.path[-4:]) == 3
-    assert community.path.startswith(tree.street.path) and community.parent == tree.street
+    assert community.kind == "community"
+    assert int(community.path[-4:]) == 3
+    assert community.path.startswith(tree.street.path)
+    assert community.parent == tree.street
     grid = Area.objects.get(pk=ids["g"])
     assert (grid.kind, grid.parent_id, grid.path) == ("grid", community.pk, community.path + "0001")
     buildings = Area.objects.filter(parent=grid).order_by("path")
     assert [b.path for b in buildings] == [grid.path + f"{n:04d}" for n in (1, 2, 3)]
     assert [b.pk for b in buildings] == [ids[0], ids[1], ids[2]]
-    assert {b.kind for b in buildings} == {"building"} and buildings[0].address == "新路0号"
+    assert {b.kind for b in buildings} == {"building"}
+    assert buildings[0].address == "新路0号"
     # area_create after the import continues the same numbering.
     after = services.area_create(by=admin, parent=grid, name="后来的楼")
     assert after.path == grid.path + "0004"
@@ -65,7 +68,9 @@ def test_an_import_is_audited_by_one_entry(tree: Tree) -> None:
     assert len(ids) == 62
     assert AuditEntry.objects.count() == before + 1
     entry = AuditEntry.objects.order_by("-id").first()
-    assert entry is not None and entry.action == "import" and entry.actor_id == admin.pk
+    assert entry is not None
+    assert entry.action == "import"
+    assert entry.actor_id == admin.pk
     assert entry.area_path == tree.street.path
     assert entry.changes == {"areas.building": [0, 60], "areas.community": [0, 1], "areas.grid": [0, 1]}
 
@@ -90,7 +95,8 @@ def test_one_refused_row_writes_nothing_and_names_the_row(tree: Tree, bad_row: A
         services.areas_import(by=None, parent=tree.street, rows=[*_grid_rows(2), bad_row])
     assert err.value.code == problem
     assert err.value.fields["row"] == str(bad_row.key)
-    assert Area.objects.count() == areas and AuditEntry.objects.count() == entries
+    assert Area.objects.count() == areas
+    assert AuditEntry.objects.count() == entries
 
 
 def test_only_an_administrator_above_may_import_and_only_the_operator_a_district(tree: Tree) -> None:

@@ -34,7 +34,9 @@ def test_everything_under_an_area_is_one_indexed_query(tree: Tree) -> None:
     with CaptureQueriesContext(connection) as queries:
         names = set(Area.objects.filter(subtree_q(tree.street.path)).values_list("name", flat=True))
     assert len(queries) == 1
-    assert "沥西花园1座" in names and "布匹市场1座" in names and "升平路1号" not in names
+    assert "沥西花园1座" in names
+    assert "布匹市场1座" in names
+    assert "升平路1号" not in names
     sql = queries.captured_queries[0]["sql"]
     assert "LIKE" not in sql.upper()  # a range on the path, which a B-tree index serves
     if connection.vendor == "sqlite":
@@ -47,7 +49,8 @@ def test_everything_under_an_area_is_one_indexed_query(tree: Tree) -> None:
 def test_siblings_get_the_next_path_and_children_extend_it(tree: Tree) -> None:
     a = make_area(tree.grid, "甲")
     b = make_area(tree.grid, "乙")
-    assert a.path.startswith(tree.grid.path) and len(a.path) == len(tree.grid.path) + 4
+    assert a.path.startswith(tree.grid.path)
+    assert len(a.path) == len(tree.grid.path) + 4
     assert int(b.path[-4:]) == int(a.path[-4:]) + 1
 
 
@@ -95,7 +98,9 @@ def test_a_stale_edit_through_the_api_is_a_409_with_a_chinese_message(tree: Tree
     url = f"/api/areas/{tree.building.pk}"
     assert client.patch(url, {"version": 1, "name": "甲"}, content_type="application/json").status_code == 200
     r = client.patch(url, {"version": 1, "name": "乙"}, content_type="application/json")
-    assert r.status_code == 409 and r.json()["code"] == "conflict" and "刷新" in r.json()["message"]
+    assert r.status_code == 409
+    assert r.json()["code"] == "conflict"
+    assert "刷新" in r.json()["message"]
 
 
 def test_a_stale_edit_through_the_page_keeps_what_the_user_typed(tree: Tree) -> None:
@@ -103,7 +108,9 @@ def test_a_stale_edit_through_the_page_keeps_what_the_user_typed(tree: Tree) -> 
     services.area_update(by=staff, area=tree.building, version=1, name="别人先改了")
     r = login_client(staff).post(f"/areas/{tree.building.pk}/edit/", {"name": "我输入的名字", "version": 1})
     body = r.content.decode()
-    assert r.status_code == 200 and "刷新后重试" in body and 'value="我输入的名字"' in body
+    assert r.status_code == 200
+    assert "刷新后重试" in body
+    assert 'value="我输入的名字"' in body
 
 
 def test_an_area_that_still_holds_something_cannot_be_deleted(tree: Tree, resident_factory: Any) -> None:
@@ -116,7 +123,8 @@ def test_an_area_that_still_holds_something_cannot_be_deleted(tree: Tree, reside
         services.area_delete(by=staff, area=tree.building)
     assert err.value.code == "area_in_use"
     r = login_client(staff).post(f"/areas/{tree.building.pk}/delete/")
-    assert r.status_code == 400 and "仍有居民" in r.content.decode()
+    assert r.status_code == 400
+    assert "仍有居民" in r.content.decode()
 
 
 def test_unknown_fields_in_api_input_are_refused(tree: Tree) -> None:
@@ -126,13 +134,15 @@ def test_unknown_fields_in_api_input_are_refused(tree: Tree) -> None:
         {"parent_id": tree.grid.pk, "name": "x", "path": "0001"},
         content_type="application/json",
     )
-    assert r.status_code == 422 and r.json()["code"] == "invalid_input"
+    assert r.status_code == 422
+    assert r.json()["code"] == "invalid_input"
     assert not Area.objects.filter(name="x").exists()
 
 
 def test_a_bad_code_in_the_form_is_shown_on_the_field_and_nothing_is_created(tree: Tree) -> None:
     admin = make_user(Role.DISTRICT_ADMIN, tree.district, username="admin")
     r = login_client(admin).post(f"/areas/{tree.street.pk}/new/", {"name": "错误社区", "code": "123"})
-    assert r.status_code == 200 and "12位数字" in r.content.decode()
+    assert r.status_code == 200
+    assert "12位数字" in r.content.decode()
     assert 'value="错误社区"' in r.content.decode()
     assert not Area.objects.filter(name="错误社区").exists()

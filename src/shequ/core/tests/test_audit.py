@@ -29,7 +29,8 @@ def test_login_failed_login_and_logout_are_recorded_with_the_address(tree: Tree)
     client.post("/logout/")
     failed, login, logout = entries("login_failed")[0], entries("login")[0], entries("logout")[0]
     assert failed.actor_id == login.actor_id == logout.actor_id == user.pk
-    assert login.ip == "10.1.2.3" and login.user_agent == "pytest-agent"
+    assert login.ip == "10.1.2.3"
+    assert login.user_agent == "pytest-agent"
     assert login.area_path == tree.grid.path
 
 
@@ -40,7 +41,8 @@ def test_create_update_delete_of_an_area_record_what_changed(tree: Tree) -> None
     area_id, area_path = str(area.pk), area.path
     services.area_delete(by=admin, area=area)  # the caller still holds the stale name 新楼
     created, updated, deleted = (entries(a, object_id=area_id)[0] for a in ("create", "update", "delete"))
-    assert created.changes["name"] == [None, "新楼"] and created.actor_id == admin.pk
+    assert created.changes["name"] == [None, "新楼"]
+    assert created.actor_id == admin.pk
     assert updated.changes == {"name": ["新楼", "新楼A"]}
     assert deleted.changes["name"] == ["新楼A", None]
     assert {created.area_path, updated.area_path, deleted.area_path} == {area_path}
@@ -64,7 +66,8 @@ def test_revealing_an_id_number_is_recorded_and_the_number_never_enters_the_log(
     response = login_client(worker).post(f"/residents/{person.pk}/reveal/")
     assert response.status_code == 200
     seen = entries("view_sensitive", object_id=str(person.pk))
-    assert len(seen) == 1 and seen[0].actor_id == worker.pk
+    assert len(seen) == 1
+    assert seen[0].actor_id == worker.pk
     from shequ.core.crypto import decrypt
     from shequ.registry.services import ID_CONTEXT
 
@@ -114,9 +117,11 @@ def test_area_admins_see_the_log_of_their_area_only(tree: Tree) -> None:
     staff = make_user(Role.COMMUNITY_STAFF, tree.community, username="staff")
     street = make_user(Role.STREET_OFFICIAL, tree.street, username="street")
     staff_page = login_client(staff).get("/audit/", {"action": "export"}).content.decode()
-    assert "平地导出" in staff_page and "沥西导出" not in staff_page
+    assert "平地导出" in staff_page
+    assert "沥西导出" not in staff_page
     street_page = login_client(street).get("/audit/", {"action": "export"}).content.decode()
-    assert "平地导出" in street_page and "沥西导出" in street_page
+    assert "平地导出" in street_page
+    assert "沥西导出" in street_page
 
 
 def test_the_log_shows_a_change_to_a_field_named_like_a_dict_method(tree: Tree) -> None:
@@ -131,7 +136,8 @@ def test_the_log_shows_a_change_to_a_field_named_like_a_dict_method(tree: Tree) 
     r = login_client(staff).get("/audit/", {"action": "update"})
     assert r.status_code == 200
     page = r.content.decode()
-    assert "items: 午餐 → 午餐、送餐" in page and "keys: x" in page
+    assert "items: 午餐 → 午餐、送餐" in page
+    assert "keys: x" in page
 
 
 def test_the_log_can_be_filtered_by_action_and_actor(tree: Tree) -> None:

@@ -70,11 +70,13 @@ def test_each_entry_links_to_the_one_before_and_the_chain_verifies(tree: Tree) -
     assert len(entries) >= 5
     assert entries[0].prev_hash == ""
     for before, after in itertools.pairwise(entries):
-        assert after.prev_hash == before.hash and len(after.hash) == 64
+        assert after.prev_hash == before.hash
+        assert len(after.hash) == 64
     head = AuditHead.objects.get()
     assert (head.last_id, head.last_hash) == (entries[-1].pk, entries[-1].hash)
     report = verify_chain()
-    assert report.broken_at is None and report.checked == len(entries)
+    assert report.broken_at is None
+    assert report.checked == len(entries)
     assert "the audit chain holds" in verify_output()
 
 
@@ -126,7 +128,8 @@ def test_the_log_ships_as_json_lines_with_its_hashes(tree: Tree, tmp_path: Any) 
     assert all(after["prev_hash"] == before["hash"] for before, after in itertools.pairwise(every))
     lines = every[-3:]
     assert [line["id"] for line in lines] == [e.pk for e in entries]
-    assert lines[1]["prev_hash"] == lines[0]["hash"] and lines[2]["object_repr"] == "第2条"
+    assert lines[1]["prev_hash"] == lines[0]["hash"]
+    assert lines[2]["object_repr"] == "第2条"
     assert lines[0]["changes"] == {"name": ["旧0", "新0"], "when": ["2026-11-01", None]}
     with pytest.raises(CommandError, match="YYYY-MM-DD"):
         call_command("audit", "export", "--since", "11/01/2026")

@@ -29,7 +29,8 @@ def worker(tree: Tree) -> User:
 def test_login_with_the_right_password_opens_the_home_page(worker: User) -> None:
     client = Client()
     response = _login(client, "wangge", PASSWORD)
-    assert response.status_code == 302 and response["Location"] == "/"
+    assert response.status_code == 302
+    assert response["Location"] == "/"
     assert client.get("/").status_code == 200
 
 
@@ -78,7 +79,8 @@ def test_a_success_resets_the_failure_count(worker: User) -> None:
         _login(client, "wangge", "wrong-password-123")
     assert _login(client, "wangge", PASSWORD).status_code == 302
     worker.refresh_from_db()
-    assert worker.failed_logins == 0 and worker.locked_until is None
+    assert worker.failed_logins == 0
+    assert worker.locked_until is None
 
 
 def test_token_issuing_counts_towards_the_same_lockout(worker: User) -> None:
@@ -93,7 +95,8 @@ def test_token_issuing_counts_towards_the_same_lockout(worker: User) -> None:
     r = client.post(
         "/api/auth/token", {"username": "wangge", "password": PASSWORD}, content_type="application/json"
     )
-    assert r.status_code == 401 and r.json()["code"] == "account_locked"
+    assert r.status_code == 401
+    assert r.json()["code"] == "account_locked"
     assert "锁定" in r.json()["message"]
 
 
@@ -113,7 +116,8 @@ def test_a_token_signs_in_api_clients_and_expires(worker: User) -> None:
 def test_api_without_credentials_answers_401_in_chinese(db: Any) -> None:
     r = Client().get("/api/me")
     assert r.status_code == 401
-    assert r.json()["code"] == "not_authenticated" and "登录" in r.json()["message"]
+    assert r.json()["code"] == "not_authenticated"
+    assert "登录" in r.json()["message"]
 
 
 def test_a_disabled_account_cannot_sign_in_or_use_its_session(worker: User) -> None:
@@ -135,7 +139,8 @@ def test_idle_staff_sessions_end_after_fifteen_minutes(worker: User) -> None:
         assert client.get("/").status_code == 200
         clock.shift(timedelta(minutes=16))
         response = client.get("/areas/")
-        assert response.status_code == 302 and response["Location"].startswith("/login/?next=")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/?next=")
         assert client.get("/").status_code == 302
 
 
@@ -161,7 +166,8 @@ def test_a_busy_session_still_ends_eight_hours_after_sign_in(worker: User) -> No
         assert client.get("/").status_code == 200
         clock.shift(timedelta(minutes=11))
         response = client.get("/areas/")
-        assert response.status_code == 302 and response["Location"].startswith("/login/")
+        assert response.status_code == 302
+        assert response["Location"].startswith("/login/")
         follow = client.get(response["Location"])
         assert "8 小时" in follow.content.decode()
 
@@ -186,7 +192,8 @@ def test_idle_api_session_gets_a_json_401(worker: User) -> None:
         assert client.get("/api/me").status_code == 200
         clock.shift(timedelta(minutes=31))
         r = client.get("/api/me")
-        assert r.status_code == 401 and r.json()["code"] == "session_expired"
+        assert r.status_code == 401
+        assert r.json()["code"] == "session_expired"
 
 
 @pytest.mark.parametrize(
@@ -255,7 +262,8 @@ def test_session_and_csrf_cookies_are_http_only(worker: User) -> None:
     assert client.cookies["csrftoken"]["httponly"]
     _login(client, "wangge", PASSWORD)
     cookie = client.cookies["sessionid"]
-    assert cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert cookie["httponly"]
+    assert cookie["samesite"] == "Lax"
 
 
 def test_logout_ends_the_session_and_is_audited(worker: User) -> None:
@@ -282,13 +290,16 @@ def test_many_failures_from_one_address_hold_it_off_for_a_while_but_not_other_ad
         for n in range(6):  # one wrong password for each of many accounts: no account gets locked
             _login(spray, f"someone{n}", "Spring2026-guess")
         held = _login(spray, "wangge", PASSWORD)
-        assert held.status_code == 200 and "此地址登录失败次数过多" in held.content.decode()
+        assert held.status_code == 200
+        assert "此地址登录失败次数过多" in held.content.decode()
         token = spray.post(
             "/api/auth/token", {"username": "wangge", "password": PASSWORD}, content_type="application/json"
         )
-        assert token.status_code == 429 and token.json()["code"] == "too_many_attempts"
+        assert token.status_code == 429
+        assert token.json()["code"] == "too_many_attempts"
         worker.refresh_from_db()
-        assert worker.failed_logins == 0 and not worker.is_locked()
+        assert worker.failed_logins == 0
+        assert not worker.is_locked()
         assert _login(Client(REMOTE_ADDR="10.1.1.1"), "wangge", PASSWORD).status_code == 302
         clock.shift(timedelta(minutes=16))
         assert _login(spray, "wangge", PASSWORD).status_code == 302
@@ -322,7 +333,8 @@ def test_an_expired_staff_password_must_be_changed_before_anything_else(worker: 
     with time_machine.travel(timezone.now() + timedelta(days=91), tick=False):
         _login(client, "wangge", PASSWORD)
         response = client.get("/areas/")
-        assert response.status_code == 302 and response["Location"] == "/password/"
+        assert response.status_code == 302
+        assert response["Location"] == "/password/"
         assert client.get("/api/me").json()["code"] == "password_expired"
         assert client.get("/password/").status_code == 200
         client.post(

@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
 from typing import Any
 
 import pytest
 
 from shequ import demo
-from shequ.core.crypto import decrypt
 from shequ.core.idnumber import id_number_problem, phone_problem
-from shequ.core.models import Area, RoleAssignment
+from shequ.core.models import Area
 from shequ.core.roles import Role
-from shequ.registry.models import Organisation, Resident
-from shequ.registry.services import ID_CONTEXT
+from shequ.registry.models import Resident
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +38,8 @@ def test_pingdi_is_shaped_like_the_seed(plan: demo.DemoPlan) -> None:
     assert sum(len(b.member_ids) for b in branches) == 330
     league = next(o for o in plan.organisations if o.kind == "league_branch")
     assert len(league.member_ids) >= 200
-    assert any("舞龙" in o.name for o in plan.organisations) and any(
-        "布匹" in o.name for o in plan.organisations
-    )
+    assert any("舞龙" in o.name for o in plan.organisations)
+    assert any("布匹" in o.name for o in plan.organisations)
     streets = [a for a in plan.areas if a.kind == "street"]
     assert len(streets) == 2
 
@@ -59,25 +54,7 @@ def test_there_is_a_demo_account_for_every_role(plan: demo.DemoPlan) -> None:
     assert {Role(a.role) for a in plan.accounts} == set(Role)
 
 
-@pytest.mark.django_db
-def test_loading_writes_exactly_the_plan(plan: demo.DemoPlan) -> None:
-    counts = demo.load(plan)
-    assert counts == {
-        "areas": len(plan.areas),
-        "households": len(plan.households),
-        "residents": len(plan.residents()),
-    }
-    stored = sorted(
-        f"{r.name}|{decrypt(r.id_number_encrypted, context=ID_CONTEXT)}" for r in Resident.objects.all()
-    )
-    planned = sorted(f"{p.name}|{p.id_number}" for p in plan.residents())
-    assert (
-        hashlib.sha256("\n".join(stored).encode()).digest()
-        == hashlib.sha256("\n".join(planned).encode()).digest()
-    )
-    assert Counter(Area.objects.values_list("kind", flat=True)) == Counter(a.kind for a in plan.areas)
-    assert Organisation.objects.filter(kind="party_branch", area__name="平地社区").count() == 14
-    assert RoleAssignment.objects.count() == len(plan.accounts)
+# What loading writes is checked against the demo loaded once: shequ/demo/tests/test_loaded_demo.py.
 
 
 @pytest.mark.django_db
@@ -88,6 +65,10 @@ def test_a_failure_while_loading_leaves_nothing_behind(plan: demo.DemoPlan, monk
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(services, "user_create", broken)
+    # A few households are enough: the accounts, where it breaks, come after the areas and people.
+    small = demo.DemoPlan(plan.areas, plan.households[:5], [], plan.accounts)
+    assert small.residents()
     with pytest.raises(RuntimeError):
-        demo.load(plan)
-    assert not Area.objects.exists() and not Resident.objects.exists()
+        demo.load(small)
+    assert not Area.objects.exists()
+    assert not Resident.objects.exists()

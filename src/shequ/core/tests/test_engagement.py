@@ -73,15 +73,18 @@ def test_after_the_engagement_ends_pages_api_and_tokens_get_no_data(tree: Tree) 
     with time_machine.travel(at(date(2026, 7, 1), 0, 1), tick=False):
         # The session signed in the evening before, and a fresh sign-in alike.
         r = page.get(f"/areas/{tree.community.pk}/")
-        assert r.status_code == 403 and "2026-06-30" in r.content.decode()
+        assert r.status_code == 403
+        assert "2026-06-30" in r.content.decode()
         page = login_client(evaluator)
         r = page.get(f"/areas/{tree.community.pk}/")
-        assert r.status_code == 403 and "2026-06-30" in r.content.decode()
+        assert r.status_code == 403
+        assert "2026-06-30" in r.content.decode()
         assert tree.community.name not in r.content.decode()
         for client in (page, api):
             r = client.get(f"/api/areas/{tree.community.pk}/summary")
             assert r.status_code == 403, client
-            assert r.json()["code"] == "engagement_ended" and "2026-06-30" in r.json()["message"]
+            assert r.json()["code"] == "engagement_ended"
+            assert "2026-06-30" in r.json()["message"]
             assert "residents" not in r.json()
         assert api.get("/api/areas").status_code == 403
         assert page.get("/").status_code == 403
@@ -116,7 +119,8 @@ def test_extending_an_engagement_opens_access_again_and_is_audited(tree: Tree) -
             {"username": "pinggu", "role": "evaluator", "area_id": tree.street.pk, "ends_on": "2026-12-31"},
             content_type="application/json",
         )
-        assert r.status_code == 201 and r.json()["ends_on"] == "2026-12-31"
+        assert r.status_code == 201
+        assert r.json()["ends_on"] == "2026-12-31"
         assert api.get("/api/areas").status_code == 200
     changed = AuditEntry.objects.filter(action=AuditAction.PERMISSION_CHANGE, changes__has_key="ends_on")
     assert changed.count() == 2  # granted with its end date, then extended

@@ -22,7 +22,8 @@ LOCALE = Path(__file__).resolve().parents[2] / "locale"
 def test_the_ui_is_chinese_even_for_an_english_browser(db: Any) -> None:
     r = Client(HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").get("/login/")
     assert r["Content-Language"] == "zh-hans"
-    assert '<html lang="zh-CN"' in r.content.decode() and "登录" in r.content.decode()
+    assert '<html lang="zh-CN"' in r.content.decode()
+    assert "登录" in r.content.decode()
 
 
 @pytest.mark.django_db
@@ -30,7 +31,8 @@ def test_a_user_switches_to_english_and_it_sticks_to_the_account(tree: Tree) -> 
     user = make_user(Role.GRID_WORKER, tree.grid, username="wangge")
     client = login_client(user)
     r = client.post("/language/", {"language": "en", "next": "/areas/"})
-    assert r.status_code == 302 and r["Location"] == "/areas/"
+    assert r.status_code == 302
+    assert r["Location"] == "/areas/"
     user.refresh_from_db()
     assert user.language == "en"
     assert "Areas" in client.get("/areas/").content.decode()

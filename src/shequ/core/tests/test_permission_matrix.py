@@ -5,7 +5,7 @@ grant fails, and so does any refusal it does grant."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,7 +14,19 @@ import pytest
 from django.apps import apps
 from django.test import Client
 
-from conftest import HOME, PASSWORD, Tree, login_client, make_area, make_user, token_client
+from conftest import (
+    HOME,
+    PASSWORD,
+    Actors,
+    Tree,
+    build_tree,
+    fresh_tree,
+    login_client,
+    make_area,
+    make_user,
+    module_transaction,
+    token_client,
+)
 from shequ.core.audit import audit_log
 from shequ.core.models import Area, AuditAction, ImportJob, RoleAssignment, User
 from shequ.core.policy import RESOURCES, UNSCOPED
@@ -1523,15 +1535,44 @@ def test_every_model_declares_its_access() -> None:
             )
 
 
+@dataclass
+class World:
+    tree: Tree
+    actors: dict[Role, User]
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
+    """The area tree and the named actor of each role, built once for the module's thousands of
+    probes (setting them up per test was half the matrix's time); each probe's writes are rolled back."""
+    with module_transaction(django_db_blocker):
+        with django_db_blocker.unblock():
+            tree = build_tree()
+            actors = Actors(tree)
+            by_role = {role: actors.of(role) for role in Role}
+        yield World(tree, by_role)
+
+
+@pytest.fixture
+def tree(db: Any, world: World) -> Tree:
+    return fresh_tree(world.tree)
+
+
 @pytest.mark.parametrize("channel", ["page", "api"])
 @pytest.mark.parametrize("probe", list(PROBES), ids=lambda p: "-".join(x for x in p if x))
 @pytest.mark.parametrize("side", ["inside", "outside"])
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 def test_permission_matrix(
-    role: Role, side: str, probe: tuple[str, str, str], channel: str, tree: Tree, resident_factory: Any
+    role: Role,
+    side: str,
+    probe: tuple[str, str, str],
+    channel: str,
+    tree: Tree,
+    world: World,
+    resident_factory: Any,
 ) -> None:
     home = getattr(tree, HOME[role])
-    user = make_user(role, home, username="actor")
+    user = User.objects.get(pk=world.actors[role].pk)
     client = login_client(user) if channel == "page" else token_client(user)
     page_probe, api_probe = PROBES[probe]
     observed, target_path = (page_probe if channel == "page" else api_probe)(

@@ -90,22 +90,30 @@ def test_the_nightly_run_anonymises_what_has_expired_and_keeps_counts(old_record
         "correction_request": 1,
     }
     gone = Resident.objects.get(pk=old_records["long_gone"].pk)
-    assert gone.name == "已匿名" and gone.phone_encrypted == "" and gone.id_last4 == ""
-    assert gone.status == ResidentStatus.MOVED_OUT and gone.left_on == date(2026, 1, 1)  # still counted
-    assert gone.area_id == old_records["long_gone"].area_id and gone.birth_date.year == 1980
+    assert gone.name == "已匿名"
+    assert gone.phone_encrypted == ""
+    assert gone.id_last4 == ""
+    assert gone.status == ResidentStatus.MOVED_OUT
+    assert gone.left_on == date(2026, 1, 1)  # still counted
+    assert gone.area_id == old_records["long_gone"].area_id
+    assert gone.birth_date.year == 1980
     assert not Veteran.objects.filter(resident=gone).exists()
     assert Resident.objects.get(pk=old_records["died"].pk).status == ResidentStatus.DECEASED
     assert Resident.objects.get(pk=old_records["recent"].pk).name == "孙刚走"  # within its 3 years
     assert Resident.objects.get(pk=old_records["living"].pk).name == "李在住"
     old_appeal, new_appeal = (Appeal.objects.get(pk=a.pk) for a in old_records["appeals"])
-    assert old_appeal.contact_name == "" and old_appeal.contact_phone_encrypted == ""
-    assert old_appeal.stage == "closed" and old_appeal.area_path  # the appeal itself stays countable
+    assert old_appeal.contact_name == ""
+    assert old_appeal.contact_phone_encrypted == ""
+    assert old_appeal.stage == "closed"
+    assert old_appeal.area_path  # the appeal itself stays countable
     assert new_appeal.contact_name == "王女士"
-    assert not ImportRow.objects.exists() and ImportJob.objects.filter(pk=old_records["job"].pk).exists()
+    assert not ImportRow.objects.exists()
+    assert ImportJob.objects.filter(pk=old_records["job"].pk).exists()
     assert CorrectionRequest.objects.get(pk=old_records["correction"].pk).details_encrypted == ""
     per_resident = AuditEntry.objects.filter(action=AuditAction.ANONYMISE, object_type="registry.resident")
     per_kind = AuditEntry.objects.filter(action=AuditAction.ANONYMISE, object_type="")
-    assert per_resident.count() == 2 and per_kind.count() == 4
+    assert per_resident.count() == 2
+    assert per_kind.count() == 4
     assert "赵久远" not in str(list(per_resident.values_list("object_repr", "changes")))
 
 
@@ -134,7 +142,8 @@ def test_the_command_reports_and_never_deletes_audit_entries(old_records: dict[s
     with time_machine.travel(NOW, tick=False):
         call_command("retention", stdout=out)
     text = out.getvalue()
-    assert "moved_out_resident" in text and "audit:" in text
+    assert "moved_out_resident" in text
+    assert "audit:" in text
     assert AuditEntry.objects.count() > entries  # only added to: the run's own entries
 
 
@@ -158,4 +167,5 @@ def test_an_audit_retention_under_180_days_refuses_to_start(days: str, starts: b
     )
     assert (r.returncode == 0) == starts, r.stderr[-500:]
     if not starts:
-        assert "SHEQU_AUDIT_RETENTION_DAYS" in r.stderr and "180" in r.stderr
+        assert "SHEQU_AUDIT_RETENTION_DAYS" in r.stderr
+        assert "180" in r.stderr

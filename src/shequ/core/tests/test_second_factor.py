@@ -56,7 +56,8 @@ def signed_in(client: Client) -> bool:
 def test_a_right_password_alone_does_not_sign_staff_in(worker: User) -> None:
     client = Client()
     response = password_step(client)
-    assert response.status_code == 302 and response["Location"] == "/login/enrol/"
+    assert response.status_code == 302
+    assert response["Location"] == "/login/enrol/"
     assert not signed_in(client)
     assert not AuditEntry.objects.filter(action="login", actor_id=worker.pk).exists()
 
@@ -65,9 +66,11 @@ def test_first_sign_in_enrols_the_authenticator_with_a_qr_code_and_gives_recover
     client = Client()
     password_step(client)
     page = client.get("/login/enrol/").content.decode()
-    assert "<svg" in page and 'data-testid="secret"' in page
+    assert "<svg" in page
+    assert 'data-testid="secret"' in page
     wrong = client.post("/login/enrol/", {"code": "000000"})
-    assert wrong.status_code == 200 and "验证码错误或已过期" in wrong.content.decode()
+    assert wrong.status_code == 200
+    assert "验证码错误或已过期" in wrong.content.decode()
     assert not signed_in(client)
     codes = client.post("/login/enrol/", {"code": totp_of(worker).now()})
     assert codes["Cache-Control"] == "no-store"
@@ -92,7 +95,8 @@ def test_later_sign_ins_ask_for_the_code_and_a_used_code_cannot_be_replayed(work
         replay = Client()
         password_step(replay)
         refused = replay.post("/login/code/", {"code": code})
-        assert refused.status_code == 200 and "验证码错误或已过期" in refused.content.decode()
+        assert refused.status_code == 200
+        assert "验证码错误或已过期" in refused.content.decode()
         assert not signed_in(replay)
 
 
@@ -149,17 +153,20 @@ def test_the_api_token_needs_the_code_too(worker: User) -> None:
     url = "/api/auth/token"
     body = {"username": "wangge", "password": PASSWORD}
     not_enrolled = api.post(url, body, content_type="application/json")
-    assert not_enrolled.status_code == 401 and "浏览器" in not_enrolled.json()["message"]
+    assert not_enrolled.status_code == 401
+    assert "浏览器" in not_enrolled.json()["message"]
     enrol(Client(), worker)
     missing = api.post(url, body, content_type="application/json")
-    assert missing.status_code == 401 and missing.json()["code"] == "second_factor_required"
+    assert missing.status_code == 401
+    assert missing.json()["code"] == "second_factor_required"
     worker.refresh_from_db()
     assert worker.failed_logins == 0  # a missing code is a question, not a failure
     wrong = api.post(url, {**body, "otp": "000000"}, content_type="application/json")
     assert wrong.status_code == 401
     with time_machine.travel(timezone.now() + timedelta(seconds=31), tick=False):
         right = api.post(url, {**body, "otp": totp_of(worker).now()}, content_type="application/json")
-    assert right.status_code == 200 and right.json()["token"].startswith("shq_")
+    assert right.status_code == 200
+    assert right.json()["token"].startswith("shq_")
 
 
 def test_an_administrator_resets_a_lost_authenticator_and_it_is_audited(tree: Tree, worker: User) -> None:

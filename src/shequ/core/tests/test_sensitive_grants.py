@@ -96,22 +96,26 @@ def test_without_a_grant_a_child_is_shown_only_in_the_minimal_form(
     child, adult = _child_and_adult(resident_factory, tree)
     page = login_client(people["grid"])
     listing = page.get("/residents/").content.decode()
-    assert "李**" in listing and "李小明" not in listing and "王芳" in listing
+    assert "李**" in listing
+    assert "李小明" not in listing
+    assert "王芳" in listing
     detail = page.get(f"/residents/{child.pk}/")
     html = detail.content.decode()
-    assert detail.status_code == 200 and "李小明" not in html and "2018" not in html
-    assert 'data-testid="ask-grant"' in html and "/grants/new/?kind=minors" in html
+    assert detail.status_code == 200
+    assert "李小明" not in html
+    assert "2018" not in html
+    assert 'data-testid="ask-grant"' in html
+    assert "/grants/new/?kind=minors" in html
     refused = page.post(f"/residents/{child.pk}/reveal/")
-    assert refused.status_code == 403 and "/grants/new/?kind=minors" in refused.content.decode()
+    assert refused.status_code == 403
+    assert "/grants/new/?kind=minors" in refused.content.decode()
     assert page.get(f"/residents/{child.pk}/edit/").status_code == 403
     api = token_client(people["grid"])
     out = api.get(f"/api/residents/{child.pk}").json()
-    assert (
-        out["minimal"]
-        and out["name"] == "李**"
-        and out["birth_date"] is None
-        and out["id_number_masked"] == ""
-    )
+    assert out["minimal"]
+    assert out["name"] == "李**"
+    assert out["birth_date"] is None
+    assert out["id_number_masked"] == ""
     assert api.get(f"/api/residents/{child.pk}/groups").status_code == 403
     assert api.post(f"/api/residents/{child.pk}/reveal").json()["code"] == "grant_required"
     assert not api.get(f"/api/residents/{adult.pk}").json()["minimal"]
@@ -125,7 +129,8 @@ def test_with_an_approved_grant_each_access_is_audited_naming_it_until_it_expire
         grant = grants.grant_decide(by=people["street"], grant=ask(people["grid"], tree.grid), approve=True)
         page = login_client(people["grid"])
         html = page.get(f"/residents/{child.pk}/").content.decode()
-        assert "李小明" in html and 'data-testid="under-grant"' in html
+        assert "李小明" in html
+        assert 'data-testid="under-grant"' in html
         assert page.post(f"/residents/{child.pk}/reveal/").status_code == 200
         assert token_client(people["grid"]).get(f"/api/residents/{child.pk}").json()["name"] == "李小明"
         assert "李小明" in page.get("/residents/").content.decode()
@@ -161,10 +166,12 @@ def test_pages_ask_approve_and_revoke(tree: Tree, people: dict[str, Any]) -> Non
     assert 'data-testid="to-decide"' in approver.get("/grants/").content.decode()
     assert approver.post(f"/grants/{grant.pk}/decide/", {"decision": "approve"}).status_code == 302
     grant.refresh_from_db()
-    assert grant.status == GrantStatus.APPROVED and grant.decided_by == people["street"]
+    assert grant.status == GrantStatus.APPROVED
+    assert grant.decided_by == people["street"]
     assert asker.post(f"/grants/{grant.pk}/revoke/").status_code == 302  # giving it back
     grant.refresh_from_db()
-    assert grant.status == GrantStatus.REVOKED and grant.revoked_by == people["grid"]
+    assert grant.status == GrantStatus.REVOKED
+    assert grant.revoked_by == people["grid"]
 
 
 @pytest.fixture
@@ -180,7 +187,9 @@ def test_a_bulk_export_is_refused_with_a_link_to_ask_and_works_under_a_grant(
     staff = login_client(people["staff"])
     refused = staff.get(f"/residents/export.xlsx?area={tree.community.pk}")
     html = refused.content.decode()
-    assert refused.status_code == 403 and "3" in html and 'data-testid="grant-link"' in html
+    assert refused.status_code == 403
+    assert "3" in html
+    assert 'data-testid="grant-link"' in html
     assert f"/grants/new/?kind=bulk_export&amp;area={tree.community.pk}" in html
     api = token_client(people["staff"])
     assert api.get("/api/residents/export").json()["code"] == "grant_required"
@@ -192,7 +201,9 @@ def test_a_bulk_export_is_refused_with_a_link_to_ask_and_works_under_a_grant(
     assert staff.get(f"/residents/export.xlsx?area={tree.community.pk}").status_code == 200
     assert api.get("/api/residents/export").status_code == 200
     entry = AuditEntry.objects.filter(action=AuditAction.EXPORT).order_by("-id").first()
-    assert entry is not None and entry.changes["grant"] == grant.pk and entry.changes["rows"] == 3
+    assert entry is not None
+    assert entry.changes["grant"] == grant.pk
+    assert entry.changes["rows"] == 3
 
 
 def test_a_child_in_an_export_appears_in_the_minimal_form_without_a_grant_for_minors(
@@ -211,7 +222,8 @@ def test_a_child_in_an_export_appears_in_the_minimal_form_without_a_grant_for_mi
     )
     names = {r[0]: r for r in rows}
     assert set(names) == {"李**", "王芳"}
-    assert names["李**"][2] in ("", None) and names["李**"][3] in ("", None)  # no birth date, no ID
+    assert names["李**"][2] in ("", None)
+    assert names["李**"][3] in ("", None)  # no birth date, no ID
 
 
 def test_a_child_in_a_special_group_is_listed_by_that_group_only_with_a_grant(

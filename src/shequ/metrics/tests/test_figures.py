@@ -78,11 +78,10 @@ def test_the_figures_have_formulas_units_and_links_to_their_rows(hand: Fixture) 
     assert (p.unit, p.group, p.display()) == ("%", "service", "37.5%")
     assert " ÷ " in p.formula
     assert p.numerator_url.startswith("/metrics/resident_participation/numerator/?")
-    assert (
-        f"area={hand.tree.community.pk}" in p.numerator_url
-        and "from=2026-11-01&to=2026-11-30" in p.numerator_url
-    )
-    assert f["volunteer_hours"].display() == "3.2h" and f["volunteer_hours"].denominator_url is None
+    assert f"area={hand.tree.community.pk}" in p.numerator_url
+    assert "from=2026-11-01&to=2026-11-30" in p.numerator_url
+    assert f["volunteer_hours"].display() == "3.2h"
+    assert f["volunteer_hours"].denominator_url is None
 
 
 def test_the_street_adds_its_other_community(hand: Fixture) -> None:
@@ -124,7 +123,8 @@ def test_zero_denominators_are_none_and_shown_as_a_dash(hand: Fixture) -> None:
         "appeal_response",
         "appeal_on_time",
     ):
-        assert by_key[key].value is None and by_key[key].display() == "—"
+        assert by_key[key].value is None
+        assert by_key[key].display() == "—"
     # A population that is there, nobody served: a true 0%, not a dash.
     assert by_key["resident_participation"].value == D("0.0")
     # A far community with nothing at all: every rate is "—", every count 0.
@@ -170,7 +170,8 @@ def test_figures_count_only_what_the_viewer_may_see(hand: Fixture) -> None:
     # The grid worker of 平地's grid sees the same building: the community's figures through their eyes
     # are their grid's. 沥西's worker sees nothing of 平地.
     other = {f.key: f for f in area_figures(hand.people.other_community_staff, hand.tree.community, NOV)}
-    assert other["resident_participation"].denominator == 0 and other["resident_participation"].value is None
+    assert other["resident_participation"].denominator == 0
+    assert other["resident_participation"].value is None
     assert other["person_times"].numerator == 0
     assert other["appeal_response"].denominator == 0
     # An evaluator of the street reads no resident's record, but the figures are aggregates: they get

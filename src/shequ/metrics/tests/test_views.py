@@ -28,14 +28,16 @@ def test_the_dashboard_shows_cards_with_formula_links_and_dashes(hand: Fixture) 
     assert 'data-testid="value-resident_participation">37.5%<' in html
     assert 'data-testid="numerator-resident_participation"' in html
     assert "/metrics/resident_participation/denominator/?area=" in html
-    assert 'id="metrics-chart"' in html and "vendor/echarts.min.js" in html
+    assert 'id="metrics-chart"' in html
+    assert "vendor/echarts.min.js" in html
     r = c.get(f"/metrics/area/{hand.tree.community.pk}/", {"period": "2025-01"})
     assert 'data-testid="value-need_satisfaction">—<' in r.content.decode()
 
 
 def test_my_dashboard_opens_my_own_area(hand: Fixture) -> None:
     r = login_client(hand.people.community_staff).get("/metrics/", {"period": "2026-11"})
-    assert r.status_code == 302 and r["Location"] == f"/metrics/area/{hand.tree.community.pk}/?period=2026-11"
+    assert r.status_code == 302
+    assert r["Location"] == f"/metrics/area/{hand.tree.community.pk}/?period=2026-11"
 
 
 def test_a_bad_period_is_refused_not_a_500(hand: Fixture) -> None:
@@ -76,12 +78,15 @@ def test_the_list_behind_a_number_has_exactly_its_rows_masked(hand: Fixture) -> 
     assert r.status_code == 200
     for name in ("张一", "王三", "吴八"):
         assert name in html
-    assert "赵四" not in html and "李二" not in html
-    assert "440605********" in html and not re.search(r"\d{17}[\dX]", html)  # ID numbers masked
+    assert "赵四" not in html
+    assert "李二" not in html
+    assert "440605********" in html
+    assert not re.search(r"\d{17}[\dX]", html)  # ID numbers masked
     # The street official does not serve children: the child is counted, not listed.
     r = login_client(hand.people.street_official).get("/metrics/resident_participation/numerator/", q)
     html = r.content.decode()
-    assert "吴八" not in html and 'data-testid="drill-hidden"' in html
+    assert "吴八" not in html
+    assert 'data-testid="drill-hidden"' in html
     r = c.get("/metrics/need_satisfaction/denominator/", q)
     assert r.content.decode().count("<tr>") == 1 + 3  # header + N1 N2 N4
     assert c.get("/metrics/volunteer_hours/denominator/", q).status_code == 404  # a total has no denominator
@@ -167,6 +172,7 @@ def test_targets_are_set_only_by_the_areas_staff_and_checked(hand: Fixture) -> N
         content_type="application/json",
     )
     # 2026's needs: N1 N5 N6 met, N2 open, N4 unmet (N3 withdrawn) → 3 / 5 = 60.0
-    assert r.status_code == 200 and r.json()[0]["actual"] == "60.0"
+    assert r.status_code == 200
+    assert r.json()[0]["actual"] == "60.0"
     with pytest.raises(DomainError):  # a building sets no targets
         services.targets_set(by=None, area=hand.tree.building, year=2026, values={"cultural_events": 1})

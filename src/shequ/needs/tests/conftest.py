@@ -10,9 +10,8 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from conftest import Tree, make_user
+from conftest import Actors, Tree
 from shequ.core.models import User
-from shequ.core.roles import Role
 from shequ.needs import services
 from shequ.needs.models import Survey
 from shequ.registry.models import Organisation, Resident
@@ -37,17 +36,17 @@ def today() -> date:
 
 
 @pytest.fixture
-def people(tree: Tree) -> People:
+def people(actors: Actors) -> People:
     return People(
-        grid_worker=make_user(Role.GRID_WORKER, tree.grid, "wangge"),
-        staff=make_user(Role.COMMUNITY_STAFF, tree.community, "shequ"),
-        worker=make_user(Role.SOCIAL_WORKER, tree.community, "shegong"),
-        other_staff=make_user(Role.COMMUNITY_STAFF, tree.other_community, "lixi"),
-        building_head=make_user(Role.BUILDING_HEAD, tree.building, "louzhang"),
-        street=make_user(Role.STREET_OFFICIAL, tree.street, "jiedao"),
-        far_admin=make_user(Role.DISTRICT_ADMIN, tree.far_district, "far"),
-        resident=make_user(Role.RESIDENT, tree.building, "jumin"),
-        evaluator=make_user(Role.EVALUATOR, tree.street, "pinggu"),
+        grid_worker=actors.grid_worker,
+        staff=actors.community_staff,
+        worker=actors.social_worker,
+        other_staff=actors.other_community_staff,
+        building_head=actors.building_head,
+        street=actors.street_official,
+        far_admin=actors.far_district_admin,
+        resident=actors.resident,
+        evaluator=actors.evaluator,
     )
 
 

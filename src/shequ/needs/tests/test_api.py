@@ -28,7 +28,8 @@ def test_a_visit_with_needs_is_logged_and_listed(people: People, elder: Resident
     )
     assert r.status_code == 201, r.content
     body = r.json()
-    assert body["household_id"] == elder.household_id and body["subject"] == "黄婆婆"
+    assert body["household_id"] == elder.household_id
+    assert body["subject"] == "黄婆婆"
     assert [n["category"] for n in body["needs"]] == ["elderly_care"]
     listed = client.get("/api/visits", {"from": today.isoformat(), "purpose": "care"}).json()
     assert [v["id"] for v in listed["items"]] == [body["id"]]
@@ -58,13 +59,15 @@ def test_needs_are_raised_and_closed_with_a_version(people: People, elder: Resid
         {"version": 1, "status": "met", "outcome": "已转介法律援助"},
         content_type="application/json",
     )
-    assert closed.status_code == 200 and closed.json()["status"] == "met"
+    assert closed.status_code == 200
+    assert closed.json()["status"] == "met"
     stale = client.post(
         f"/api/needs/{need_id}/close",
         {"version": 1, "status": "withdrawn", "outcome": "x"},
         content_type="application/json",
     )
-    assert stale.status_code == 409 and stale.json()["code"] == "conflict"
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "conflict"
     assert client.get("/api/needs", {"status": "met"}).json()["count"] == 1
 
 
@@ -91,11 +94,14 @@ def test_a_bad_area_filter_is_404(people: People, tree: Tree) -> None:
 def test_a_resident_answers_once_through_the_api(people: People, survey: Survey, home: Resident) -> None:
     client = token_client(people.resident)
     listed = client.get("/api/surveys").json()
-    assert [s["id"] for s in listed["items"]] == [survey.pk] and listed["items"][0]["share_satisfied"] is None
+    assert [s["id"] for s in listed["items"]] == [survey.pk]
+    assert listed["items"][0]["share_satisfied"] is None
     r = client.post(f"/api/surveys/{survey.pk}/responses", {"score": 5}, content_type="application/json")
-    assert r.status_code == 201 and r.json()["on_paper"] is False
+    assert r.status_code == 201
+    assert r.json()["on_paper"] is False
     again = client.post(f"/api/surveys/{survey.pk}/responses", {"score": 2}, content_type="application/json")
-    assert again.status_code == 409 and again.json()["code"] == "already_answered"
+    assert again.status_code == 409
+    assert again.json()["code"] == "already_answered"
     staff = token_client(people.staff).get(f"/api/surveys/{survey.pk}").json()
     assert (staff["responses"], staff["satisfied"], staff["share_satisfied"]) == (1, 1, 1.0)
 
@@ -109,9 +115,11 @@ def test_staff_type_in_paper_answers_and_list_them(
         {"resident_id": home.pk, "score": 2, "comment": "电梯常坏"},
         content_type="application/json",
     )
-    assert r.status_code == 201 and r.json()["on_paper"] is True
+    assert r.status_code == 201
+    assert r.json()["on_paper"] is True
     rows = client.get("/api/survey-responses", {"survey": survey.pk, "satisfied": False}).json()
-    assert rows["count"] == 1 and rows["items"][0]["comment"] == "电梯常坏"
+    assert rows["count"] == 1
+    assert rows["items"][0]["comment"] == "电梯常坏"
     assert token_client(people.other_staff).get("/api/survey-responses").json()["count"] == 0
 
 
@@ -131,4 +139,5 @@ def test_surveys_are_created_through_the_api_by_the_right_role(
     )
     mine = {**body, "area_id": tree.grid.pk}  # their own grid: seen, but surveys are not theirs to make
     r = token_client(people.grid_worker).post("/api/surveys", mine, content_type="application/json")
-    assert r.status_code == 403 and r.json()["code"] == "forbidden"
+    assert r.status_code == 403
+    assert r.json()["code"] == "forbidden"

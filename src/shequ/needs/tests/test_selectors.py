@@ -95,7 +95,8 @@ def test_the_summary_counts_satisfied_answers_and_shows_a_dash_on_none(
         services.response_record(by=people.staff, survey=survey, score=score, resident=person)
     summary = selectors.survey_summary(survey)
     assert (summary.responses, summary.satisfied) == (3, 2)
-    assert summary.percent == "66.7%" and summary.by_score[2] == 1
+    assert summary.percent == "66.7%"
+    assert summary.by_score[2] == 1
 
 
 def test_a_resident_sees_the_open_surveys_of_their_home_and_their_own_answer(
@@ -110,7 +111,8 @@ def test_a_resident_sees_the_open_surveys_of_their_home_and_their_own_answer(
         closes_on=today,
     )
     items = selectors.surveys_of_home(people.resident)
-    assert [i.survey for i in items] == [survey] and items[0].answered is None
+    assert [i.survey for i in items] == [survey]
+    assert items[0].answered is None
     services.response_record(by=people.resident, survey=survey, score=3)
     assert selectors.surveys_of_home(people.resident)[0].answered is not None
     assert selectors.surveys_of_home(people.grid_worker) == []
@@ -123,7 +125,9 @@ def test_the_pick_list_holds_only_adults_of_ones_own_grid_unvisited_first(
     visited = resident_factory(tree.building, name="已走访")
     services.visit_log(by=people.grid_worker, resident=visited)
     listed = list(selectors.visit_subjects(people.grid_worker, since=today.replace(day=1)))
-    assert stranger not in listed and child not in listed
-    assert listed[-1] == visited and elder in listed
+    assert stranger not in listed
+    assert child not in listed
+    assert listed[-1] == visited
+    assert elder in listed
     assert listed[-1].last_visit == today
     assert not selectors.visit_subjects(people.street).exists()

@@ -44,15 +44,21 @@ def test_a_grid_worker_logs_a_visit_with_two_needs_in_one_step(
         notes="精神不错，膝盖疼",
         needs=[NeedDraft("elderly_care", "希望每天送午餐"), NeedDraft("health", "需要上门量血压")],
     )
-    assert visit.area == elder.area and visit.area_path == elder.area.path
+    assert visit.area == elder.area
+    assert visit.area_path == elder.area.path
     assert visit.household == elder.household  # filled in from the registry, never typed
-    assert visit.visited_on == today and visit.visited_by == people.grid_worker
+    assert visit.visited_on == today
+    assert visit.visited_by == people.grid_worker
     needs = list(visit.needs.order_by("id"))
     assert [n.category for n in needs] == ["elderly_care", "health"]
-    assert all(n.source == "visit" and n.status == "open" and n.raised_on == today for n in needs)
-    assert all(n.area_path == elder.area.path and n.resident == elder for n in needs)
+    assert all(n.source == "visit" for n in needs)
+    assert all(n.status == "open" for n in needs)
+    assert all(n.raised_on == today for n in needs)
+    assert all(n.area_path == elder.area.path for n in needs)
+    assert all(n.resident == elder for n in needs)
     audited = AuditEntry.objects.filter(object_type__in=["needs.visit", "needs.need"])
-    assert audited.count() == 3 and all(a.area_path == elder.area.path for a in audited)
+    assert audited.count() == 3
+    assert all(a.area_path == elder.area.path for a in audited)
 
 
 def test_a_visit_to_a_household_or_a_unit_lies_where_they_are(
@@ -60,9 +66,11 @@ def test_a_visit_to_a_household_or_a_unit_lies_where_they_are(
 ) -> None:
     assert elder.household is not None
     household_visit = services.visit_log(by=people.staff, household=elder.household)
-    assert household_visit.area == tree.building and household_visit.resident is None
+    assert household_visit.area == tree.building
+    assert household_visit.resident is None
     unit_visit = services.visit_log(by=people.staff, organisation=unit)
-    assert unit_visit.area == tree.community and unit_visit.area_path == tree.community.path
+    assert unit_visit.area == tree.community
+    assert unit_visit.area_path == tree.community.path
 
 
 @pytest.mark.parametrize(
@@ -82,7 +90,8 @@ def test_a_visit_with_bad_input_is_refused_and_nothing_is_written(
     with pytest.raises(DomainError) as caught:
         services.visit_log(by=people.grid_worker, resident=elder, **fields)
     assert caught.value.code == code
-    assert not Visit.objects.exists() and not Need.objects.exists()
+    assert not Visit.objects.exists()
+    assert not Need.objects.exists()
 
 
 def test_a_visit_cannot_be_dated_in_the_future(people: People, elder: Resident, today: date) -> None:
@@ -141,7 +150,9 @@ def test_workers_of_another_community_or_district_cannot_visit_here(
 
 def test_a_need_is_raised_and_closed_as_met(people: People, elder: Resident, today: date) -> None:
     need = _need(people, elder)
-    assert need.status == "open" and need.version == 1 and need.closed_on is None
+    assert need.status == "open"
+    assert need.version == 1
+    assert need.closed_on is None
     closed = services.need_close(
         by=people.worker, need=need, version=1, status="met", outcome="已安排长者饭堂送餐上门"
     )
@@ -167,7 +178,8 @@ def test_a_stale_version_is_a_conflict_and_changes_nothing(people: People, elder
     services.need_close(by=people.staff, need=need, version=1, status="met", outcome="已办")
     with pytest.raises(Conflict):
         services.need_close(by=people.worker, need=need, version=1, status="unmet", outcome="无法办理")
-    assert fresh(need).status == "met" and fresh(need).closed_by == people.staff
+    assert fresh(need).status == "met"
+    assert fresh(need).closed_by == people.staff
 
 
 def test_a_closed_need_cannot_be_closed_again(people: People, elder: Resident) -> None:
@@ -277,8 +289,11 @@ def test_a_resident_answers_for_themselves_online(
     people: People, home: Resident, survey: Survey, today: date
 ) -> None:
     answer = services.response_record(by=people.resident, survey=survey, score=5, comment="很满意")
-    assert answer.resident == home and answer.area_path == home.area.path
-    assert answer.recorded_by is None and answer.answered_on == today and answer.satisfied
+    assert answer.resident == home
+    assert answer.area_path == home.area.path
+    assert answer.recorded_by is None
+    assert answer.answered_on == today
+    assert answer.satisfied
 
 
 def test_a_resident_answering_twice_gets_a_clear_error(
@@ -355,7 +370,8 @@ def test_a_unit_survey_takes_units_typed_in_by_staff(
         closes_on=today,
     )
     answer = services.response_record(by=people.worker, survey=units, score=4, organisation=unit)
-    assert answer.organisation == unit and answer.area_path == tree.community.path
+    assert answer.organisation == unit
+    assert answer.area_path == tree.community.path
     with pytest.raises(DomainError) as caught:
         services.response_record(by=people.resident, survey=units, score=5)
     assert caught.value.code == "respondent_kind"

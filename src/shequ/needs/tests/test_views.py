@@ -21,11 +21,14 @@ def test_a_grid_worker_picks_a_resident_and_logs_a_visit_with_a_need(
 ) -> None:
     client = login_client(people.grid_worker)
     pick = client.get("/visits/new/")
-    assert pick.status_code == 200 and f"?resident={elder.pk}" in pick.content.decode()
+    assert pick.status_code == 200
+    assert f"?resident={elder.pk}" in pick.content.decode()
     form = client.get(f"/visits/new/?resident={elder.pk}")
     body = form.content.decode()
-    assert "黄婆婆" in body and 'value="care"' in body  # prefilled: living alone → care visit
-    assert "138****" in body and "13800000" not in body.replace("138****", "")  # phone masked
+    assert "黄婆婆" in body
+    assert 'value="care"' in body  # prefilled: living alone → care visit
+    assert "138****" in body
+    assert "13800000" not in body.replace("138****", "")  # phone masked
     r = client.post(
         "/visits/new/",
         {
@@ -39,7 +42,8 @@ def test_a_grid_worker_picks_a_resident_and_logs_a_visit_with_a_need(
     )
     assert r.status_code == 302
     visit = Visit.objects.get()
-    assert visit.resident == elder and visit.needs.get().description == "希望送餐"
+    assert visit.resident == elder
+    assert visit.needs.get().description == "希望送餐"
     recent = client.get("/visits/new/").content.decode()
     assert f"/visits/{visit.pk}/" in recent
 
@@ -55,13 +59,15 @@ def test_a_refused_visit_keeps_what_was_typed(people: People, elder: Resident) -
             "notes": "记下的情况",
         },
     )
-    assert r.status_code == 400 and "记下的情况" in r.content.decode()
+    assert r.status_code == 400
+    assert "记下的情况" in r.content.decode()
     assert not Visit.objects.exists()
 
 
 def test_the_pick_list_refreshes_for_a_search(people: People, elder: Resident) -> None:
     r = login_client(people.grid_worker).get("/visits/pick/", {"q": "黄婆"})
-    assert r.status_code == 200 and "黄婆婆" in r.content.decode()
+    assert r.status_code == 200
+    assert "黄婆婆" in r.content.decode()
 
 
 def test_a_worker_of_another_community_cannot_open_the_visit_form(people: People, elder: Resident) -> None:
@@ -77,12 +83,14 @@ def test_a_need_is_closed_from_its_page_and_a_stale_form_is_a_conflict(
     )
     client = login_client(people.worker)
     page = client.get(f"/needs/{need.pk}/").content.decode()
-    assert "量血压" in page and 'data-testid="close-form"' in page
+    assert "量血压" in page
+    assert 'data-testid="close-form"' in page
     data = {"version": 1, "status": "met", "outcome": "家庭医生已上门", "closed_on": today.isoformat()}
     assert client.post(f"/needs/{need.pk}/close/", data).status_code == 302
     assert fresh(need).status == "met"
     again = login_client(people.staff).post(f"/needs/{need.pk}/close/", {**data, "status": "unmet"})
-    assert again.status_code == 409 and "家庭医生已上门" in again.content.decode()
+    assert again.status_code == 409
+    assert "家庭医生已上门" in again.content.decode()
     assert fresh(need).status == "met"
 
 
@@ -98,7 +106,8 @@ def test_the_needs_list_filters_and_hides_other_communities(
     body = (
         login_client(people.staff).get("/needs/", {"status": "open", "category": "health"}).content.decode()
     )
-    assert f"/needs/{mine.pk}/" in body and "外社区" not in body
+    assert f"/needs/{mine.pk}/" in body
+    assert "外社区" not in body
     assert login_client(people.staff).get("/needs/", {"status": "met"}).content.decode().count("/needs/") <= 2
     assert login_client(people.evaluator).get("/needs/").status_code == 403
 
@@ -116,7 +125,8 @@ def test_a_survey_page_shows_a_dash_before_any_answer_then_the_share(
     )
     assert r.status_code == 302
     page = client.get(f"/surveys/{survey.pk}/").content.decode()
-    assert 'data-testid="share-satisfied">100.0%<' in page and "纸质问卷" in page
+    assert 'data-testid="share-satisfied">100.0%<' in page
+    assert "纸质问卷" in page
 
 
 def test_a_resident_answers_on_their_phone_and_a_second_time_is_refused(
@@ -155,13 +165,16 @@ def test_a_social_worker_creates_a_survey_from_the_page(people: People, tree: Tr
             "closes_on": today.isoformat(),
         },
     )
-    assert r.status_code == 302 and Survey.objects.get().respondents == "units"
+    assert r.status_code == 302
+    assert Survey.objects.get().respondents == "units"
     assert login_client(people.grid_worker).get("/surveys/new/").status_code == 403
 
 
 def test_the_navigation_shows_the_new_sections_by_role(people: People, home: Resident) -> None:
     worker = login_client(people.grid_worker).get("/visits/").content.decode()
-    assert 'data-testid="nav-visits"' in worker and 'data-testid="nav-needs"' in worker
+    assert 'data-testid="nav-visits"' in worker
+    assert 'data-testid="nav-needs"' in worker
     resident = login_client(people.resident).get("/surveys/").content.decode()
-    assert 'data-testid="nav-surveys"' in resident and 'data-testid="nav-visits"' not in resident
+    assert 'data-testid="nav-surveys"' in resident
+    assert 'data-testid="nav-visits"' not in resident
     assert Need.objects.count() == 0

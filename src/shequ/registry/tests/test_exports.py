@@ -45,7 +45,8 @@ def test_the_households_export_is_the_filtered_list_of_the_users_areas(
     resident_factory(tree.other_building, name="别区户主")  # another community: never exported
     Household.objects.create(area=tree.building, room="909", address="布匹市场1座909")  # filtered out
     r = login_client(staff).get("/households/export.xlsx", {"area": tree.community.pk, "q": mine.address})
-    assert r.status_code == 200 and r["Content-Disposition"].endswith('households.xlsx"')
+    assert r.status_code == 200
+    assert r["Content-Disposition"].endswith('households.xlsx"')
     head, *rows = read(r.content)
     assert head == ["网格", "楼栋", "房号", "地址", "户主", "在住人数", "标签"]
     assert rows == [[tree.grid.name, tree.building.name, None, mine.address, "王户主", 1, "困难家庭"]]
@@ -117,12 +118,15 @@ def test_the_households_page_lists_and_offers_export_and_import(
 ) -> None:
     household = headed(resident_factory(tree.building, name="王户主"))
     page = login_client(staff).get("/households/", {"area": tree.community.pk}).content.decode()
-    assert f'href="/households/{household.pk}/"' in page and "王户主" in page
-    assert 'data-testid="export"' in page and 'data-testid="import"' in page
+    assert f'href="/households/{household.pk}/"' in page
+    assert "王户主" in page
+    assert 'data-testid="export"' in page
+    assert 'data-testid="import"' in page
     assert 'data-testid="import-buildings"' in page
     worker = make_user(Role.GRID_WORKER, tree.grid, username="wangge")
     page = login_client(worker).get("/households/", {"area": tree.grid.pk}).content.decode()
-    assert 'data-testid="import"' in page and 'data-testid="import-buildings"' not in page
+    assert 'data-testid="import"' in page
+    assert 'data-testid="import-buildings"' not in page
 
 
 # --- organisations ---------------------------------------------------------------------------------
@@ -156,7 +160,8 @@ def test_the_organisations_export_is_the_filtered_list_with_phones_masked(tree: 
         ["布匹市场管理处", "辖区单位", "91440605MA4UJ9XK2J", tree.grid.name, None, "李经理", "138****8000", 0]
     ]
     entry = AuditEntry.objects.get(action="export")
-    assert entry.object_repr == "organisations.xlsx (1)" and "kind=unit" in entry.changes["filters"]
+    assert entry.object_repr == "organisations.xlsx (1)"
+    assert "kind=unit" in entry.changes["filters"]
     r = token_client(staff).get("/api/organisations/export", {"q": "管理处"})
     assert [row[0] for row in read(r.content)[1:]] == ["布匹市场管理处"]
 
@@ -186,4 +191,5 @@ def test_the_organisations_page_offers_add_export_and_import_in_an_area(tree: Tr
     assert f'href="/organisations/import/?area={tree.community.pk}"' in page
     volunteer = make_user(Role.VOLUNTEER, tree.community, username="zhiyuan")
     page = login_client(volunteer).get("/organisations/", {"area": tree.community.pk}).content.decode()
-    assert 'data-testid="export"' not in page and 'data-testid="import"' not in page
+    assert 'data-testid="export"' not in page
+    assert 'data-testid="import"' not in page

@@ -80,11 +80,14 @@ def test_a_clean_file_is_checked_then_written_in_households(tree: Tree, staff: A
     assert (job.total_rows, job.error_rows) == (4, 0)
     assert not Resident.objects.exists()  # checking writes nothing
     assert importing.commit(user=staff, job=job) == 4
-    assert Resident.objects.count() == 4 and Household.objects.count() == 2
+    assert Resident.objects.count() == 4
+    assert Household.objects.count() == 2
     head = Household.objects.get(room="101").head
-    assert head is not None and head.name == "居民0"
+    assert head is not None
+    assert head.name == "居民0"
     entry = AuditEntry.objects.get(action="import")
-    assert entry.changes["residents"] == [0, 4] and entry.actor_id == staff.pk
+    assert entry.changes["residents"] == [0, 4]
+    assert entry.actor_id == staff.pk
 
 
 def test_every_bad_cell_is_named_by_row_column_and_reason_in_chinese(tree: Tree, staff: Any) -> None:
@@ -114,7 +117,8 @@ def test_every_bad_cell_is_named_by_row_column_and_reason_in_chinese(tree: Tree,
     assert "校验位" in problems[(4, "C", "证件号码")]
     assert "晚于今天" in problems[(5, "E", "出生日期")]
     assert "没有这个楼栋" in problems[(6, "H", "楼栋")]
-    assert "必填" in problems[(7, "A", "姓名")] and "手机号" in problems[(7, "F", "手机号")]
+    assert "必填" in problems[(7, "A", "姓名")]
+    assert "手机号" in problems[(7, "F", "手机号")]
     assert "第 2 行" in problems[(8, "C", "证件号码")]
     with pytest.raises(DomainError) as err:
         importing.commit(user=staff, job=job)
@@ -131,9 +135,11 @@ def test_the_good_rows_can_be_imported_and_the_bad_ones_handed_back_as_typed(tre
     assert importing.commit(user=staff, job=job, good_rows_only=True) == 2
     sheet = load_workbook(io.BytesIO(importing.bad_rows_xlsx(job)), read_only=True).worksheets[0]
     back = list(sheet.iter_rows(values_only=True))
-    assert back[0][-1] == "错误说明" and len(back) == 2
+    assert back[0][-1] == "错误说明"
+    assert len(back) == 2
     assert back[1][0] == '\'=HYPERLINK("x")'  # as typed, but never run as a formula
-    assert back[1][2] == "123" and "原第4行" in back[1][-1]
+    assert back[1][2] == "123"
+    assert "原第4行" in back[1][-1]
 
 
 def test_importing_the_same_file_twice_registers_nobody_twice(tree: Tree, staff: Any) -> None:
@@ -181,7 +187,8 @@ def test_a_failure_in_the_middle_of_writing_leaves_nothing_behind(
     assert list(Resident.objects.values_list("name", flat=True)) == ["抢先登记"]
     assert Household.objects.count() == 0 or not Household.objects.filter(room="0").exists()
     job.refresh_from_db()
-    assert job.status == ImportJob.Status.FAILED and "未写入" in job.message
+    assert job.status == ImportJob.Status.FAILED
+    assert "未写入" in job.message
 
 
 def test_a_csv_saved_by_chinese_excel_in_gb18030_is_read(tree: Tree, staff: Any) -> None:
@@ -201,7 +208,8 @@ def test_a_header_that_does_not_match_the_template_is_refused(tree: Tree, staff:
             data=xlsx([], head=["姓名", "身份证", "网格", "楼栋"]),
             filename="a.xlsx",
         )
-    assert "缺少列：证件号码" in str(err.value.message) and "无法识别的列：身份证" in str(err.value.message)
+    assert "缺少列：证件号码" in str(err.value.message)
+    assert "无法识别的列：身份证" in str(err.value.message)
     assert not ImportJob.objects.exists()
 
 
@@ -248,7 +256,8 @@ def test_the_upload_page_shows_the_preview_and_imports_on_confirmation(tree: Tre
     r = client.post(f"/residents/import/?area={tree.community.pk}", {"file": upload})
     assert r.status_code == 302
     preview = client.get(r["Location"]).content.decode()
-    assert 'data-testid="good-rows">2<' in preview and 'data-testid="import-all"' in preview
+    assert 'data-testid="good-rows">2<' in preview
+    assert 'data-testid="import-all"' in preview
     r = client.post(r["Location"])
     assert Resident.objects.count() == 2
     assert "已登记 2 名居民" in client.get(r["Location"]).content.decode()

@@ -195,7 +195,8 @@ def test_a_clean_households_file_adds_households_that_the_resident_import_then_f
     )
     assert Household.objects.count() == 2
     room.refresh_from_db()
-    assert room.head is not None and room.head.name == "户主甲"
+    assert room.head is not None
+    assert room.head.name == "户主甲"
 
 
 def test_every_bad_household_cell_is_named_by_row_column_and_reason_in_chinese(
@@ -217,7 +218,8 @@ def test_every_bad_household_cell_is_named_by_row_column_and_reason_in_chinese(
     found = problems(job)
     assert "没有这个楼栋" in found[(2, "B", "楼栋")]
     assert "请填写房号" in found[(3, "C", "房号")]
-    assert "无法识别的标签：贫困户" in found[(4, "E", "标签")] and "困难家庭" in found[(4, "E", "标签")]
+    assert "无法识别的标签：贫困户" in found[(4, "E", "标签")]
+    assert "困难家庭" in found[(4, "E", "标签")]
     assert "最多20个字符" in found[(5, "C", "房号")]
     assert "第 6 行" in found[(7, "C", "房号")]
     assert "必填" in found[(8, "A", "网格")]
@@ -253,9 +255,8 @@ def test_an_import_interrupted_midway_leaves_nothing_and_can_be_committed_again(
         importing.commit(user=staff, job=job, progress=die_after_first_batch)
     assert Household.objects.count() == 0
     job.refresh_from_db()
-    assert (
-        job.status == ImportJob.Status.VALIDATED and not AuditEntry.objects.filter(action="import").exists()
-    )
+    assert job.status == ImportJob.Status.VALIDATED
+    assert not AuditEntry.objects.filter(action="import").exists()
     assert importing.commit(user=staff, job=job) == 2500
 
 
@@ -271,7 +272,8 @@ def test_a_building_deleted_between_check_and_write_undoes_the_whole_import(tree
     assert err.value.code == "import_conflict"
     assert Household.objects.count() == 0
     job.refresh_from_db()
-    assert job.status == ImportJob.Status.FAILED and "未写入" in job.message
+    assert job.status == ImportJob.Status.FAILED
+    assert "未写入" in job.message
 
 
 def test_households_are_imported_only_by_registrars_of_the_area(tree: Tree) -> None:
@@ -430,9 +432,9 @@ def test_the_good_rows_can_be_imported_and_the_bad_ones_handed_back_as_typed(tre
     )
     assert list(back[0]) == [*O_HEAD, "错误说明"]
     assert back[1][0] == '\'=HYPERLINK("http://x")'  # as typed, never run as a formula
-    assert (
-        back[1][9] == "'+86 12345" and "原第2行" in str(back[1][-1]) and "J列（联系电话）" in str(back[1][-1])
-    )
+    assert back[1][9] == "'+86 12345"
+    assert "原第2行" in str(back[1][-1])
+    assert "J列（联系电话）" in str(back[1][-1])
     assert AuditEntry.objects.get(action="import").changes == {
         "organisations": [0, 1],
         "rejected_rows": 1,
@@ -444,11 +446,13 @@ def test_each_kind_has_a_template_with_chinese_headers_that_checks_clean(tree: T
     client = login_client(staff)
     for kind, first in (("buildings", "网格"), ("households", "网格"), ("organisations", "名称")):
         r = client.get(f"/{kind}/import/template.xlsx")
-        assert r.status_code == 200 and r["Content-Disposition"].endswith(f'{kind}-template.xlsx"')
+        assert r.status_code == 200
+        assert r["Content-Disposition"].endswith(f'{kind}-template.xlsx"')
         head = next(
             load_workbook(io.BytesIO(r.content), read_only=True).worksheets[0].iter_rows(values_only=True)
         )
-        assert head[0] == first and head == tuple(importing.kind_of(kind).headers)
+        assert head[0] == first
+        assert head == tuple(importing.kind_of(kind).headers)
 
 
 def test_the_households_page_checks_previews_in_chinese_and_imports_on_confirmation(
@@ -460,13 +464,17 @@ def test_the_households_page_checks_previews_in_chinese_and_imports_on_confirmat
     text = f"网格,楼栋,房号\n{tree.grid.name},{tree.building.name},101\n{tree.grid.name},不存在的楼,102\n"
     upload = SimpleUploadedFile("住户.csv", text.encode("gb18030"))
     r = client.post(f"/households/import/?area={tree.community.pk}", {"file": upload})
-    assert r.status_code == 302 and r["Location"].startswith("/households/import/")
+    assert r.status_code == 302
+    assert r["Location"].startswith("/households/import/")
     preview = client.get(r["Location"]).content.decode()
-    assert 'data-testid="error-rows">1<' in preview and "第 3 行" in preview and "B 楼栋" in preview
+    assert 'data-testid="error-rows">1<' in preview
+    assert "第 3 行" in preview
+    assert "B 楼栋" in preview
     assert 'data-testid="import-all"' not in preview
     r = client.post(r["Location"], {"good_rows_only": "1"})
     done = client.get(r["Location"]).content.decode()
-    assert "已添加 1 户" in done and 'data-testid="created-rows">1<' in done
+    assert "已添加 1 户" in done
+    assert 'data-testid="created-rows">1<' in done
     assert Household.objects.get().room == "101"
     bad = client.get(f"{r['Location']}bad-rows.xlsx")
     assert bad.status_code == 200
@@ -506,11 +514,13 @@ def test_the_api_checks_and_commits_each_kind(tree: Tree, staff: Any) -> None:
     assert (body["kind"], body["total_rows"], body["error_rows"]) == ("buildings", 2, 1)
     assert body["problems"][0][:3] == ["3", "B", "楼栋"]
     r = client.post(f"/api/imports/{body['id']}/commit", {}, content_type="application/json")
-    assert r.status_code == 400 and r.json()["code"] == "import_errors"
+    assert r.status_code == 400
+    assert r.json()["code"] == "import_errors"
     r = client.post(
         f"/api/imports/{body['id']}/commit", {"good_rows_only": True}, content_type="application/json"
     )
-    assert r.status_code == 200 and r.json()["created_rows"] == 1
+    assert r.status_code == 200
+    assert r.json()["created_rows"] == 1
     assert Area.objects.filter(name="接口楼", parent=tree.grid).count() == 1
     refused = token_client(make_user(Role.VOLUNTEER, tree.community, username="zhiyuan"))
     r = refused.post(

@@ -43,23 +43,31 @@ def test_a_resident_sees_their_own_data_masked_and_reveals_it_logged(linked: dic
     client = login_client(linked["account"])
     page = client.get("/me/data/")
     html = page.content.decode()
-    assert page.status_code == 200 and page["Cache-Control"] == "no-store"
-    assert "陈美玲" in html and "139****5678" in html
-    assert linked["id"] not in html and PHONE not in html
+    assert page.status_code == 200
+    assert page["Cache-Control"] == "no-store"
+    assert "陈美玲" in html
+    assert "139****5678" in html
+    assert linked["id"] not in html
+    assert PHONE not in html
     assert "王芳" not in html  # nobody else's data
     assert 'data-testid="nav-my-data"' in html
     revealed = client.post("/me/data/reveal/").content.decode()
-    assert linked["id"] in revealed and PHONE in revealed
+    assert linked["id"] in revealed
+    assert PHONE in revealed
     entry = AuditEntry.objects.get(action=AuditAction.VIEW_SENSITIVE)
-    assert entry.actor_id == linked["account"].pk and entry.object_id == str(linked["person"].pk)
+    assert entry.actor_id == linked["account"].pk
+    assert entry.object_id == str(linked["person"].pk)
     assert linked["id"] not in json.dumps(entry.changes)
 
 
 def test_a_resident_downloads_everything_held_on_them_logged(linked: dict[str, Any]) -> None:
     r = login_client(linked["account"]).post("/me/data/download/")
-    assert r.status_code == 200 and "attachment" in r["Content-Disposition"]
+    assert r.status_code == 200
+    assert "attachment" in r["Content-Disposition"]
     data = json.loads(r.content)
-    assert data["name"] == "陈美玲" and data["id_number"] == linked["id"] and data["phone"] == PHONE
+    assert data["name"] == "陈美玲"
+    assert data["id_number"] == linked["id"]
+    assert data["phone"] == PHONE
     assert (
         AuditEntry.objects.filter(action=AuditAction.EXPORT, object_id=str(linked["person"].pk)).count() == 1
     )
@@ -73,7 +81,8 @@ def test_an_account_without_a_record_has_no_data_page_and_never_reaches_anothers
 ) -> None:
     stranger = make_user(Role.RESIDENT, tree.building, username="lin_ju")
     r = login_client(stranger).get("/me/data/")
-    assert r.status_code == 404 and "陈美玲" not in r.content.decode()
+    assert r.status_code == 404
+    assert "陈美玲" not in r.content.decode()
     assert token_client(stranger).get("/api/me/data").status_code == 404
     # Staff have no "my data" either, and a resident never opens the registry.
     assert login_client(linked["account"]).get(f"/residents/{linked['neighbour'].pk}/").status_code in (
@@ -97,7 +106,8 @@ def test_linking_is_refused_for_a_staff_account_an_outsider_or_an_account_alread
         with pytest.raises(DomainError) as refused:
             rights.resident_link_account(by=linked["staff"], resident=other, username=username)
         assert refused.value.code == code
-    assert grid and far
+    assert grid
+    assert far
     head = make_user(Role.BUILDING_HEAD, tree.building, username="louzhang")
     assert (
         login_client(head).post(f"/residents/{other.pk}/account/", {"username": "lin_ju"}).status_code == 403
@@ -114,9 +124,11 @@ def test_a_correction_request_reaches_the_staff_of_the_community_only_and_is_res
     assert "13700001111" not in correction.details_encrypted  # kept encrypted
     staff = login_client(linked["staff"])
     listing = staff.get("/corrections/").content.decode()
-    assert f'href="/corrections/{correction.pk}/"' in listing and "陈美玲" in listing
+    assert f'href="/corrections/{correction.pk}/"' in listing
+    assert "陈美玲" in listing
     detail = staff.get(f"/corrections/{correction.pk}/").content.decode()
-    assert "13700001111" not in detail and "137******11" in detail
+    assert "13700001111" not in detail
+    assert "137******11" in detail
     assert "13700001111" in staff.post(f"/corrections/{correction.pk}/reveal/").content.decode()
     outsider = login_client(make_user(Role.COMMUNITY_STAFF, tree.other_community, username="lixi"))
     assert f"/corrections/{correction.pk}/" not in outsider.get("/corrections/").content.decode()
@@ -138,7 +150,8 @@ def test_the_api_asks_and_resolves_a_correction(linked: dict[str, Any]) -> None:
     r = token_client(linked["account"]).post(
         "/api/me/corrections", {"field": "address", "details": "应为3-302室"}, content_type="application/json"
     )
-    assert r.status_code == 201 and r.json()["status"] == "open"
+    assert r.status_code == 201
+    assert r.json()["status"] == "open"
     staff = token_client(linked["staff"])
     assert [i["id"] for i in staff.get("/api/corrections").json()["items"]] == [r.json()["id"]]
     done = staff.post(
@@ -146,5 +159,6 @@ def test_the_api_asks_and_resolves_a_correction(linked: dict[str, Any]) -> None:
         {"corrected": False, "answer": "经核实地址无误"},
         content_type="application/json",
     )
-    assert done.status_code == 200 and done.json()["status"] == "refused"
+    assert done.status_code == 200
+    assert done.json()["status"] == "refused"
     assert token_client(linked["account"]).get("/api/corrections").status_code == 403

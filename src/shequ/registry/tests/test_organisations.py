@@ -80,7 +80,9 @@ def test_a_building_gets_its_estate_property_company_and_head(tree: Tree, reside
         head.pk,
     )
     page = client.get(f"/areas/{tree.building.pk}/").content.decode()
-    assert "布匹市场小区" in page and "平地物业" in page and "黄伯" in page
+    assert "布匹市场小区" in page
+    assert "平地物业" in page
+    assert "黄伯" in page
 
 
 def test_a_grid_worker_cannot_change_a_building_profile(tree: Tree) -> None:

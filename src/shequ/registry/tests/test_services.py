@@ -36,7 +36,8 @@ def register(staff: Any, tree: Tree, **kw: Any) -> Resident:
 
 def test_a_resident_id_gives_birth_date_and_gender(staff: Any, tree: Tree) -> None:
     person = register(staff, tree)
-    assert person.birth_date == date(1949, 12, 31) and person.gender == "F"
+    assert person.birth_date == date(1949, 12, 31)
+    assert person.gender == "F"
     assert (person.name_initials, person.name_pinyin) == ("zs", "zhangsan")
     assert person.events.get().kind == ResidentEvent.Kind.REGISTERED
 
@@ -77,9 +78,11 @@ def test_changes_are_kept_in_the_history_and_a_stale_edit_is_refused(staff: Any,
     with pytest.raises(Conflict):
         services.resident_update(by=staff, resident=person, version=1, name="张三三")
     person.refresh_from_db()
-    assert person.name == "张叁" and person.version == 2
+    assert person.name == "张叁"
+    assert person.version == 2
     event = person.events.filter(kind="updated").get()
-    assert event.changes["name"] == ["张三", "张叁"] and event.changes["phone"] == ["***", "***"]
+    assert event.changes["name"] == ["张三", "张叁"]
+    assert event.changes["phone"] == ["***", "***"]
     assert decrypt(person.phone_encrypted, context=services.PHONE_CONTEXT) == "13912345678"
 
 
@@ -117,7 +120,8 @@ def test_moving_to_another_household_is_recorded(staff: Any, tree: Tree) -> None
     assert Household.objects.get(pk=first.pk).head_id == person.pk
     services.resident_move(by=staff, resident=person, version=1, household=second, relation="子女")
     person.refresh_from_db()
-    assert person.household_id == second.pk and Household.objects.get(pk=first.pk).head_id is None
+    assert person.household_id == second.pk
+    assert Household.objects.get(pk=first.pk).head_id is None
     assert person.events.filter(kind="moved_household").exists()
 
 
@@ -151,7 +155,8 @@ def test_health_and_disability_details_are_for_those_who_serve_the_person(staff:
     head = make_user(Role.BUILDING_HEAD, tree.building, username="louzhang")
     assert selectors.group_details(head, person) is None
     page = login_client(head).get(f"/residents/{person.pk}/").content.decode()
-    assert "高血压" not in page and "慢性病" in page  # the group's name, never its details
+    assert "高血压" not in page
+    assert "慢性病" in page  # the group's name, never its details
     assert token_client(head).get(f"/api/residents/{person.pk}/groups").status_code == 403
 
 
@@ -189,14 +194,18 @@ def test_erasure_removes_the_person_but_keeps_the_counts(staff: Any, tree: Tree)
     out = io.StringIO()
     call_command("person", "export", "11010519491231002X", stdout=out)
     data = json.loads(out.getvalue())
-    assert (
-        data["name"] == "张三" and data["phone"] == "13912345678" and data["veteran"]["served_from"] == 1968
-    )
+    assert data["name"] == "张三"
+    assert data["phone"] == "13912345678"
+    assert data["veteran"]["served_from"] == 1968
     call_command("person", "erase", "11010519491231002X", "--yes", stdout=io.StringIO())
     person.refresh_from_db()
-    assert person.name == "已删除" and person.status == ResidentStatus.ERASED and person.phone_encrypted == ""
-    assert not Veteran.objects.exists() and list(person.events.values_list("kind", flat=True)) == ["erased"]
-    assert person.birth_date.year == 1949 and person.gender == "F"
+    assert person.name == "已删除"
+    assert person.status == ResidentStatus.ERASED
+    assert person.phone_encrypted == ""
+    assert not Veteran.objects.exists()
+    assert list(person.events.values_list("kind", flat=True)) == ["erased"]
+    assert person.birth_date.year == 1949
+    assert person.gender == "F"
     after = token_client(staff).get(f"/api/areas/{tree.community.pk}/summary").json()
     assert after["counts"]["aged_60_plus"] == before["counts"]["aged_60_plus"]
     assert AuditEntry.objects.filter(action="delete", object_id=str(person.pk)).exists()
@@ -217,9 +226,11 @@ def test_export_is_masked_scoped_audited_and_formula_safe(
     assert len(rows) == 2  # header + the one resident of this community
     name, _gender, _born, id_masked, phone_masked = rows[1][:5]
     assert name == "'=CMD|' /C calc'!A0"
-    assert "********" in str(id_masked) and phone_masked == "139****5678"
+    assert "********" in str(id_masked)
+    assert phone_masked == "139****5678"
     entry = AuditEntry.objects.get(action="export")
-    assert entry.actor_id == staff.pk and entry.changes["rows"] == 1
+    assert entry.actor_id == staff.pk
+    assert entry.changes["rows"] == 1
 
 
 def test_a_building_head_cannot_export(tree: Tree) -> None:
@@ -241,8 +252,11 @@ def test_the_register_page_keeps_what_was_typed_on_a_bad_id(staff: Any, tree: Tr
         },
     )
     body = r.content.decode()
-    assert r.status_code == 200 and "校验位错误" in body and 'value="王五"' in body
-    assert not Resident.objects.exists() and not Household.objects.exists()
+    assert r.status_code == 200
+    assert "校验位错误" in body
+    assert 'value="王五"' in body
+    assert not Resident.objects.exists()
+    assert not Household.objects.exists()
 
 
 def test_a_disability_card_number_is_masked_on_the_page_and_whole_only_through_the_audited_reveal(

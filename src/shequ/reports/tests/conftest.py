@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 from huey import MemoryHuey
 
-from conftest import Tree, make_user
+from conftest import Actors
 from shequ.core import queue
 from shequ.core.models import User
-from shequ.core.roles import Role
 
 
 @pytest.fixture
@@ -41,12 +40,12 @@ class People:
 
 
 @pytest.fixture
-def people(tree: Tree) -> People:
+def people(actors: Actors) -> People:
     return People(
-        street_official=make_user(Role.STREET_OFFICIAL, tree.street, "jiedao"),
-        community_staff=make_user(Role.COMMUNITY_STAFF, tree.community, "shequ"),
-        other_community_staff=make_user(Role.COMMUNITY_STAFF, tree.other_community, "lixi"),
-        far_official=make_user(Role.STREET_OFFICIAL, tree.far_street, "zumiao"),
-        grid_worker=make_user(Role.GRID_WORKER, tree.grid, "wangge"),
-        resident=make_user(Role.RESIDENT, tree.building, "jumin"),
+        street_official=actors.street_official,
+        community_staff=actors.community_staff,
+        other_community_staff=actors.other_community_staff,
+        far_official=actors.far_street_official,
+        grid_worker=actors.grid_worker,
+        resident=actors.resident,
     )

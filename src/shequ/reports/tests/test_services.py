@@ -40,7 +40,9 @@ def test_a_requested_report_waits_in_the_queue_until_the_transaction_commits(
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         job = _request(people.street_official, tree.street)
-    assert job.status == JobStatus.QUEUED and job.progress == 0 and not job.file
+    assert job.status == JobStatus.QUEUED
+    assert job.progress == 0
+    assert not job.file
     assert len(callbacks) == 1
     assert AuditEntry.objects.filter(
         object_type="reports.reportjob", object_id=str(job.pk), action="create"
@@ -67,12 +69,17 @@ def test_a_job_runs_from_queued_to_done_with_progress_rising_and_a_file_that_mat
     with django_capture_on_commit_callbacks(execute=True):
         job = _request(people.street_official, tree.street)
     job.refresh_from_db()
-    assert job.status == JobStatus.DONE and job.progress == 100
-    assert job.started_at is not None and job.finished_at is not None and job.finished_at >= job.started_at
+    assert job.status == JobStatus.DONE
+    assert job.progress == 100
+    assert job.started_at is not None
+    assert job.finished_at is not None
+    assert job.finished_at >= job.started_at
     assert {status for status, _p in seen} == {JobStatus.RUNNING}
     percents = [p for _s, p in seen]
-    assert percents == sorted(percents) and len(set(percents)) >= 10  # per month and per community
-    assert job.file.name.startswith("reports/") and job.size == len(job.file.read())
+    assert percents == sorted(percents)
+    assert len(set(percents)) >= 10  # per month and per community
+    assert job.file.name.startswith("reports/")
+    assert job.size == len(job.file.read())
     # The workbook holds exactly what the metrics give the requester for the street and the year.
     expected = metrics.area_figures(people.street_official, tree.street, metrics.Period.year(2026))
     book = load_workbook(io.BytesIO(Path(job.file.path).read_bytes()))
@@ -97,7 +104,9 @@ def test_a_pdf_job_writes_a_pdf_with_the_chinese_title(
     assert job.status == JobStatus.DONE
     reader = PdfReader(io.BytesIO(Path(job.file.path).read_bytes()))
     text = "".join(p.extract_text() for p in reader.pages).replace(" ", "").replace("\n", "")
-    assert "平地社区" in text and "月报" in text and "本期指标" in text
+    assert "平地社区" in text
+    assert "月报" in text
+    assert "本期指标" in text
     assert len(reader.pages) >= 2
 
 
@@ -133,13 +142,13 @@ def test_when_the_figures_fail_the_job_fails_with_a_sentence_and_leaves_no_file(
         job = _request(people.street_official, tree.street)
     job.refresh_from_db()
     assert job.status == JobStatus.FAILED
-    assert (
-        job.error.startswith("报表生成时发生意外错误")
-        and "Traceback" not in job.error
-        and "connection" not in job.error
-    )
-    assert not job.file and _files(media) == []
-    assert 0 < job.progress < 100 and job.finished_at is not None
+    assert job.error.startswith("报表生成时发生意外错误")
+    assert "Traceback" not in job.error
+    assert "connection" not in job.error
+    assert not job.file
+    assert _files(media) == []
+    assert 0 < job.progress < 100
+    assert job.finished_at is not None
 
 
 def test_when_writing_the_file_fails_after_it_was_stored_nothing_is_left_behind(
@@ -158,7 +167,8 @@ def test_when_writing_the_file_fails_after_it_was_stored_nothing_is_left_behind(
     with django_capture_on_commit_callbacks(execute=True):
         job = _request(people.street_official, tree.street)
     job.refresh_from_db()
-    assert job.status == JobStatus.FAILED and not job.file
+    assert job.status == JobStatus.FAILED
+    assert not job.file
     assert _files(media) == []
 
 
@@ -180,7 +190,8 @@ def test_a_job_the_queue_lost_is_marked_failed_and_no_longer_blocks_a_new_reques
     again = _request(people.street_official, tree.street)
     assert again.pk != lost.pk
     lost.refresh_from_db()
-    assert lost.status == JobStatus.FAILED and "重新申请" in lost.error
+    assert lost.status == JobStatus.FAILED
+    assert "重新申请" in lost.error
 
 
 def test_nobody_requests_a_report_of_an_area_outside_their_scope(people: People, tree: Tree) -> None:
@@ -212,7 +223,8 @@ def test_bad_requests_are_refused_with_a_reason(
 ) -> None:
     with pytest.raises(DomainError) as refused:
         _request(people.street_official, tree.street, kind=kind, year=year, month=month, fmt=fmt)
-    assert refused.value.code == code and refused.value.status == 400
+    assert refused.value.code == code
+    assert refused.value.status == 400
 
 
 def test_a_month_still_to_come_is_refused_and_the_current_one_allowed(people: People, tree: Tree) -> None:
@@ -253,7 +265,8 @@ def test_a_report_is_built_with_the_requesters_scope_and_refused_once_they_lost_
     monkeypatch.setattr(metrics, "area_figures", spy)
     with django_capture_on_commit_callbacks(execute=True):
         _request(people.community_staff, tree.community)
-    assert viewers and set(viewers) == {people.community_staff.pk}
+    assert viewers
+    assert set(viewers) == {people.community_staff.pk}
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         job = _request(people.community_staff, tree.community, fmt="pdf")
@@ -261,4 +274,6 @@ def test_a_report_is_built_with_the_requesters_scope_and_refused_once_they_lost_
     for callback in callbacks:
         callback()
     job.refresh_from_db()
-    assert job.status == JobStatus.FAILED and job.error == "您已无权获取该区域的报表。" and not job.file
+    assert job.status == JobStatus.FAILED
+    assert job.error == "您已无权获取该区域的报表。"
+    assert not job.file

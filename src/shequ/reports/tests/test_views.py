@@ -51,7 +51,8 @@ def test_a_role_without_reports_sees_no_form_and_no_navigation_entry(people: Peo
     r = login_client(people.grid_worker).get("/reports/")
     assert r.status_code == 200
     body = r.content.decode()
-    assert 'data-testid="no-report-areas"' in body and 'data-testid="report-request"' not in body
+    assert 'data-testid="no-report-areas"' in body
+    assert 'data-testid="report-request"' not in body
     assert 'data-testid="nav-reports"' not in body
 
 
@@ -72,14 +73,16 @@ def test_requesting_from_the_page_queues_the_job_and_lists_it_with_a_polling_pro
         10,
         "pdf",
     )
-    assert job.requested_by == people.community_staff and job.status == JobStatus.QUEUED
+    assert job.requested_by == people.community_staff
+    assert job.status == JobStatus.QUEUED
     rows = client.get("/reports/jobs/").content.decode()
-    assert 'hx-trigger="every 2s"' in rows and "<progress" in rows and 'data-status="queued"' in rows
+    assert 'hx-trigger="every 2s"' in rows
+    assert "<progress" in rows
+    assert 'data-status="queued"' in rows
     ReportJob.objects.filter(pk=job.pk).update(status=JobStatus.FAILED, error="报表生成时发生意外错误")
     rows = client.get("/reports/jobs/").content.decode()
-    assert (
-        "hx-trigger" not in rows and "报表生成时发生意外错误" in rows
-    )  # polling stops once nothing is pending
+    assert "hx-trigger" not in rows
+    assert "报表生成时发生意外错误" in rows  # polling stops once nothing is pending
 
 
 def test_a_bad_period_is_shown_on_the_form_with_what_was_typed(people: People, tree: Tree) -> None:
@@ -114,11 +117,13 @@ def test_the_requester_downloads_their_report_and_the_download_is_audited(people
     assert r.status_code == 200
     assert b"".join(r.streaming_content) == b"PK test"
     assert r["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert "attachment" in r["Content-Disposition"] and "filename*=utf-8''" in r["Content-Disposition"]
+    assert "attachment" in r["Content-Disposition"]
+    assert "filename*=utf-8''" in r["Content-Disposition"]
     entry = AuditEntry.objects.filter(
         action="export", object_type="reports.reportjob", object_id=str(job.pk)
     ).get()
-    assert entry.actor_id == people.community_staff.pk and entry.area_path == tree.community.path
+    assert entry.actor_id == people.community_staff.pk
+    assert entry.area_path == tree.community.path
 
 
 def test_nobody_else_downloads_a_report_not_even_their_street_official(people: People, tree: Tree) -> None:
@@ -150,12 +155,14 @@ def test_the_api_requests_lists_follows_and_downloads(
         job = r.json()
         assert (job["status"], job["progress"], job["download_url"]) == ("queued", 0, None)
         again = api.post("/api/reports", body, content_type="application/json")
-        assert again.status_code == 200 and again.json()["id"] == job["id"]
+        assert again.status_code == 200
+        assert again.json()["id"] == job["id"]
     from shequ.reports.services import report_build
 
     report_build(job["id"])
     followed = api.get(f"/api/reports/{job['id']}").json()
-    assert followed["status"] == "done" and followed["progress"] == 100
+    assert followed["status"] == "done"
+    assert followed["progress"] == 100
     assert followed["download_url"] == f"/api/reports/{job['id']}/download"
     assert [i["id"] for i in api.get("/api/reports").json()["items"]] == [job["id"]]
     r = api.get(followed["download_url"])
@@ -173,7 +180,8 @@ def test_the_api_refuses_unknown_fields_and_bad_values(people: People, tree: Tre
     )
     assert api.post("/api/reports", {**base, "month": 13}, content_type="application/json").status_code == 422
     r = api.post("/api/reports", {**base, "format": "docx"}, content_type="application/json")
-    assert r.status_code == 400 and r.json()["code"] == "format_invalid"
+    assert r.status_code == 400
+    assert r.json()["code"] == "format_invalid"
     assert (
         api.post("/api/reports", {**base, "area_id": 999999}, content_type="application/json").status_code
         == 404

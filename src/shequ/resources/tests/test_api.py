@@ -42,15 +42,18 @@ def test_a_venue_is_created_and_read_back(api: Any, tree: Tree) -> None:
         "owner": "居委会",
         "owner_organisation_id": None,
     }
-    assert body["status"] == "registered" and body["version"] == 1
+    assert body["status"] == "registered"
+    assert body["version"] == 1
     assert api.get(f"/api/resources/{body['id']}").json()["phone"] == "0757-86001234"
 
 
 def test_validation_errors_answer_400_with_a_code(api: Any, tree: Tree) -> None:
     bad_phone = _create(api, tree, phone="12345")
-    assert bad_phone.status_code == 400 and bad_phone.json()["code"] == "phone_format"
+    assert bad_phone.status_code == 400
+    assert bad_phone.json()["code"] == "phone_format"
     bad_mail = _create(api, tree, email="not-an-address")
-    assert bad_mail.status_code == 400 and bad_mail.json()["code"] == "email_format"
+    assert bad_mail.status_code == 400
+    assert bad_mail.json()["code"] == "email_format"
     assert _create(api, tree, venue={"capacity": 0}).status_code == 422
     assert _create(api, tree, kind="spiritual").status_code == 422
     assert _create(api, tree, area="moved").status_code == 422  # unknown fields are refused
@@ -60,9 +63,12 @@ def test_validation_errors_answer_400_with_a_code(api: Any, tree: Tree) -> None:
 def test_a_patch_with_a_stale_version_is_a_conflict(api: Any, tree: Tree) -> None:
     pk = _create(api, tree).json()["id"]
     ok = api.patch(f"/api/resources/{pk}", {"version": 1, "status": "to_develop"}, content_type=JSON)
-    assert ok.status_code == 200 and ok.json()["version"] == 2 and ok.json()["status"] == "to_develop"
+    assert ok.status_code == 200
+    assert ok.json()["version"] == 2
+    assert ok.json()["status"] == "to_develop"
     stale = api.patch(f"/api/resources/{pk}", {"version": 1, "name": "别的名字"}, content_type=JSON)
-    assert stale.status_code == 409 and stale.json()["code"] == "conflict"
+    assert stale.status_code == 409
+    assert stale.json()["code"] == "conflict"
 
 
 def test_a_patch_makes_a_resource_a_venue_and_back(api: Any, tree: Tree) -> None:
@@ -70,7 +76,8 @@ def test_a_patch_makes_a_resource_a_venue_and_back(api: Any, tree: Tree) -> None
     r = api.patch(f"/api/resources/{pk}", {"version": 1, "venue": {"capacity": 30}}, content_type=JSON)
     assert r.json()["venue"]["capacity"] == 30
     r = api.patch(f"/api/resources/{pk}", {"version": 2, "venue": None}, content_type=JSON)
-    assert r.json()["venue"] is None and not Venue.objects.exists()
+    assert r.json()["venue"] is None
+    assert not Venue.objects.exists()
 
 
 def test_delete_removes_the_record_and_is_audited(api: Any, tree: Tree) -> None:

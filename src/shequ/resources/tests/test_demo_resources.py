@@ -25,6 +25,7 @@ def test_pingdi_has_venues_and_every_triage_status() -> None:
     assert hall.venue.capacity == 80
     assert Resource.objects.get(name="麦边舞龙队训练场").venue.owner == "麦边舞龙队"
     field = Resource.objects.get(name="平地小学操场")
-    assert field.status == ResourceStatus.TO_DEVELOP and field.provider_organisation is not None
+    assert field.status == ResourceStatus.TO_DEVELOP
+    assert field.provider_organisation is not None
     assert Resource.objects.get(name="辖区企业赞助资金").kind == "financial"
     assert set(Resource.objects.values_list("status", flat=True)) == set(ResourceStatus.values)

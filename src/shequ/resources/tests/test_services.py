@@ -47,9 +47,11 @@ def test_a_social_worker_registers_a_venue_with_its_register_fields(tree: Tree, 
         charge_details="每小时50元",
     )
     hall.refresh_from_db()
-    assert hall.phone == "0757-86001234" and hall.fax == "0757-86001235"
+    assert hall.phone == "0757-86001234"
+    assert hall.fax == "0757-86001235"
     assert hall.website == "https://www.example.cn"
-    assert hall.venue.capacity == 80 and hall.status == ResourceStatus.REGISTERED
+    assert hall.venue.capacity == 80
+    assert hall.status == ResourceStatus.REGISTERED
 
 
 @pytest.mark.parametrize(
@@ -77,7 +79,8 @@ def test_a_bad_phone_is_refused(tree: Tree, worker: Any, phone: str) -> None:
         services.resource_create(
             by=worker, area=tree.community, name="长者饭堂", kind="material", phone=phone
         )
-    assert exc.value.code == "phone_format" and exc.value.fields == {"phone": "format"}
+    assert exc.value.code == "phone_format"
+    assert exc.value.fields == {"phone": "format"}
     assert not Resource.objects.exists()
 
 
@@ -151,16 +154,19 @@ def test_a_stale_edit_is_refused(tree: Tree, worker: Any) -> None:
     with pytest.raises(Conflict):
         services.resource_update(by=worker, resource=hall, version=1, name="多功能室（二楼）")
     hall.refresh_from_db()
-    assert hall.name == "多功能室（一楼）" and hall.version == 2
+    assert hall.name == "多功能室（一楼）"
+    assert hall.version == 2
 
 
 def test_an_edit_can_change_venue_fields_and_drop_the_venue(tree: Tree, worker: Any) -> None:
     hall = _hall(tree, worker)
     services.resource_update(by=worker, resource=hall, version=1, venue={"capacity": 120})
     hall.refresh_from_db()
-    assert hall.venue.capacity == 120 and hall.venue.opening_hours == "周一至周五 08:30-17:30"
+    assert hall.venue.capacity == 120
+    assert hall.venue.opening_hours == "周一至周五 08:30-17:30"
     services.resource_update(by=worker, resource=hall, version=2, drop_venue=True)
-    assert not Venue.objects.exists() and Resource.objects.get(pk=hall.pk).version == 3
+    assert not Venue.objects.exists()
+    assert Resource.objects.get(pk=hall.pk).version == 3
 
 
 def test_an_unchanged_edit_writes_nothing(tree: Tree, worker: Any) -> None:
@@ -176,11 +182,13 @@ def test_create_update_and_delete_are_audited(tree: Tree, worker: Any) -> None:
     services.resource_delete(by=worker, resource=Resource.objects.get(pk=hall.pk))
     entries = list(AuditEntry.objects.filter(object_type="resources.resource").order_by("id"))
     assert [e.action for e in entries] == [AuditAction.CREATE, AuditAction.UPDATE, AuditAction.DELETE]
-    assert all(e.actor_name == "shegong" and e.area_path == tree.community.path for e in entries)
+    assert all(e.actor_name == "shegong" for e in entries)
+    assert all(e.area_path == tree.community.path for e in entries)
     assert entries[0].changes["venue.capacity"] == [None, 80]
     assert entries[1].changes == {"status": ["registered", "to_develop"], "venue.capacity": [80, 60]}
     assert entries[2].changes["name"] == ["党群服务中心多功能室", None]
-    assert not Resource.objects.exists() and not Venue.objects.exists()
+    assert not Resource.objects.exists()
+    assert not Venue.objects.exists()
 
 
 def test_a_worker_of_another_community_sees_nothing_and_cannot_write(tree: Tree, worker: Any) -> None:

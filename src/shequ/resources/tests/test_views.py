@@ -32,17 +32,22 @@ def test_a_venue_is_added_under_an_area_from_the_list(tree: Tree, worker: Any) -
         _form(phone="0757-86001234", is_venue="on", capacity="80", opening_hours="周一至周五 08:30-17:30"),
     )
     hall = Resource.objects.get()
-    assert r.status_code == 302 and r["Location"] == f"/resources/{hall.pk}/"
+    assert r.status_code == 302
+    assert r["Location"] == f"/resources/{hall.pk}/"
     detail = client.get(r["Location"]).content.decode()
-    assert "党群服务中心多功能室" in detail and 'data-testid="venue"' in detail and "80" in detail
+    assert "党群服务中心多功能室" in detail
+    assert 'data-testid="venue"' in detail
+    assert "80" in detail
 
 
 def test_form_errors_are_shown_on_their_fields(tree: Tree, worker: Any) -> None:
     client = login_client(worker)
     r = client.post(f"/areas/{tree.community.pk}/resources/new/", _form(email="nobody", is_venue="on"))
-    assert r.status_code == 200 and 'class="field-error"' in r.content.decode()
+    assert r.status_code == 200
+    assert 'class="field-error"' in r.content.decode()
     r = client.post(f"/areas/{tree.community.pk}/resources/new/", _form(is_venue="on", capacity="0"))
-    assert r.status_code == 200 and 'class="field-error"' in r.content.decode()
+    assert r.status_code == 200
+    assert 'class="field-error"' in r.content.decode()
     assert not Resource.objects.exists()
 
 
@@ -52,7 +57,8 @@ def test_a_stale_edit_shows_the_conflict_and_keeps_the_newer_data(tree: Tree, wo
     client = login_client(worker)
     assert 'value="多功能室（一楼）"' in client.get(f"/resources/{hall.pk}/edit/").content.decode()
     r = client.post(f"/resources/{hall.pk}/edit/", _form(name="多功能室（二楼）", version=1))
-    assert r.status_code == 200 and "error-box" in r.content.decode()
+    assert r.status_code == 200
+    assert "error-box" in r.content.decode()
     assert Resource.objects.get(pk=hall.pk).name == "多功能室（一楼）"
 
 
@@ -62,7 +68,8 @@ def test_the_list_filters_by_triage_status(tree: Tree, worker: Any) -> None:
         by=worker, area=tree.community, name="平地小学操场", kind="material", status="to_develop"
     )
     page = login_client(worker).get("/resources/", {"status": "to_develop"}).content.decode()
-    assert "平地小学操场" in page and "长者饭堂" not in page
+    assert "平地小学操场" in page
+    assert "长者饭堂" not in page
 
 
 def test_another_community_cannot_open_the_record_by_id(tree: Tree, worker: Any) -> None:
@@ -85,4 +92,5 @@ def test_delete_asks_then_removes(tree: Tree, worker: Any) -> None:
     client = login_client(worker)
     assert client.get(f"/resources/{hall.pk}/delete/").status_code == 200
     r = client.post(f"/resources/{hall.pk}/delete/")
-    assert r.status_code == 302 and not Resource.objects.exists()
+    assert r.status_code == 302
+    assert not Resource.objects.exists()

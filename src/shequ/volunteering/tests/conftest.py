@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from conftest import Tree, make_user
+from conftest import Actors, Tree, make_user
 from shequ.core.models import Area, User
 from shequ.core.roles import Role
 from shequ.registry.models import Resident
@@ -37,14 +37,14 @@ class People:
 
 
 @pytest.fixture
-def people(tree: Tree) -> People:
+def people(actors: Actors) -> People:
     return People(
-        worker=make_user(Role.SOCIAL_WORKER, tree.community, "shegong"),
-        other_worker=make_user(Role.SOCIAL_WORKER, tree.other_community, "lixi_shegong"),
-        staff=make_user(Role.COMMUNITY_STAFF, tree.community, "shequ"),
-        street=make_user(Role.STREET_OFFICIAL, tree.street, "jiedao"),
-        far_admin=make_user(Role.DISTRICT_ADMIN, tree.far_district, "far"),
-        grid_worker=make_user(Role.GRID_WORKER, tree.grid, "wangge"),
+        worker=actors.social_worker,
+        other_worker=actors.other_social_worker,
+        staff=actors.community_staff,
+        street=actors.street_official,
+        far_admin=actors.far_district_admin,
+        grid_worker=actors.grid_worker,
     )
 
 

@@ -46,12 +46,17 @@ def test_an_organiser_creates_and_publishes_an_activity_with_shifts(
     r = client.post("/api/activities", body, content_type="application/json")
     assert r.status_code == 201, r.content
     data = r.json()
-    assert data["status"] == "draft" and data["capacity"] == 4 and data["venue_name"] == "党群服务中心活动室"
-    assert data["can_manage"] is True and data["shifts"][0]["name"] == "上午班"
+    assert data["status"] == "draft"
+    assert data["capacity"] == 4
+    assert data["venue_name"] == "党群服务中心活动室"
+    assert data["can_manage"] is True
+    assert data["shifts"][0]["name"] == "上午班"
     r = client.post("/api/activities", body, content_type="application/json")
-    assert r.status_code == 409 and r.json()["code"] == "venue_booked"
+    assert r.status_code == 409
+    assert r.json()["code"] == "venue_booked"
     r = client.post(f"/api/activities/{data['id']}/publish", {"version": 1}, content_type="application/json")
-    assert r.status_code == 200 and r.json()["status"] == "published"
+    assert r.status_code == 200
+    assert r.json()["status"] == "published"
     r = client.post("/api/activities", body | {"organiser": 1}, content_type="application/json")
     assert r.status_code == 422  # unknown fields are refused
 
@@ -64,19 +69,23 @@ def test_a_volunteer_signs_up_scans_and_reads_their_record_through_the_api(
     r = token_client(v.user).post(
         f"/api/activities/{activity.pk}/signups", {}, content_type="application/json"
     )
-    assert r.status_code == 201 and r.json()["status"] == "confirmed"
+    assert r.status_code == 201
+    assert r.json()["status"] == "confirmed"
     r = token_client(w.user).post(
         f"/api/activities/{activity.pk}/signups", {}, content_type="application/json"
     )
     assert r.json()["status"] == "waitlisted"
     detail = token_client(w.user).get(f"/api/activities/{activity.pk}").json()
-    assert detail["my_signup"]["waitlist_position"] == 1 and detail["confirmed"] == 1
+    assert detail["my_signup"]["waitlist_position"] == 1
+    assert detail["confirmed"] == 1
     clock.move_to(START)
     token = services.qr_token(activity)
     r = token_client(w.user).post("/api/check-in", {"token": token}, content_type="application/json")
-    assert r.status_code == 400 and r.json()["code"] == "waitlisted"
+    assert r.status_code == 400
+    assert r.json()["code"] == "waitlisted"
     r = token_client(v.user).post("/api/check-in", {"token": token}, content_type="application/json")
-    assert r.status_code == 200 and r.json()["action"] == "checked_in"
+    assert r.status_code == 200
+    assert r.json()["action"] == "checked_in"
     clock.move_to(END)
     token = services.qr_token(activity)
     r = token_client(v.user).post("/api/check-in", {"token": token}, content_type="application/json")
@@ -90,13 +99,15 @@ def test_a_volunteer_signs_up_scans_and_reads_their_record_through_the_api(
     signups = token_client(people.worker).get(f"/api/activities/{activity.pk}/signups").json()["items"]
     hours_id = next(s["hours"]["id"] for s in signups if s["hours"])
     r = token_client(people.worker).post(f"/api/service-hours/{hours_id}/confirm")
-    assert r.status_code == 200 and r.json()["status"] == "confirmed"
+    assert r.status_code == 200
+    assert r.json()["status"] == "confirmed"
     r = token_client(people.worker).post(
         f"/api/service-hours/{hours_id}/correct",
         {"version": r.json()["version"], "minutes": 90, "reason": "中途离开"},
         content_type="application/json",
     )
-    assert r.json()["minutes"] == 90 and r.json()["corrections"][0]["reason"] == "中途离开"
+    assert r.json()["minutes"] == 90
+    assert r.json()["corrections"][0]["reason"] == "中途离开"
     me = token_client(v.user).get("/api/volunteers/me").json()
     assert (me["minutes"], me["points"]) == (90, 15)
     assert token_client(v.user).get(f"/api/activities/{activity.pk}/signups").status_code == 403
@@ -112,7 +123,8 @@ def test_registering_through_the_api_checks_the_phone_and_the_account(
         {"area_id": tree.community.pk, "name": "外来", "phone": "1"},
         content_type="application/json",
     )
-    assert r.status_code == 400 and r.json()["code"] == "phone_format"
+    assert r.status_code == 400
+    assert r.json()["code"] == "phone_format"
     r = client.post(
         "/api/volunteers",
         {"area_id": tree.community.pk, "name": "外来", "phone": "13800138000", "username": "nobody"},
@@ -124,7 +136,8 @@ def test_registering_through_the_api_checks_the_phone_and_the_account(
         {"area_id": tree.community.pk, "name": "外来", "phone": "13800138000"},
         content_type="application/json",
     )
-    assert r.status_code == 201 and r.json()["verified"] is False
+    assert r.status_code == 201
+    assert r.json()["verified"] is False
     volunteer_id = r.json()["id"]
     assert client.post(f"/api/volunteers/{volunteer_id}/verify").json()["verified"] is True
     r = client.post(
@@ -132,5 +145,6 @@ def test_registering_through_the_api_checks_the_phone_and_the_account(
         {"item": "大米", "points": 5},
         content_type="application/json",
     )
-    assert r.status_code == 400 and r.json()["code"] == "points_short"
+    assert r.status_code == 400
+    assert r.json()["code"] == "points_short"
     assert token_client(people.other_worker).get(f"/api/volunteers/{volunteer_id}").status_code == 404

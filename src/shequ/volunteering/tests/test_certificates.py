@@ -65,18 +65,28 @@ def test_the_certificate_lists_the_confirmed_hours_with_name_masked_id_issuer_an
     issued = certificate_issue(
         by=people.worker, volunteer=served, start=date(2026, 12, 1), end=date(2026, 12, 31), now=NOW
     )
-    assert issued.pdf.startswith(b"%PDF") and (issued.minutes, issued.activities) == (270, 2)
+    assert issued.pdf.startswith(b"%PDF")
+    assert (issued.minutes, issued.activities) == (270, 2)
     text = text_of(issued.pdf)
     masked = masked_id_number(served.resident)
     full_id = masked[:6]  # the region shows; the birth date does not
     assert "志愿服务时长证明" in text
-    assert "黄志明" in text and masked in text and full_id in text
+    assert "黄志明" in text
+    assert masked in text
+    assert full_id in text
     assert "大沥镇平地社区" in text  # registered in, and the issuer
-    assert "长者探访" in text and "暑期社区实践" in text and "未确认活动" not in text
-    assert "2026-12-06" in text and "2026-12-09" in text
-    assert "3.0" in text and "1.5" in text and "4.5" in text
-    assert "2026-12-01–2026-12-31" in text and issued.number in text
-    assert "出具单位：大沥镇平地社区（盖章）" in text and "出具日期：2026-12-05" in text
+    assert "长者探访" in text
+    assert "暑期社区实践" in text
+    assert "未确认活动" not in text
+    assert "2026-12-06" in text
+    assert "2026-12-09" in text
+    assert "3.0" in text
+    assert "1.5" in text
+    assert "4.5" in text
+    assert "2026-12-01–2026-12-31" in text
+    assert issued.number in text
+    assert "出具单位：大沥镇平地社区（盖章）" in text
+    assert "出具日期：2026-12-05" in text
     entry = AuditEntry.objects.filter(action="export", object_type="volunteering.volunteer").get()
     assert entry.changes["certificate"] == [None, issued.number]
 
@@ -86,7 +96,9 @@ def test_the_social_practice_certificate_lists_only_practice(served: Any, people
         by=people.worker, volunteer=served, start=date(2026, 12, 1), end=date(2026, 12, 31), kind="practice"
     )
     text = text_of(issued.pdf)
-    assert "社会实践证明" in text and "暑期社区实践" in text and "长者探访" not in text
+    assert "社会实践证明" in text
+    assert "暑期社区实践" in text
+    assert "长者探访" not in text
     assert issued.minutes == 90
 
 
@@ -96,7 +108,8 @@ def test_a_period_outside_the_service_gives_an_empty_certificate_and_a_reversed_
     issued = certificate_issue(
         by=people.worker, volunteer=served, start=date(2025, 1, 1), end=date(2025, 12, 31)
     )
-    assert issued.minutes == 0 and "此期间没有已确认的服务时长" in text_of(issued.pdf)
+    assert issued.minutes == 0
+    assert "此期间没有已确认的服务时长" in text_of(issued.pdf)
     with pytest.raises(DomainError):
         certificate_issue(by=people.worker, volunteer=served, start=date(2026, 12, 31), end=date(2026, 1, 1))
 
@@ -108,7 +121,8 @@ def test_the_volunteer_downloads_their_own_certificate_and_others_cannot(
         r = login_client(served.user).get(
             f"/volunteers/{served.pk}/certificate.pdf", {"start": "2026-12-01", "end": "2026-12-31"}
         )
-        assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+        assert r.status_code == 200
+        assert r["Content-Type"] == "application/pdf"
         assert "attachment" in r["Content-Disposition"]
         assert "黄志明" in text_of(r.content)
         assert (
@@ -123,4 +137,5 @@ def test_the_volunteer_downloads_their_own_certificate_and_others_cannot(
             f"/api/volunteers/{served.pk}/certificate",
             {"start": "2026-12-01", "end": "2026-12-31", "kind": "practice"},
         )
-        assert r.status_code == 200 and "暑期社区实践" in text_of(r.content)
+        assert r.status_code == 200
+        assert "暑期社区实践" in text_of(r.content)

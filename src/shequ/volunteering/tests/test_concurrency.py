@@ -107,5 +107,7 @@ def test_concurrent_bookings_of_one_venue_let_exactly_one_through(
 
     results, errors = _together([book(n) for n in range(6)])
     assert len(results) == 1
-    assert len(errors) == 5 and all(isinstance(e, Conflict) and e.code == "venue_booked" for e in errors)
+    assert len(errors) == 5
+    assert all(isinstance(e, Conflict) for e in errors)
+    assert all(e.code == "venue_booked" for e in errors)  # type: ignore[attr-defined]
     assert Activity.objects.filter(venue=venue).count() == 1

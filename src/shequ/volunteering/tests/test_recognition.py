@@ -53,7 +53,8 @@ def test_the_list_ranks_the_years_confirmed_hours_and_gives_stars_by_all_hours(
     listing = selectors.recognition(people.worker, year=2026)
     rows = [(h.name, h.minutes, h.total_minutes, h.stars) for h in listing.honours]
     assert rows == [("乙", 1200, 1200, 0), ("甲", 600, 6300, 1)]
-    assert listing.listed == 2 and listing.star_counts == {1: 1, 2: 0, 3: 0, 4: 0, 5: 0}
+    assert listing.listed == 2
+    assert listing.star_counts == {1: 1, 2: 0, 3: 0, 4: 0, 5: 0}
     # The street official sees both communities of the street.
     street = selectors.recognition(people.street, year=2026)
     assert [h.name for h in street.honours] == ["外区", "乙", "甲"]
@@ -63,8 +64,11 @@ def test_the_list_ranks_the_years_confirmed_hours_and_gives_stars_by_all_hours(
 def test_the_page_is_scoped_printable_and_refused_to_residents(people: People, year: Any, tree: Tree) -> None:
     page = login_client(people.worker).get("/volunteer-recognition/", {"year": 2026})
     body = page.content.decode()
-    assert page.status_code == 200 and body.count('data-testid="honour-row"') == 2
-    assert "外区" not in body and "window.print()" in body and 'data-stars="1"' in body
+    assert page.status_code == 200
+    assert body.count('data-testid="honour-row"') == 2
+    assert "外区" not in body
+    assert "window.print()" in body
+    assert 'data-stars="1"' in body
     assert (
         login_client(people.other_worker)
         .get("/volunteer-recognition/", {"year": 2026})
@@ -97,7 +101,8 @@ def test_the_api_gives_the_same_list(people: People, year: Any) -> None:
     r = token_client(people.street).get("/api/volunteer-recognition", {"year": 2026, "limit": 2})
     assert r.status_code == 200
     data = r.json()
-    assert data["listed"] == 3 and [h["name"] for h in data["honours"]] == ["外区", "乙"]
+    assert data["listed"] == 3
+    assert [h["name"] for h in data["honours"]] == ["外区", "乙"]
     assert data["star_counts"]["1"] == 1
     assert token_client(people.street).get("/api/volunteer-recognition", {"year": 1900}).status_code == 400
 

@@ -29,7 +29,8 @@ def test_a_resident_signing_in_with_their_phone_is_linked_to_their_record_and_wa
         by=user, skills=["急救", "急救", "理发"], availability="周末上午"
     )
     assert (volunteer.resident, volunteer.user, volunteer.name) == (resident, user, "李四")
-    assert volunteer.area == tree.community and volunteer.skills == ["急救", "理发"]
+    assert volunteer.area == tree.community
+    assert volunteer.skills == ["急救", "理发"]
     assert not volunteer.is_verified
     verified = services.volunteer_verify(by=people.worker, volunteer=volunteer)
     assert verified.is_verified
@@ -41,7 +42,9 @@ def test_without_a_registry_record_the_name_and_a_mobile_number_are_needed(tree:
         services.volunteer_register_self(by=user, name="赵六")
     assert refused.value.fields == {"phone": "required"}
     volunteer = services.volunteer_register_self(by=user, name="赵六", phone="13700001111")
-    assert volunteer.resident is None and volunteer.phone_index and volunteer.area == tree.community
+    assert volunteer.resident is None
+    assert volunteer.phone_index
+    assert volunteer.area == tree.community
 
 
 def test_nobody_registers_twice_and_staff_or_outsiders_cannot_self_register(
@@ -89,14 +92,18 @@ def test_the_join_page_asks_only_for_skills_and_times_when_the_record_is_known(
     phone = login_client(make_user(Role.RESIDENT, tree.building, "13912345678"))
     page = phone.get("/volunteering/join/")
     body = page.content.decode()
-    assert page.status_code == 200 and 'data-testid="known-resident"' in body
-    assert 'name="name"' not in body and 'name="phone"' not in body
+    assert page.status_code == 200
+    assert 'data-testid="known-resident"' in body
+    assert 'name="name"' not in body
+    assert 'name="phone"' not in body
     # The skill in their registry record is already ticked.
     assert re.search(r'value="修水管"[^>]*checked', body)
     r = phone.post("/volunteering/join/", {"skills": ["修水管"], "times": []})
-    assert r.status_code == 302 and r["Location"] == "/volunteering/me/"
+    assert r.status_code == 302
+    assert r["Location"] == "/volunteering/me/"
     volunteer = Volunteer.objects.get()
-    assert volunteer.resident == resident and volunteer.skills == ["修水管"]
+    assert volunteer.resident == resident
+    assert volunteer.skills == ["修水管"]
     # Registered already: the page leads to their record.
     assert phone.get("/volunteering/join/")["Location"] == "/volunteering/me/"
 
@@ -107,7 +114,9 @@ def test_the_join_page_refuses_staff_and_keeps_what_was_typed_on_a_refusal(
     assert login_client(people.street).get("/volunteering/join/").status_code == 403
     phone = login_client(make_user(Role.RESIDENT, tree.building, "newcomer"))
     r = phone.post("/volunteering/join/", {"name": "赵六", "phone": "123", "other_skills": "书法"})
-    assert r.status_code == 400 and "赵六" in r.content.decode() and "书法" in r.content.decode()
+    assert r.status_code == 400
+    assert "赵六" in r.content.decode()
+    assert "书法" in r.content.decode()
     assert not Volunteer.objects.exists()
 
 
@@ -115,7 +124,9 @@ def test_the_api_registers_the_signed_in_resident(tree: Tree, resident_factory: 
     resident_factory(tree.building, name="李四", phone="13912345678")
     api = token_client(make_user(Role.RESIDENT, tree.building, "13912345678"))
     r = api.post("/api/volunteers/join", {"skills": ["急救"]}, content_type="application/json")
-    assert r.status_code == 201 and r.json()["name"] == "李四" and r.json()["verified"] is False
+    assert r.status_code == 201
+    assert r.json()["name"] == "李四"
+    assert r.json()["verified"] is False
     again = api.post("/api/volunteers/join", {}, content_type="application/json")
     assert again.status_code == 409
     sneaky = api.post("/api/volunteers/join", {"area_id": 1}, content_type="application/json")

@@ -43,7 +43,8 @@ def test_a_resident_is_registered_as_a_volunteer_and_verified_with_an_audit_entr
     volunteer = services.volunteer_register(
         by=people.worker, area=tree.community, resident=person, skills=["急救", "急救", "剪发"]
     )
-    assert volunteer.name == "黄志明" and volunteer.skills == ["急救", "剪发"]
+    assert volunteer.name == "黄志明"
+    assert volunteer.skills == ["急救", "剪发"]
     assert not volunteer.is_verified
     services.volunteer_verify(by=people.worker, volunteer=volunteer)
     assert fresh(volunteer).is_verified
@@ -313,7 +314,8 @@ def test_scanning_checks_in_then_out_and_hours_count_only_within_the_activity(si
     assert first.action == "checked_in"
     second = services.attendance_scan(by=v.user, token=token, now=END + timedelta(minutes=30))
     assert second.action == "checked_out"
-    assert second.hours is not None and second.hours.minutes == 180  # 09:00–12:00, not 08:40–12:30
+    assert second.hours is not None
+    assert second.hours.minutes == 180  # 09:00–12:00, not 08:40–12:30
     assert second.hours.status == HoursStatus.PENDING
 
 
@@ -324,18 +326,21 @@ def test_scans_outside_the_window_repeated_or_by_strangers_get_a_clear_answer(
     token = services.qr_token(activity)
     with pytest.raises(DomainError) as exc:
         services.attendance_scan(by=v.user, token=token, now=START - timedelta(minutes=31))
-    assert _code(exc) == "too_early" and "30" in str(exc.value.message)
+    assert _code(exc) == "too_early"
+    assert "30" in str(exc.value.message)
     with pytest.raises(DomainError) as exc:
         services.attendance_scan(by=v.user, token=token, now=END + timedelta(minutes=1))
     assert _code(exc) == "too_late"
     stranger = volunteer_factory()
     with pytest.raises(DomainError) as exc:
         services.attendance_scan(by=stranger.user, token=token, now=START)
-    assert _code(exc) == "not_signed_up" and activity.title in str(exc.value.message)
+    assert _code(exc) == "not_signed_up"
+    assert activity.title in str(exc.value.message)
     services.attendance_scan(by=v.user, token=token, now=START)
     with pytest.raises(DomainError) as exc:
         services.attendance_scan(by=v.user, token=token, now=START + timedelta(minutes=2))
-    assert exc.value.status == 409 and _code(exc) == "already_checked_in"
+    assert exc.value.status == 409
+    assert _code(exc) == "already_checked_in"
     services.attendance_scan(by=v.user, token=token, now=START + timedelta(hours=1))
     with pytest.raises(DomainError) as exc:
         services.attendance_scan(by=v.user, token=token, now=START + timedelta(hours=2))
@@ -409,7 +414,8 @@ def test_a_correction_records_who_when_why_and_moves_the_points(served: Any, peo
     corrected = services.hours_correct(
         by=people.worker, hours=hours, version=hours.version, minutes=120, reason="提前一小时离开", now=END
     )
-    assert corrected.minutes == 120 and corrected.computed_minutes == 180
+    assert corrected.minutes == 120
+    assert corrected.computed_minutes == 180
     correction = HoursCorrection.objects.get(hours=hours)
     assert (correction.minutes_before, correction.minutes_after, correction.reason) == (
         180,
@@ -493,4 +499,5 @@ def test_an_activity_cannot_be_finished_before_it_starts(make_activity: Any, peo
     with pytest.raises(DomainError) as exc:
         services.activity_finish(by=people.worker, activity=activity, version=activity.version, now=NOW)
     assert _code(exc) == "not_started"
-    assert START > NOW and END > START
+    assert START > NOW
+    assert END > START

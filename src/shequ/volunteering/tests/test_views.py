@@ -40,9 +40,11 @@ def test_a_volunteer_signs_up_from_the_list_and_sees_their_place(
     first, second = volunteer_factory(), volunteer_factory()
     client = login_client(first.user)
     page = client.get("/activities/")
-    assert page.status_code == 200 and f'href="/activities/{activity.pk}/"' in page.content.decode()
+    assert page.status_code == 200
+    assert f'href="/activities/{activity.pk}/"' in page.content.decode()
     r = client.post(f"/activities/{activity.pk}/sign-up/", follow=True)
-    assert r.status_code == 200 and 'data-testid="signup-status"' in r.content.decode()
+    assert r.status_code == 200
+    assert 'data-testid="signup-status"' in r.content.decode()
     assert SignUp.objects.get(volunteer=first).status == "confirmed"
     r = login_client(second.user).post(f"/activities/{activity.pk}/sign-up/", follow=True)
     assert SignUp.objects.get(volunteer=second).status == "waitlisted"
@@ -55,7 +57,8 @@ def test_a_refused_sign_up_is_shown_as_a_message_not_an_error_page(
     activity = make_activity()
     unverified = volunteer_factory(verified=False)
     r = login_client(unverified.user).post(f"/activities/{activity.pk}/sign-up/", follow=True)
-    assert r.status_code == 200 and "flash-error" in r.content.decode()
+    assert r.status_code == 200
+    assert "flash-error" in r.content.decode()
     assert not SignUp.objects.exists()
 
 
@@ -66,7 +69,9 @@ def test_the_qr_page_shows_an_svg_code_only_to_the_organiser(
     r = login_client(people.worker).get(f"/activities/{activity.pk}/qr/")
     assert r.status_code == 200
     body = r.content.decode()
-    assert "<svg" in body and "<path" in body and 'http-equiv="refresh"' in body
+    assert "<svg" in body
+    assert "<path" in body
+    assert 'http-equiv="refresh"' in body
     assert login_client(volunteer_factory().user).get(f"/activities/{activity.pk}/qr/").status_code == 403
     assert login_client(people.other_worker).get(f"/activities/{activity.pk}/qr/").status_code == 404
 
@@ -82,13 +87,16 @@ def test_scanning_opens_a_page_where_one_tap_checks_in_and_a_later_tap_checks_ou
     phone = login_client(v.user)
     path = _scan_path(login_client(people.worker), activity)
     landing = phone.get(path)
-    assert landing.status_code == 200 and 'data-testid="check-in"' in landing.content.decode()
+    assert landing.status_code == 200
+    assert 'data-testid="check-in"' in landing.content.decode()
     assert not SignUp.objects.filter(attendance__isnull=False).exists()  # looking is not checking in
     r = phone.post(path)
-    assert r.status_code == 200 and 'class="scan-result ok"' in r.content.decode()
+    assert r.status_code == 200
+    assert 'class="scan-result ok"' in r.content.decode()
     assert fresh(SignUp.objects.get(volunteer=v)).attendance.checked_in_via == "qr"
     r = phone.post(path)  # a second tap straight away
-    assert r.status_code == 409 and 'class="scan-result refused"' in r.content.decode()
+    assert r.status_code == 409
+    assert 'class="scan-result refused"' in r.content.decode()
     assert "无需重复扫码" in r.content.decode()
     clock.move_to(END + timedelta(minutes=10))
     phone = login_client(v.user)
@@ -105,7 +113,8 @@ def test_a_scan_by_someone_not_signed_up_gets_a_clear_refusal(
     clock.move_to(START)
     path = _scan_path(login_client(people.worker), activity)
     r = login_client(volunteer_factory().user).post(path)
-    assert r.status_code == 400 and f"你没有报名“{activity.title}”，无法签到。" in r.content.decode()
+    assert r.status_code == 400
+    assert f"你没有报名“{activity.title}”，无法签到。" in r.content.decode()
     assert login_client(volunteer_factory().user).get("/check-in/forged-token/").status_code == 400
 
 
@@ -124,7 +133,8 @@ def test_the_organiser_checks_in_confirms_and_corrects_hours_from_the_list(
     hours = fresh(signup).hours
     assert hours.minutes == 120
     page = organiser.get(f"/activities/{activity.pk}/attendance/").content.decode()
-    assert f'data-testid="minutes-{signup.pk}">120<' in page and 'data-testid="confirm-all"' in page
+    assert f'data-testid="minutes-{signup.pk}">120<' in page
+    assert 'data-testid="confirm-all"' in page
     assert organiser.post(f"/activities/{activity.pk}/hours/confirm/").status_code == 302
     assert fresh(hours).status == "confirmed"
     r = organiser.post(
@@ -149,7 +159,8 @@ def test_a_volunteer_reads_their_record_and_staff_read_it_too(
 ) -> None:
     v = volunteer_factory("黄志明")
     r = login_client(v.user).get("/volunteering/me/")
-    assert r.status_code == 200 and "黄志明" in r.content.decode()
+    assert r.status_code == 200
+    assert "黄志明" in r.content.decode()
     assert login_client(people.worker).get(f"/volunteers/{v.pk}/").status_code == 200
     assert login_client(people.other_worker).get(f"/volunteers/{v.pk}/").status_code == 404
     other = volunteer_factory()
@@ -162,7 +173,8 @@ def test_staff_register_an_outsider_and_a_resident_and_verify_them(
 ) -> None:
     client = login_client(people.worker)
     r = client.post("/volunteers/new/", {"area": tree.community.pk, "name": "陈外来", "phone": "123"})
-    assert r.status_code == 400 and "field-error" in r.content.decode()
+    assert r.status_code == 400
+    assert "field-error" in r.content.decode()
     r = client.post("/volunteers/new/", {"area": tree.community.pk, "name": "陈外来", "phone": "13800138000"})
     assert r.status_code == 302
     person = resident_factory(tree.building, name="李居民")
@@ -181,7 +193,8 @@ def test_an_organiser_creates_publishes_and_cancels_an_activity_from_the_pages(
 ) -> None:
     client = login_client(people.worker)
     form = client.get("/activities/new/")
-    assert form.status_code == 200 and "党群服务中心活动室" in form.content.decode()
+    assert form.status_code == 200
+    assert "党群服务中心活动室" in form.content.decode()
     data = {
         "area": tree.community.pk,
         "title": "垃圾分类宣传",
@@ -197,9 +210,11 @@ def test_an_organiser_creates_publishes_and_cancels_an_activity_from_the_pages(
     r = client.post("/activities/new/", data)
     assert r.status_code == 302
     activity = Activity.objects.get(title="垃圾分类宣传")
-    assert activity.status == "draft" and activity.venue == venue
+    assert activity.status == "draft"
+    assert activity.venue == venue
     r = client.post("/activities/new/", data | {"title": "撞场活动"})
-    assert r.status_code == 400 and "field-error" in r.content.decode()  # the venue is booked
+    assert r.status_code == 400
+    assert "field-error" in r.content.decode()  # the venue is booked
     client.post(f"/activities/{activity.pk}/publish/", {"version": activity.version})
     assert fresh(activity).status == "published"
     r = client.post(f"/activities/{activity.pk}/cancel/", {"version": fresh(activity).version, "reason": ""})
@@ -218,7 +233,8 @@ def test_teams_and_rankings_pages(clock: Any, tree: Tree, people: People) -> Non
         "/volunteer-teams/",
         {"area": tree.community.pk, "name": "护河队", "kind": "other", "level": "community"},
     )
-    assert r.status_code == 302 and Team.objects.filter(name="护河队").exists()
+    assert r.status_code == 302
+    assert Team.objects.filter(name="护河队").exists()
     assert "护河队" in client.get("/volunteer-teams/").content.decode()
     assert client.get("/volunteer-ranking/", {"start": "2026-01-01", "end": "2026-12-31"}).status_code == 200
 

@@ -65,7 +65,8 @@ def test_the_composition_is_checked_against_political_status_age_and_count(
 
     masses = person("群众丙", "masses")
     error = form(activist=masses)
-    assert error.code == "political_status" and "群众丙" in str(error.message)
+    assert error.code == "political_status"
+    assert "群众丙" in str(error.message)
     assert form(party_member=members["activist"], activist=members["party_member"]).code == "political_status"
     assert form(backbones=members["backbones"][:4]).code == "backbones_count"
     assert form(backbones=[*members["backbones"][:4], members["backbones"][0]]).code == "duplicate_member"
@@ -129,7 +130,8 @@ def test_the_pages_and_the_api_form_a_group_and_record_its_work(
 ) -> None:
     client = login_client(people.worker)
     page = client.get("/youth-groups/")
-    assert page.status_code == 200 and "党员甲" in page.content.decode()
+    assert page.status_code == 200
+    assert "党员甲" in page.content.decode()
     r = client.post(
         "/youth-groups/",
         {
@@ -163,6 +165,7 @@ def test_the_pages_and_the_api_form_a_group_and_record_its_work(
         {"done_on": "2026-07-16", "description": "联系物业加固", "solved": True},
         content_type="application/json",
     )
-    assert r.status_code == 201 and r.json()["status"] == "solved"
+    assert r.status_code == 201
+    assert r.json()["status"] == "solved"
     assert login_client(people.other_worker).get(f"/youth-groups/{group_id}/").status_code == 404
     assert token_client(people.grid_worker).get(f"/api/youth-groups/{group_id}").status_code == 404
