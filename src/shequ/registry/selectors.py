@@ -25,7 +25,7 @@ from shequ.registry.models import (
     Resident,
     ResidentStatus,
 )
-from shequ.registry.services import CARD_CONTEXT, GROUP_MODELS, HEALTH_CONTEXT, ID_CONTEXT, PHONE_CONTEXT
+from shequ.registry.sealed import CARD_CONTEXT, GROUP_MODELS, HEALTH_CONTEXT, ID_CONTEXT, PHONE_CONTEXT
 
 MINOR_AGE = 14  # PIPL art. 28: all personal information of a child under 14 is sensitive
 AGE_BANDS = {"0-13": (0, 13), "14-17": (14, 17), "18-59": (18, 59), "60-79": (60, 79), "80+": (80, 200)}

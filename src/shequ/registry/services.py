@@ -35,11 +35,7 @@ from shequ.registry.models import (
     ResidentEvent,
     ResidentStatus,
 )
-
-ID_CONTEXT = "registry.resident.id_number"
-PHONE_CONTEXT = "registry.resident.phone"
-CARD_CONTEXT = "registry.disability.card_number"
-HEALTH_CONTEXT = "registry.chronic_illness.conditions"
+from shequ.registry.sealed import CARD_CONTEXT, GROUP_MODELS, HEALTH_CONTEXT, ID_CONTEXT, PHONE_CONTEXT
 
 ID_PROBLEMS = {
     "format": _("An ID number has 17 digits and a final digit or X."),
@@ -459,17 +455,6 @@ def resident_reveal(*, by: Any, resident: Resident) -> dict[str, str]:
 
 
 # --- special groups ----------------------------------------------------------------------------
-
-GROUP_MODELS: dict[str, tuple[str, tuple[str, ...]]] = {
-    # group key -> (related name on Resident, the fields a user supplies)
-    "disabled": ("disability", ("category", "level", "card_number")),
-    "dibao": ("assistance", ("kind", "since", "monthly_amount")),
-    "left_behind": ("left_behind", ("guardian_name", "guardian_relation", "parents_whereabouts")),
-    "veteran": ("veteran", ("served_from", "served_to")),
-    "supervision": ("supervision", ("kind", "starts_on", "ends_on")),
-    "pregnant": ("pregnancy", ("expected_on",)),
-    "chronic": ("chronic_illness", ("conditions",)),
-}
 
 
 def _group_model(group: str) -> Any:
