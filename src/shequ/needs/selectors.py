@@ -210,7 +210,7 @@ def is_child(resident: Resident) -> bool:
 def shown_name(resident: Resident) -> str:
     """A person's name as these lists show it: a child under 14 by the first character only."""
     if is_child(resident):
-        return resident.name[:1] + "*" * max(1, len(resident.name) - 1)
+        return registry.mask_name(resident.name)
     return resident.name
 
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core import access, grants
 from shequ.core.crypto import blind_index, decrypt
-from shequ.core.idnumber import mask_id_number, mask_phone, normalise_id_number
+from shequ.core.idnumber import mask_id_number, mask_name, mask_phone, normalise_id_number
 from shequ.core.models import Area, GrantKind, SensitiveAccessGrant, subtree_q
 from shequ.registry.models import (
     SPECIAL_GROUPS,
@@ -146,11 +146,6 @@ def minor_access(user: Any, resident: Resident) -> tuple[str, SensitiveAccessGra
         return "adult", None
     grant = grants.active_grant(user, GrantKind.MINORS, path=resident.area.path)
     return ("granted", grant) if grant is not None else ("minimal", None)
-
-
-def mask_name(name: str) -> str:
-    """A child's name in the minimal form: its first character only, not even its length (李小明 → 李**)."""
-    return name[:1] + "**" if name else ""
 
 
 def shown_rows(user: Any, residents: Any) -> list[dict[str, Any]]:

@@ -19,10 +19,10 @@ from shequ.core.crypto import blind_index, decrypt, encrypt
 from shequ.core.errors import Conflict, DomainError
 from shequ.core.idnumber import (
     birth_date_of,
+    clean_phone,
     gender_of,
     id_number_problem,
     normalise_id_number,
-    phone_problem,
 )
 from shequ.core.models import Area, AreaKind, AuditAction
 from shequ.registry.models import (
@@ -68,14 +68,8 @@ def pinyin_of(name: str) -> tuple[str, str]:
 
 
 def check_phone(phone: str) -> str:
-    phone = (phone or "").strip().replace(" ", "").replace("-", "")
-    if phone and phone_problem(phone):
-        raise DomainError(
-            _("A mobile number has 11 digits and begins with 13–19."),
-            code="phone_format",
-            fields={"phone": "format"},
-        )
-    return phone
+    """A person's own phone: a mobile number (or nothing)."""
+    return clean_phone(phone, mobile_only=True)
 
 
 def seal_personal_data(
@@ -896,14 +890,7 @@ def clean_organisation(data: dict[str, Any]) -> dict[str, Any]:
                 fields={"credit_code": "invalid"},
             )
     if out.get("contact_phone"):
-        phone = out["contact_phone"].strip()
-        if phone_problem(phone.replace("-", "")) and not re.fullmatch(r"0\d{2,3}-?\d{7,8}", phone):
-            raise DomainError(
-                _("Enter a mobile number or a landline with its area code, e.g. 0757-86001234."),
-                code="phone_format",
-                fields={"contact_phone": "format"},
-            )
-        out["contact_phone"] = phone
+        out["contact_phone"] = clean_phone(out["contact_phone"], field="contact_phone", code="phone_format")
     return out
 
 
