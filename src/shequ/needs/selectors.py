@@ -27,7 +27,6 @@ from shequ.needs.models import (
     Visit,
     VisitPurpose,
 )
-from shequ.needs.services import own_resident
 from shequ.registry import selectors as registry
 from shequ.registry.models import Resident
 
@@ -241,7 +240,7 @@ class ToAnswer:
 def surveys_of_home(user: Any, *, today: date | None = None) -> list[ToAnswer]:
     """The residents' surveys covering the home of the signed-in person (their linked record), open now
     or answered by them, with their own answer."""
-    resident = own_resident(user)
+    resident = registry.resident_on_account(user, living_here=True)
     if resident is None:
         return []
     today = today or timezone.localdate()

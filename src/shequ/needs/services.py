@@ -34,6 +34,7 @@ from shequ.needs.models import (
     VisitPurpose,
 )
 from shequ.registry.models import Household, Organisation, Resident, ResidentStatus
+from shequ.registry.selectors import resident_on_account
 
 MAX_NOTES = 2000
 MAX_DESCRIPTION = 1000
@@ -428,15 +429,6 @@ def survey_create(
         return survey
 
 
-def own_resident(user: Any) -> Resident | None:
-    """The registry record linked to the signed-in person's account (Resident.user), if they live here."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return (
-        Resident.objects.select_related("area").filter(user_id=user.pk, status=ResidentStatus.ACTIVE).first()
-    )
-
-
 def response_record(
     *,
     by: Any,
@@ -453,7 +445,7 @@ def response_record(
     unit of the area. Each respondent answers once, only while the survey is open, and only if they
     live (or the unit lies) in the survey's area."""
     today = _today(today)
-    mine = own_resident(by)
+    mine = resident_on_account(by, living_here=True)
     online = organisation is None and (resident is None or (mine is not None and resident.pk == mine.pk))
     if online:
         if mine is None:

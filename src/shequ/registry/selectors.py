@@ -136,6 +136,60 @@ def resident_for(user: Any, resident_id: int, *, full: bool = True) -> Resident:
     return resident
 
 
+# --- the resident on an account ---------------------------------------------------------------------
+
+SELF_ROLES = ("resident", "volunteer")  # the roles a person holds for themselves, not for others
+COMMUNITY_PATH = 12  # a community's path: district, street, community, four digits each
+
+
+def resident_on_account(user: Any, *, living_here: bool = False, recognise: bool = False) -> Resident | None:
+    """The registry record of the signed-in person: the one answer to "who is this account?".
+
+    By default the record the staff linked to the account (Resident.user), unless erased; with
+    `living_here`, only while it says the person lives here. With `recognise` (a resident signing
+    themselves up), an active resident under the areas where they hold the resident or volunteer role:
+    the linked one, or else the one whose mobile number or ID number is the account's user name
+    (residents often sign in with one of them), or, in the building where they hold the role, the only
+    resident with the account's name."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if recognise:
+        return _recognised(user)
+    records = Resident.objects.filter(user_id=user.pk).select_related("area__parent", "household")
+    if living_here:
+        return records.filter(status=ResidentStatus.ACTIVE).first()
+    return records.exclude(status=ResidentStatus.ERASED).first()
+
+
+def _recognised(user: Any) -> Resident | None:
+    held = [h for h in access.held_roles(user) if h.role in SELF_ROLES]
+    if not held:
+        return None
+    residents = Resident.objects.select_related("area").filter(
+        access.path_q("area__path", [h.path for h in held]), status=ResidentStatus.ACTIVE
+    )
+    linked = residents.filter(user_id=user.pk).first()  # the staff's link decides
+    if linked is not None:
+        return linked
+    username = (getattr(user, "username", "") or "").strip()
+    if username.isdigit() and len(username) == 11:
+        found = residents.filter(phone_index=blind_index(username, context=PHONE_CONTEXT)).first()
+        if found is not None:
+            return found
+    found = residents.filter(
+        id_number_index=blind_index(normalise_id_number(username), context=ID_CONTEXT)
+    ).first()
+    if found is not None:
+        return found
+    name = (getattr(user, "display_name", "") or "").strip()
+    buildings = [h.path for h in held if len(h.path) > COMMUNITY_PATH + 4]
+    if name and buildings:
+        same = list(residents.filter(access.path_q("area__path", buildings), name=name)[:2])
+        if len(same) == 1:
+            return same[0]
+    return None
+
+
 def is_minor(resident: Resident, today: date | None = None) -> bool:
     return resident.status != ResidentStatus.ERASED and resident.birth_date > years_ago(MINOR_AGE, today)
 

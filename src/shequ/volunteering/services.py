@@ -24,7 +24,9 @@ from shequ.core.crypto import blind_index, encrypt
 from shequ.core.errors import Conflict, DomainError, Forbidden, NotFound
 from shequ.core.idnumber import id_number_problem, normalise_id_number
 from shequ.core.models import Area, AreaKind, AuditAction, User
+from shequ.registry import selectors as registry_selectors
 from shequ.registry.models import Household, Organisation, OrganisationKind, PoliticalStatus, Resident
+from shequ.registry.selectors import COMMUNITY_PATH, SELF_ROLES
 from shequ.registry.services import ID_PROBLEMS, check_phone
 from shequ.resources import booking
 from shequ.resources.models import Venue
@@ -70,7 +72,6 @@ REPEAT_SCAN = timedelta(minutes=10)
 MAX_CAPACITY = 10_000
 MAX_DURATION = timedelta(days=7)
 MAX_MINUTES = 24 * 60
-COMMUNITY_PATH = 12  # a community's path: district, street, community, four digits each
 
 
 def _now(now: datetime | None) -> datetime:
@@ -233,52 +234,11 @@ def volunteer_verify(*, by: Any, volunteer: Volunteer, now: datetime | None = No
         return current
 
 
-SELF_ROLES = ("resident", "volunteer")
-
-
 def home_community(user: Any) -> Area | None:
     """The community in which the signed-in person lives or volunteers (their first such role)."""
     for held in access.held_roles(user):
         if held.role in SELF_ROLES and len(held.path) >= COMMUNITY_PATH:
             return Area.objects.filter(path=held.path[:COMMUNITY_PATH], kind=AreaKind.COMMUNITY).first()
-    return None
-
-
-def resident_of_account(user: Any) -> Resident | None:
-    """The registry record of the signed-in person, when it can be told for sure: an active resident
-    under the areas where they hold the resident or volunteer role, linked to their account by the
-    staff, or else whose mobile number or ID number
-    is the account's user name (residents often sign in with one of them), or, in the building where
-    they hold the role, the only resident with the account's name."""
-    from shequ.registry.services import ID_CONTEXT as RESIDENT_ID
-    from shequ.registry.services import PHONE_CONTEXT as RESIDENT_PHONE
-
-    held = [h for h in access.held_roles(user) if h.role in SELF_ROLES]
-    if not held:
-        return None
-    residents = Resident.objects.select_related("area").filter(
-        access.path_q("area__path", [h.path for h in held]), status="active"
-    )
-    # The registry links a resident's own account to their record (issue 9); that link decides.
-    if any(f.name == "user" for f in Resident._meta.concrete_fields):
-        linked = residents.filter(**{"user_id": user.pk}).first()
-        if linked is not None:
-            return linked
-    username = (getattr(user, "username", "") or "").strip()
-    keys = [blind_index(normalise_id_number(username), context=RESIDENT_ID)]
-    if username.isdigit() and len(username) == 11:
-        found = residents.filter(phone_index=blind_index(username, context=RESIDENT_PHONE)).first()
-        if found is not None:
-            return found
-    found = residents.filter(id_number_index__in=keys).first()
-    if found is not None:
-        return found
-    name = (getattr(user, "display_name", "") or "").strip()
-    buildings = [h.path for h in held if len(h.path) > COMMUNITY_PATH + 4]
-    if name and buildings:
-        same = list(residents.filter(access.path_q("area__path", buildings), name=name)[:2])
-        if len(same) == 1:
-            return same[0]
     return None
 
 
@@ -304,7 +264,7 @@ def volunteer_register_self(
             ),
             code="not_resident",
         )
-    resident = resident_of_account(by)
+    resident = registry_selectors.resident_on_account(by, recognise=True)
     fields: dict[str, Any] = {
         "skills": _clean_skills(skills),
         "availability": _text(availability, field="availability", limit=200),

@@ -24,6 +24,7 @@ from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.models import Area, AreaKind, User
 from shequ.core.pagination import paginate
 from shequ.core.views import attach_error
+from shequ.registry import selectors as registry_selectors
 from shequ.registry.models import Household
 from shequ.resources.models import Venue
 from shequ.volunteering import selectors, services
@@ -939,7 +940,7 @@ def volunteer_join(request: HttpRequest) -> HttpResponse:
                 " community's social worker to register you."
             )
         )
-    resident = services.resident_of_account(user)
+    resident = registry_selectors.resident_on_account(user, recognise=True)
     form = SelfRegistrationForm(
         request.POST or None,
         known=resident is not None,
