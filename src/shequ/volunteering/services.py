@@ -1463,7 +1463,7 @@ def report_save(
     now: datetime | None = None,
 ) -> ActivityReport:
     """Write or rewrite the activity's short report (简报), with photos (uploads, checked here)."""
-    from shequ.appeals.photos import MAX_PHOTOS, clean_photos
+    from shequ.core.photos import MAX_PHOTOS, clean_photos
 
     now = _now(now)
     _require(by, "activity", "manage", activity.area.path)
