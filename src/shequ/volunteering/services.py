@@ -24,6 +24,7 @@ from shequ.core.crypto import blind_index, encrypt
 from shequ.core.errors import Conflict, DomainError, Forbidden, NotFound
 from shequ.core.idnumber import id_number_problem, normalise_id_number
 from shequ.core.models import Area, AreaKind, AuditAction, User
+from shequ.core.workflow import text_value
 from shequ.registry import selectors as registry_selectors
 from shequ.registry.models import Household, Organisation, OrganisationKind, PoliticalStatus, Resident
 from shequ.registry.selectors import COMMUNITY_PATH, SELF_ROLES
@@ -78,17 +79,6 @@ def _now(now: datetime | None) -> datetime:
     return now or timezone.now()
 
 
-def _text(value: Any, *, field: str, limit: int, required: bool = False) -> str:
-    value = ("" if value is None else str(value)).strip()
-    if required and not value:
-        raise DomainError(_("This field is required."), code="required", fields={field: "required"})
-    if len(value) > limit:
-        raise DomainError(
-            _("At most %(n)d characters.") % {"n": limit}, code="too_long", fields={field: "long"}
-        )
-    return value
-
-
 def _local(moment: datetime) -> str:
     return date_format(timezone.localtime(moment), "SHORT_DATETIME_FORMAT")
 
@@ -111,7 +101,7 @@ def _require(by: Any, resource: str, action: str, path: str) -> None:
 def _clean_skills(skills: Iterable[str]) -> list[str]:
     out = []
     for skill in skills or ():
-        skill = _text(skill, field="skills", limit=20)
+        skill = text_value(skill, field="skills", limit=20)
         if skill and skill not in out:
             out.append(skill)
     if len(out) > 20:
@@ -145,7 +135,7 @@ def volunteer_register(
         )
     fields: dict[str, Any] = {
         "skills": _clean_skills(skills),
-        "availability": _text(availability, field="availability", limit=200),
+        "availability": text_value(availability, field="availability", limit=200),
     }
     if resident is not None:
         if by is not None and not access.can(by, "resident", "view", path=resident.area.path):
@@ -164,7 +154,7 @@ def volunteer_register(
             )
         fields["name"] = resident.name
     else:
-        fields["name"] = _text(name, field="name", limit=50, required=True)
+        fields["name"] = text_value(name, field="name", limit=50, required=True)
         phone = check_phone(phone)
         if not phone:
             raise DomainError(
@@ -267,12 +257,14 @@ def volunteer_register_self(
     resident = registry_selectors.resident_on_account(by, recognise=True)
     fields: dict[str, Any] = {
         "skills": _clean_skills(skills),
-        "availability": _text(availability, field="availability", limit=200),
+        "availability": text_value(availability, field="availability", limit=200),
     }
     if resident is not None:
         fields["name"] = resident.name
     else:
-        fields["name"] = _text(name or getattr(by, "display_name", ""), field="name", limit=50, required=True)
+        fields["name"] = text_value(
+            name or getattr(by, "display_name", ""), field="name", limit=50, required=True
+        )
         phone = check_phone(phone)
         if not phone:
             raise DomainError(
@@ -339,7 +331,7 @@ def team_create(
 ) -> Team:
     """A volunteer team at street or community level, or of a social organisation (三级联盟)."""
     _require(by, "team", "manage", area.path)
-    name = _text(name, field="name", limit=100, required=True)
+    name = text_value(name, field="name", limit=100, required=True)
     if kind not in TeamKind.values:
         raise DomainError(_("Choose the kind of team."), code="kind_invalid", fields={"kind": "invalid"})
     if level not in TeamLevel.values:
@@ -559,7 +551,7 @@ def activity_create(
             code="area_kind",
             fields={"area": "kind"},
         )
-    title = _text(title, field="title", limit=100, required=True)
+    title = text_value(title, field="title", limit=100, required=True)
     if kind not in ActivityKind.values:
         raise DomainError(_("Choose the kind of activity."), code="kind_invalid", fields={"kind": "invalid"})
     if eligibility not in Eligibility.values:
@@ -587,7 +579,7 @@ def activity_create(
     capacity = _capacity(capacity)
     plans = list(shifts)
     for plan in plans:
-        _text(plan.name, field="shifts", limit=50, required=True)
+        text_value(plan.name, field="shifts", limit=50, required=True)
         _check_times(plan.starts_at, plan.ends_at)
         if plan.starts_at < starts_at or plan.ends_at > ends_at:
             raise DomainError(
@@ -612,14 +604,14 @@ def activity_create(
         activity = Activity.objects.create(
             area=area,
             title=title,
-            description=_text(description, field="description", limit=4000),
+            description=text_value(description, field="description", limit=4000),
             kind=kind,
             organiser_kind=organiser_kind,
             organiser=by,
             starts_at=starts_at,
             ends_at=ends_at,
             venue=venue,
-            place=_text(place, field="place", limit=200),
+            place=text_value(place, field="place", limit=200),
             capacity=capacity,
             cancel_deadline=cancel_deadline,
             target_groups=groups,
@@ -691,11 +683,11 @@ def activity_update(
             )
         new: dict[str, Any] = {}
         if "title" in changes:
-            new["title"] = _text(changes["title"], field="title", limit=100, required=True)
+            new["title"] = text_value(changes["title"], field="title", limit=100, required=True)
         if "description" in changes:
-            new["description"] = _text(changes["description"], field="description", limit=4000)
+            new["description"] = text_value(changes["description"], field="description", limit=4000)
         if "place" in changes:
-            new["place"] = _text(changes["place"], field="place", limit=200)
+            new["place"] = text_value(changes["place"], field="place", limit=200)
         if "kind" in changes:
             if changes["kind"] not in ActivityKind.values:
                 raise DomainError(
@@ -855,7 +847,7 @@ def activity_cancel(
     """Cancel a draft or published activity; its venue is free again. Sign-ups stay as a record."""
     now = _now(now)
     _require(by, "activity", "manage", activity.area.path)
-    reason = _text(reason, field="reason", limit=200, required=True)
+    reason = text_value(reason, field="reason", limit=200, required=True)
     with transaction.atomic():
         current = _locked_activity(activity, version)
         if current.status not in (ActivityStatus.DRAFT, ActivityStatus.PUBLISHED):
@@ -1359,7 +1351,7 @@ def hours_correct(
     now = _now(now)
     activity = hours.activity
     _require(by, "activity", "manage", activity.area.path)
-    reason = _text(reason, field="reason", limit=200, required=True)
+    reason = text_value(reason, field="reason", limit=200, required=True)
     try:
         minutes = int(minutes)
     except (TypeError, ValueError):
@@ -1418,7 +1410,7 @@ def points_redeem(
     """Record a reward given for points; the balance may not go below zero."""
     now = _now(now)
     _require(by, "volunteer", "manage", volunteer.area.path)
-    item = _text(item, field="item", limit=100, required=True)
+    item = text_value(item, field="item", limit=100, required=True)
     try:
         points = int(points)
     except (TypeError, ValueError):
@@ -1467,7 +1459,7 @@ def report_save(
 
     now = _now(now)
     _require(by, "activity", "manage", activity.area.path)
-    text = _text(text, field="text", limit=4000, required=True)
+    text = text_value(text, field="text", limit=4000, required=True)
     cleaned = clean_photos(list(photos))
     with transaction.atomic():
         current = _locked_activity(activity)
