@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.core import access, grants
 from shequ.core import selectors as core_selectors
+from shequ.core.crypto import decrypt
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.models import AreaKind, ImportJob
 from shequ.core.pagination import paginate
@@ -34,6 +35,7 @@ from shequ.registry.forms import (
     ResidentForm,
 )
 from shequ.registry.models import SPECIAL_GROUPS, Household, OrganisationKind, ResidentStatus
+from shequ.registry.sealed import PHONE_CONTEXT
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WEB_IMPORT_MAX_ROWS = 20_000  # larger files go through `shequ import-residents`, which shows progress
@@ -244,9 +246,7 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "version": resident.version,
     }
     initial["phone"] = (
-        services.decrypt(resident.phone_encrypted, context=services.PHONE_CONTEXT)
-        if resident.phone_encrypted
-        else ""
+        decrypt(resident.phone_encrypted, context=PHONE_CONTEXT) if resident.phone_encrypted else ""
     )
     form = ResidentEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
