@@ -212,6 +212,19 @@ def parse_value(f: Field, raw: Any, *, user: Any, obj: Any) -> Any:
     return text
 
 
+def text_value(raw: Any, *, field: str, limit: int, required: bool = False) -> str:
+    """A line of text typed by a user, trimmed: refused on `field` when required and empty, or longer
+    than `limit` characters (the column's size, so the database never truncates it)."""
+    value = ("" if raw is None else str(raw)).strip()
+    if required and not value:
+        raise DomainError(_("This field is required."), code="required", fields={field: "required"})
+    if len(value) > limit:
+        raise DomainError(
+            _("At most %(n)d characters.") % {"n": limit}, code="too_long", fields={field: "long"}
+        )
+    return value
+
+
 def int_value(raw: Any, *, field: str) -> int:
     """A whole number typed by a user (a form value, a query parameter): never a bare int() that turns
     "abc" into a 500."""

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from shequ.appeals.metrics import AGGREGATES, counted_appeals, rate
 from shequ.core import access
 from shequ.core.models import Area, User, subtree_q
-from shequ.metrics.selectors import Figure, Period, TargetProgress
+from shequ.metrics.values import Figure, Period, TargetProgress
 from shequ.needs.models import Need, NeedStatus, Respondents, SurveyResponse, Visit
 from shequ.registry.models import Household, Organisation, OrganisationKind, Resident, ResidentStatus
 from shequ.registry.selectors import years_ago

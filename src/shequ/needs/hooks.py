@@ -11,9 +11,9 @@ from shequ.core.extensions import NavEntry, anywhere, nav_entry
 
 
 def _surveys(user: Any) -> bool:
-    from shequ.needs.services import own_resident
+    from shequ.registry.selectors import resident_on_account
 
-    return anywhere("survey")(user) or own_resident(user) is not None
+    return anywhere("survey")(user) or resident_on_account(user, living_here=True) is not None
 
 
 nav_entry(

@@ -27,7 +27,6 @@ from shequ.needs.models import (
     Visit,
     VisitPurpose,
 )
-from shequ.needs.services import own_resident
 from shequ.registry import selectors as registry
 from shequ.registry.models import Resident
 
@@ -210,7 +209,7 @@ def is_child(resident: Resident) -> bool:
 def shown_name(resident: Resident) -> str:
     """A person's name as these lists show it: a child under 14 by the first character only."""
     if is_child(resident):
-        return resident.name[:1] + "*" * max(1, len(resident.name) - 1)
+        return registry.mask_name(resident.name)
     return resident.name
 
 
@@ -241,7 +240,7 @@ class ToAnswer:
 def surveys_of_home(user: Any, *, today: date | None = None) -> list[ToAnswer]:
     """The residents' surveys covering the home of the signed-in person (their linked record), open now
     or answered by them, with their own answer."""
-    resident = own_resident(user)
+    resident = registry.resident_on_account(user, living_here=True)
     if resident is None:
         return []
     today = today or timezone.localdate()

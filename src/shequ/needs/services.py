@@ -22,6 +22,7 @@ from shequ.core import access
 from shequ.core.audit import audit_log
 from shequ.core.errors import Conflict, DomainError, Forbidden, NotFound
 from shequ.core.models import Area, AuditAction
+from shequ.core.workflow import text_value
 from shequ.needs.models import (
     Need,
     NeedCategory,
@@ -34,6 +35,7 @@ from shequ.needs.models import (
     VisitPurpose,
 )
 from shequ.registry.models import Household, Organisation, Resident, ResidentStatus
+from shequ.registry.selectors import resident_on_account
 
 MAX_NOTES = 2000
 MAX_DESCRIPTION = 1000
@@ -65,17 +67,6 @@ class NeedDraft:
 
 def _today(today: date | None) -> date:
     return today or timezone.localdate()
-
-
-def _text(value: Any, *, field: str, limit: int, required: bool = False) -> str:
-    value = ("" if value is None else str(value)).strip()
-    if required and not value:
-        raise DomainError(_("This field is required."), code="required", fields={field: "required"})
-    if len(value) > limit:
-        raise DomainError(
-            _("At most %(n)d characters.") % {"n": limit}, code="too_long", fields={field: "long"}
-        )
-    return value
 
 
 def _day(value: Any, *, field: str, today: date, earliest: date | None = None) -> date:
@@ -224,7 +215,7 @@ def visit_log(
     visited_on = _day(visited_on or today, field="visited_on", today=today)
     if purpose not in VisitPurpose.values:
         raise DomainError(_("Choose a purpose."), code="purpose_invalid", fields={"purpose": "invalid"})
-    notes = _text(notes, field="notes", limit=MAX_NOTES)
+    notes = text_value(notes, field="notes", limit=MAX_NOTES)
     drafts = [d for d in needs if (d.description or "").strip() or d.category]
     if len(drafts) > MAX_NEEDS_PER_VISIT:
         raise DomainError(
@@ -235,7 +226,7 @@ def visit_log(
     cleaned = [
         (
             _category(d.category),
-            _text(d.description, field="need_description", limit=MAX_DESCRIPTION, required=True),
+            text_value(d.description, field="need_description", limit=MAX_DESCRIPTION, required=True),
         )
         for d in drafts
     ]
@@ -295,7 +286,7 @@ def need_raise(
     category = _category(category)
     if source not in NeedSource.values:
         raise DomainError(_("Choose a source."), code="source_invalid", fields={"source": "invalid"})
-    description = _text(description, field="description", limit=MAX_DESCRIPTION, required=True)
+    description = text_value(description, field="description", limit=MAX_DESCRIPTION, required=True)
     raised_on = _day(raised_on or today, field="raised_on", today=today)
     if visit is not None:
         _visible(by, "visit", visit.area_path)
@@ -340,7 +331,7 @@ def need_close(
         raise DomainError(
             _("Choose met, could not be met, or withdrawn."), code="status_invalid", fields={"status": "x"}
         )
-    outcome = _text(outcome, field="outcome", limit=MAX_OUTCOME, required=True)
+    outcome = text_value(outcome, field="outcome", limit=MAX_OUTCOME, required=True)
     with transaction.atomic():
         current = Need.objects.select_for_update().get(pk=need.pk)
         if version is not None and current.version != version:
@@ -389,7 +380,7 @@ def survey_create(
     """A satisfaction survey of the residents or the units of an area, open between two days."""
     by = _recorder(by)
     access.require(by, "survey", "manage", path=area.path)
-    title = _text(title, field="title", limit=100, required=True)
+    title = text_value(title, field="title", limit=100, required=True)
     if respondents not in Respondents.values:
         raise DomainError(
             _("Choose who answers."), code="respondents_invalid", fields={"respondents": "invalid"}
@@ -428,15 +419,6 @@ def survey_create(
         return survey
 
 
-def own_resident(user: Any) -> Resident | None:
-    """The registry record linked to the signed-in person's account (Resident.user), if they live here."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return None
-    return (
-        Resident.objects.select_related("area").filter(user_id=user.pk, status=ResidentStatus.ACTIVE).first()
-    )
-
-
 def response_record(
     *,
     by: Any,
@@ -453,7 +435,7 @@ def response_record(
     unit of the area. Each respondent answers once, only while the survey is open, and only if they
     live (or the unit lies) in the survey's area."""
     today = _today(today)
-    mine = own_resident(by)
+    mine = resident_on_account(by, living_here=True)
     online = organisation is None and (resident is None or (mine is not None and resident.pk == mine.pk))
     if online:
         if mine is None:
@@ -517,7 +499,7 @@ def response_record(
         )
     if isinstance(score, bool) or not isinstance(score, int) or not 1 <= score <= 5:
         raise DomainError(_("Choose a score from 1 to 5."), code="score_invalid", fields={"score": "x"})
-    comment = _text(comment, field="comment", limit=MAX_COMMENT)
+    comment = text_value(comment, field="comment", limit=MAX_COMMENT)
     respondent = {"resident": resident} if resident is not None else {"organisation": organisation}
     if SurveyResponse.objects.filter(survey=survey, **respondent).exists():
         raise AlreadyAnswered()

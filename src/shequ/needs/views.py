@@ -34,6 +34,7 @@ from shequ.needs.models import (
     VisitPurpose,
 )
 from shequ.registry import selectors as registry
+from shequ.registry import selectors as registry_selectors
 from shequ.registry.models import SPECIAL_GROUPS, Household, Organisation, OrganisationKind, Resident
 
 PICK_LIMIT = 30
@@ -355,7 +356,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     staff = bool(access.paths_for(user, "survey", "view"))
     mine = selectors.surveys_of_home(user)
-    if not staff and not mine and services.own_resident(user) is None:
+    if not staff and not mine and registry_selectors.resident_on_account(user, living_here=True) is None:
         raise Forbidden()
     f = _filters(request)
     respondents = request.GET.get("respondents", "")

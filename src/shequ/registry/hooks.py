@@ -25,6 +25,7 @@ from shequ.core.extensions import (
 )
 from shequ.core.roles import STAFF_ROLES
 from shequ.registry.models import CorrectionRequest, Household, Organisation, Resident, ResidentStatus
+from shequ.registry.selectors import resident_on_account
 
 
 def _has_own_record(user: Any) -> bool:
@@ -34,7 +35,7 @@ def _has_own_record(user: Any) -> bool:
     held = access.held_roles(user)
     if held and all(h.role in STAFF_ROLES for h in held):
         return False
-    return Resident.objects.filter(user_id=user.pk).exclude(status=ResidentStatus.ERASED).exists()
+    return resident_on_account(user) is not None
 
 
 nav_entry(

@@ -1,5 +1,6 @@
 """The imports of buildings, households and organisations: their columns, checks, natural keys and
-writes. The machinery (staging, preview, all-or-nothing commit, rows handed back) is registry/importing.py.
+writes. The machinery (staging, preview, all-or-nothing commit, rows handed back) is registry/importing.py,
+which lists every kind (KINDS); the pieces a kind is made of are registry/import_base.py.
 
 Natural keys make a second import of the same file write nothing twice: a building is (grid, name), a
 household (building, room) or, without a room, (building, address), and an organisation its unified
@@ -21,8 +22,7 @@ from django.utils.translation import gettext_lazy
 from shequ.core import services as core_services
 from shequ.core.errors import DomainError
 from shequ.core.models import Area, AreaKind, ImportJob, ImportRow, subtree_q
-from shequ.registry.importing import (
-    RESIDENTS,
+from shequ.registry.import_base import (
     YES_NO,
     Column,
     ImportKind,
@@ -439,5 +439,3 @@ ORGANISATIONS = ImportKind(
     write=_write_organisations,
     conflict=CONFLICT,
 )
-
-KINDS: dict[str, ImportKind] = {k.name: k for k in (RESIDENTS, BUILDINGS, HOUSEHOLDS, ORGANISATIONS)}

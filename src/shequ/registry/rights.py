@@ -24,7 +24,8 @@ from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.models import AuditAction
 from shequ.core.roles import Role
 from shequ.core.selectors import account_for
-from shequ.registry.models import CorrectionRequest, Resident, ResidentStatus
+from shequ.registry import selectors
+from shequ.registry.models import CorrectionRequest, Resident
 from shequ.registry.services import resident_personal_data
 
 CORRECTION_CONTEXT = "registry.correction.details"
@@ -73,12 +74,7 @@ def own_record(user: Any) -> Resident:
     """The signed-in user's own record, or NotFound: the only record these pages ever open."""
     if not getattr(user, "is_authenticated", False):
         raise NotFound()
-    resident = (
-        Resident.objects.filter(user_id=user.pk)
-        .exclude(status=ResidentStatus.ERASED)
-        .select_related("area__parent", "household")
-        .first()
-    )
+    resident = selectors.resident_on_account(user)
     if resident is None:
         raise NotFound(
             _("Your account is not linked to a resident record. Ask your community's staff to link it.")

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core import access, grants
 from shequ.core.crypto import blind_index, decrypt
-from shequ.core.idnumber import mask_id_number, mask_phone, normalise_id_number
+from shequ.core.idnumber import mask_id_number, mask_name, mask_phone, normalise_id_number
 from shequ.core.models import Area, GrantKind, SensitiveAccessGrant, subtree_q
 from shequ.registry.models import (
     SPECIAL_GROUPS,
@@ -25,8 +25,8 @@ from shequ.registry.models import (
     Resident,
     ResidentStatus,
 )
+from shequ.registry.sealed import CARD_CONTEXT, GROUP_MODELS, HEALTH_CONTEXT, ID_CONTEXT, PHONE_CONTEXT
 from shequ.registry.search import refuse_number
-from shequ.registry.services import CARD_CONTEXT, GROUP_MODELS, HEALTH_CONTEXT, ID_CONTEXT, PHONE_CONTEXT
 
 MINOR_AGE = 14  # PIPL art. 28: all personal information of a child under 14 is sensitive
 AGE_BANDS = {"0-13": (0, 13), "14-17": (14, 17), "18-59": (18, 59), "60-79": (60, 79), "80+": (80, 200)}
@@ -145,6 +145,60 @@ def resident_for(user: Any, resident_id: int, *, full: bool = True) -> Resident:
     return resident
 
 
+# --- the resident on an account ---------------------------------------------------------------------
+
+SELF_ROLES = ("resident", "volunteer")  # the roles a person holds for themselves, not for others
+COMMUNITY_PATH = 12  # a community's path: district, street, community, four digits each
+
+
+def resident_on_account(user: Any, *, living_here: bool = False, recognise: bool = False) -> Resident | None:
+    """The registry record of the signed-in person: the one answer to "who is this account?".
+
+    By default the record the staff linked to the account (Resident.user), unless erased; with
+    `living_here`, only while it says the person lives here. With `recognise` (a resident signing
+    themselves up), an active resident under the areas where they hold the resident or volunteer role:
+    the linked one, or else the one whose mobile number or ID number is the account's user name
+    (residents often sign in with one of them), or, in the building where they hold the role, the only
+    resident with the account's name."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    if recognise:
+        return _recognised(user)
+    records = Resident.objects.filter(user_id=user.pk).select_related("area__parent", "household")
+    if living_here:
+        return records.filter(status=ResidentStatus.ACTIVE).first()
+    return records.exclude(status=ResidentStatus.ERASED).first()
+
+
+def _recognised(user: Any) -> Resident | None:
+    held = [h for h in access.held_roles(user) if h.role in SELF_ROLES]
+    if not held:
+        return None
+    residents = Resident.objects.select_related("area").filter(
+        access.path_q("area__path", [h.path for h in held]), status=ResidentStatus.ACTIVE
+    )
+    linked = residents.filter(user_id=user.pk).first()  # the staff's link decides
+    if linked is not None:
+        return linked
+    username = (getattr(user, "username", "") or "").strip()
+    if username.isdigit() and len(username) == 11:
+        found = residents.filter(phone_index=blind_index(username, context=PHONE_CONTEXT)).first()
+        if found is not None:
+            return found
+    found = residents.filter(
+        id_number_index=blind_index(normalise_id_number(username), context=ID_CONTEXT)
+    ).first()
+    if found is not None:
+        return found
+    name = (getattr(user, "display_name", "") or "").strip()
+    buildings = [h.path for h in held if len(h.path) > COMMUNITY_PATH + 4]
+    if name and buildings:
+        same = list(residents.filter(access.path_q("area__path", buildings), name=name)[:2])
+        if len(same) == 1:
+            return same[0]
+    return None
+
+
 def is_minor(resident: Resident, today: date | None = None) -> bool:
     return resident.status != ResidentStatus.ERASED and resident.birth_date > years_ago(MINOR_AGE, today)
 
@@ -155,11 +209,6 @@ def minor_access(user: Any, resident: Resident) -> tuple[str, SensitiveAccessGra
         return "adult", None
     grant = grants.active_grant(user, GrantKind.MINORS, path=resident.area.path)
     return ("granted", grant) if grant is not None else ("minimal", None)
-
-
-def mask_name(name: str) -> str:
-    """A child's name in the minimal form: its first character only, not even its length (李小明 → 李**)."""
-    return name[:1] + "**" if name else ""
 
 
 def shown_rows(user: Any, residents: Any) -> list[dict[str, Any]]:

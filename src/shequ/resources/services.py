@@ -3,7 +3,6 @@ writes and audits in one transaction. by=None is the operator at the command lin
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -16,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from shequ.core import access
 from shequ.core.audit import audit_log, diff
 from shequ.core.errors import Conflict, DomainError, NotFound
-from shequ.core.idnumber import phone_problem
+from shequ.core.idnumber import clean_phone  # appeals' contact phone reads it from here too
 from shequ.core.models import Area, AuditAction
 from shequ.registry.models import Organisation
 from shequ.resources.models import Resource, ResourceKind, ResourceStatus, Venue
@@ -45,40 +44,10 @@ VENUE_FIELDS = ("capacity", "opening_hours", "equipment", "owner", "owner_organi
 MAX_CAPACITY = 100_000
 MAX_TEXT = 2000  # for the long texts (items, conditions, notes, equipment)
 
+
 # A landline with its area code (0757-86001234, 020 8888 6666, extension after a dash), a local
 # number without it (86001234), or a 400/800 service number. Area codes are 010 and 02x, or four
 # digits 03xx–09xx, so a number typed without separators still splits one way only.
-_LANDLINE_RE = re.compile(r"^(010|02\d|0[3-9]\d{2})-?([2-9]\d{6,7})(?:-(\d{1,6}))?$")
-_LOCAL_RE = re.compile(r"^[2-9]\d{6,7}$")
-_SERVICE_RE = re.compile(r"^([48]00)-?(\d{3})-?(\d{4})$")
-
-
-def clean_phone(value: str, *, field: str = "phone") -> str:
-    """A mainland mobile or landline number, normalised (0757-86001234, 13800138000), or ""."""
-    raw = re.sub(r"[\s()（）]", "", value or "")
-    if not raw:
-        return ""
-    digits = raw.replace("-", "")
-    if digits.startswith("1"):
-        if phone_problem(digits) is None:
-            return digits
-    elif m := _LANDLINE_RE.match(raw) or _LANDLINE_RE.match(digits):
-        area_code, number, extension = m.groups()
-        return f"{area_code}-{number}" + (f"-{extension}" if extension else "")
-    elif _LOCAL_RE.match(digits):
-        return digits
-    elif m := _SERVICE_RE.match(raw):
-        return "-".join(m.groups())
-    raise DomainError(
-        _(
-            "Enter a mobile number (11 digits, beginning with 13–19) "
-            "or a landline with its area code, e.g. 0757-86001234."
-        ),
-        code=f"{field}_format",
-        fields={field: "format"},
-    )
-
-
 def clean_email(value: str) -> str:
     value = (value or "").strip()
     if not value:

@@ -8,7 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shequ.appeals.forms import MultipleFileField
+from shequ.core.photos import MultipleFileField
 from shequ.volunteering.models import (
     TARGET_GROUPS,
     ActivityKind,

@@ -25,6 +25,7 @@ from shequ.core.models import Area, AreaKind
 from shequ.core.pages import form_status
 from shequ.core.pagination import paginate
 from shequ.core.views import attach_error
+from shequ.registry import selectors as registry_selectors
 from shequ.registry.models import Household
 from shequ.resources.models import Venue
 from shequ.volunteering import selectors, services
@@ -942,7 +943,7 @@ def volunteer_join(request: HttpRequest) -> HttpResponse:
                 " community's social worker to register you."
             )
         )
-    resident = services.resident_of_account(user)
+    resident = registry_selectors.resident_on_account(user, recognise=True)
     form = SelfRegistrationForm(
         request.POST or None,
         known=resident is not None,

@@ -18,23 +18,13 @@ from shequ.core import access
 from shequ.core.audit import audit_log
 from shequ.core.errors import Conflict, DomainError, NotFound
 from shequ.core.models import Area, AreaKind, AuditAction, subtree_q
+from shequ.core.workflow import text_value
 from shequ.registry.models import PoliticalStatus, Resident, ResidentStatus
 from shequ.volunteering.models import GroupAction, GroupMeeting, GroupProblem, ProblemStatus, YouthGroup
 
 BACKBONES = 5
 # Youth-league members are aged 14 to 28 (团章).
 LEAGUE_AGES = (14, 28)
-
-
-def _text(value: Any, *, field: str, limit: int) -> str:
-    value = ("" if value is None else str(value)).strip()
-    if not value:
-        raise DomainError(_("This field is required."), code="required", fields={field: "required"})
-    if len(value) > limit:
-        raise DomainError(
-            _("At most %(n)d characters.") % {"n": limit}, code="too_long", fields={field: "long"}
-        )
-    return value
 
 
 def _require(by: Any, action: str, path: str) -> None:
@@ -104,7 +94,7 @@ def youth_group_create(
         raise DomainError(
             _("A 1+1+5 group belongs to a community."), code="area_kind", fields={"area": "kind"}
         )
-    name = _text(name, field="name", limit=100)
+    name = text_value(name, field="name", limit=100, required=True)
     backbones = list(backbones)
     people = [party_member, activist, *backbones]
     if by is not None and any(not access.can(by, "resident", "view", path=p.area.path) for p in people):
@@ -135,7 +125,7 @@ def meeting_record(
     attendees: Iterable[Resident] = (),
 ) -> GroupMeeting:
     _require(by, "manage", group.area.path)
-    topic = _text(topic, field="topic", limit=100)
+    topic = text_value(topic, field="topic", limit=100, required=True)
     notes = (notes or "").strip()[:4000]
     members = set(members_of(group))
     attending = list(dict.fromkeys(attendees))
@@ -162,7 +152,7 @@ def problem_record(
     *, by: Any, group: YouthGroup, description: str, found_on: date, meeting: GroupMeeting | None = None
 ) -> GroupProblem:
     _require(by, "manage", group.area.path)
-    description = _text(description, field="description", limit=2000)
+    description = text_value(description, field="description", limit=2000, required=True)
     if meeting is not None and meeting.group_id != group.pk:
         raise NotFound()
     with transaction.atomic():
@@ -185,7 +175,7 @@ def action_record(
     """What the group did about a problem; `solved` closes it."""
     group = problem.group
     _require(by, "manage", group.area.path)
-    description = _text(description, field="description", limit=2000)
+    description = text_value(description, field="description", limit=2000, required=True)
     with transaction.atomic():
         current = GroupProblem.objects.select_for_update().get(pk=problem.pk)
         if current.status == ProblemStatus.SOLVED:

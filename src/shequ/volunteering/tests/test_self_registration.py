@@ -12,6 +12,7 @@ import pytest
 from conftest import Tree, login_client, make_user, token_client
 from shequ.core.errors import Conflict, DomainError
 from shequ.core.roles import Role
+from shequ.registry.selectors import resident_on_account
 from shequ.volunteering import services
 from shequ.volunteering.models import Volunteer
 from shequ.volunteering.tests.conftest import People
@@ -73,14 +74,14 @@ def test_a_name_alone_links_only_the_one_resident_of_that_name_in_the_building(
     user = make_user(Role.RESIDENT, tree.building, "sunba")
     user.display_name = "孙八"
     user.save()
-    assert services.resident_of_account(user) == only
+    assert resident_on_account(user, recognise=True) == only
     resident_factory(tree.building, name="孙八")  # now two: no guess
-    assert services.resident_of_account(user) is None
+    assert resident_on_account(user, recognise=True) is None
     # A record in another community is never found, whatever the name.
     far = make_user(Role.RESIDENT, tree.far_building, "far_sunba")
     far.display_name = "孙八"
     far.save()
-    assert services.resident_of_account(far) is None
+    assert resident_on_account(far, recognise=True) is None
 
 
 def test_the_join_page_asks_only_for_skills_and_times_when_the_record_is_known(
