@@ -49,7 +49,8 @@ def test_a_whole_number_in_the_url_is_refused_and_nothing_is_exported(staff: obj
     for url in API:
         response = api.get(url, {"q": number})
         assert response.status_code == 400, url
-        assert response.json()["code"] == "number_in_url" and response.json()["field"] == "q"
+        assert response.json()["code"] == "number_in_url"
+        assert response.json()["field"] == "q"
     assert AuditEntry.objects.filter(action="export").count() == exports
 
 

@@ -58,7 +58,8 @@ def test_an_account_outside_the_granters_areas_answers_as_an_unknown_user_name(
     outside = _grant(client, accounts[target].username, role, area_id)
     assert unknown.status_code == outside.status_code == 404
     assert outside.json() == unknown.json()
-    assert outside.json()["code"] == "account_unknown" and outside.json()["field"] == "username"
+    assert outside.json()["code"] == "account_unknown"
+    assert outside.json()["field"] == "username"
     assert (RoleAssignment.objects.count(), AuditEntry.objects.count()) == before
     assert not RoleAssignment.objects.filter(user=accounts[target], area_id=area_id).exists()
 

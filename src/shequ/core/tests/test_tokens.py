@@ -57,7 +57,8 @@ def test_a_token_lasts_twelve_hours(worker: User) -> None:
 def test_signing_out_ends_the_callers_token_and_no_other(worker: User) -> None:
     first, second = issue()["token"], issue()["token"]
     assert bearer(first).delete("/api/auth/token").status_code == 204
-    assert not works(first) and works(second)
+    assert not works(first)
+    assert works(second)
     assert AuditEntry.objects.filter(action="token_revoked", actor_id=worker.pk).count() == 1
 
 
@@ -68,7 +69,9 @@ def test_refresh_gives_a_new_token_and_ends_the_old_one(worker: User) -> None:
         r = bearer(old).post("/api/auth/token/refresh")
         assert r.status_code == 200
         new = r.json()["token"]
-        assert new != old and not works(old) and works(new)
+        assert new != old
+        assert not works(old)
+        assert works(new)
         clock.shift(timedelta(hours=11))  # 22 hours after sign-in: the new one still works
         assert works(new)
         # An ended token cannot be refreshed into a live one.
@@ -78,7 +81,8 @@ def test_refresh_gives_a_new_token_and_ends_the_old_one(worker: User) -> None:
 def test_refresh_and_sign_out_need_a_bearer_token(worker: User) -> None:
     session = login_client(worker)
     for answer in (session.delete("/api/auth/token"), session.post("/api/auth/token/refresh")):
-        assert answer.status_code == 400 and answer.json()["code"] == "token_required"
+        assert answer.status_code == 400
+        assert answer.json()["code"] == "token_required"
     for answer in (Client().delete("/api/auth/token"), Client().post("/api/auth/token/refresh")):
         assert answer.status_code == 401
 

@@ -8,10 +8,11 @@ from typing import Any
 import pytest
 
 from conftest import Tree, login_client, make_user
+from shequ.core.crypto import decrypt
 from shequ.core.models import AuditEntry
 from shequ.core.roles import Role
+from shequ.registry.sealed import PHONE_CONTEXT
 from shequ.registry.selectors import masked_phone
-from shequ.registry.services import PHONE_CONTEXT, decrypt
 
 pytestmark = pytest.mark.django_db
 

@@ -91,7 +91,8 @@ def test_the_pdf_says_the_chinese_title_the_figures_and_dashes_where_nothing_is_
         assert f.label in text
         assert f.display() in text
     assert "—" in text
-    assert "年度目标" in text and "党员志愿服务人次" in text
+    assert "年度目标" in text
+    assert "党员志愿服务人次" in text
     assert tree.street.name in text
 
 

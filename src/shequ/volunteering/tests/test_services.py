@@ -111,9 +111,17 @@ def test_an_account_is_linked_only_if_it_lives_or_volunteers_in_the_area(
     tree: Tree, people: People, resident_factory: Any
 ) -> None:
     far = make_user(Role.VOLUNTEER, tree.far_community, "far_zy")
-    with pytest.raises(DomainError) as exc:
+    with pytest.raises(DomainError) as exc:  # another community's account: as if there were none
         services.volunteer_register(
             by=people.worker, area=tree.community, resident=resident_factory(tree.building), user=far
+        )
+    assert _code(exc) == "account_unknown"
+    with pytest.raises(DomainError) as exc:  # an account of the area, but no volunteer or resident of it
+        services.volunteer_register(
+            by=people.worker,
+            area=tree.community,
+            resident=resident_factory(tree.building),
+            user=people.grid_worker,
         )
     assert _code(exc) == "account_area"
 

@@ -45,7 +45,8 @@ def test_an_account_of_another_community_answers_as_an_unknown_user_name(
         _register_api(api, tree.community.pk, n) for n in ("no_such_name", residents[target].username)
     )
     assert unknown.status_code == outside.status_code == 404
-    assert outside.json() == unknown.json() and outside.json()["code"] == "account_unknown"
+    assert outside.json() == unknown.json()
+    assert outside.json()["code"] == "account_unknown"
     unknown, outside = (
         _register_page(page, tree.community.pk, n) for n in ("no_such_name", residents[target].username)
     )
@@ -80,7 +81,8 @@ def test_an_account_of_the_community_is_linked_and_the_link_can_be_undone_logged
     volunteer.user = residents["own"]
     volunteer.save(update_fields=["user"])
     r = token_client(people.worker).delete(f"/api/volunteers/{volunteer.pk}/account")
-    assert r.status_code == 200 and r.json()["user_id"] is None
+    assert r.status_code == 200
+    assert r.json()["user_id"] is None
 
 
 @pytest.mark.parametrize("who", ["other_worker", "far_admin", "grid_worker"])
