@@ -409,6 +409,13 @@ class PageForm:
 
 PAGE_FORMS = [
     PageForm(
+        "assignment: the account",
+        lambda s: f"/areas/{s.pk('building')}/people/grant/",
+        lambda s: {"role": "resident"},
+        "username",
+        "username",
+    ),
+    PageForm(
         "volunteer: the account",
         lambda s: "/volunteers/new/",
         lambda s: {"area": s.pk("community"), "name": "探针", "phone": "13800138777"},
