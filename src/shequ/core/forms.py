@@ -49,6 +49,16 @@ class PersonForm(forms.Form):
     role = forms.ChoiceField(label=_("Role"))
 
 
+class GrantForm(forms.Form):
+    """A role for an account that exists (the twin of POST /api/assignments)."""
+
+    username = forms.CharField(label=_("User name"), max_length=150)
+    role = forms.ChoiceField(label=_("Role"))
+    ends_on = forms.DateField(
+        label=_("Ends on"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
 class PasswordChangeForm(forms.Form):
     old_password = forms.CharField(label=_("Current password"), widget=forms.PasswordInput, max_length=128)
     new_password = forms.CharField(label=_("New password"), widget=forms.PasswordInput, max_length=128)

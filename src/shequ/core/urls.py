@@ -21,6 +21,7 @@ urlpatterns = [
     path("areas/<int:pk>/delete/", views.area_delete, name="area_delete"),
     path("people/", views.people, name="people"),
     path("areas/<int:area_pk>/people/new/", views.person_create, name="person_create"),
+    path("areas/<int:area_pk>/people/grant/", views.assignment_grant, name="assignment_grant"),
     path("people/roles/<int:pk>/revoke/", views.assignment_revoke, name="assignment_revoke"),
     path("audit/", views.audit_list, name="audit"),
     path("grants/", grant_views.grant_list, name="grants"),

@@ -23,13 +23,14 @@ from shequ.core.errors import AuthenticationFailed, DomainError, Forbidden, NotF
 from shequ.core.forms import (
     AreaForm,
     AuditFilterForm,
+    GrantForm,
     LoginForm,
     PasswordChangeForm,
     PersonForm,
     SecondFactorForm,
 )
 from shequ.core.models import AREA_KIND_ORDER, CODED_KINDS, AreaKind, RoleAssignment, User
-from shequ.core.pages import attach_error
+from shequ.core.pages import attach_error, form_status
 from shequ.core.pagination import paginate
 from shequ.core.panels import area_panels
 from shequ.core.roles import Role
@@ -338,6 +339,32 @@ def person_create(request: HttpRequest, area_pk: int) -> HttpResponse:
             messages.success(request, _("The account %(u)s was created.") % {"u": data["username"]})
             return redirect(f"{reverse('core:people')}?area={area.pk}")
     return render(request, "core/person_form.html", {"form": form, "area": area})
+
+
+@login_required
+def assignment_grant(request: HttpRequest, area_pk: int) -> HttpResponse:
+    """Give an account that exists a role here: only an account of the granter's own areas, resolved
+    as the API resolves it, so another community's answers as an unknown user name."""
+    area = access.get_for(request.user, "area", "view", pk=area_pk)
+    access.require(request.user, "assignment", "create", path=area.path)
+    form = GrantForm(request.POST or None)
+    role_field: Any = form.fields["role"]
+    role_field.choices = [(r.value, r.label) for r in Role if r in access.grantable_roles(request.user, area)]
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            account = selectors.account_for(request.user, "assignment", "create", username=data["username"])
+            services.assignment_create(
+                by=request.user, user=account, role=data["role"], area=area, ends_on=data["ends_on"]
+            )
+        except DomainError as exc:
+            attach_error(form, exc)
+        else:
+            messages.success(request, _("The role was granted to %(u)s.") % {"u": account.username})
+            return redirect(f"{reverse('core:people')}?area={area.pk}")
+    return render(
+        request, "core/assignment_grant.html", {"form": form, "area": area}, status=form_status(form)
+    )
 
 
 @login_required

@@ -121,3 +121,31 @@ def test_resetting_the_factor_of_an_account_outside_answers_as_a_missing_one(
         unknown = client.post(f"/people/{missing}/second-factor/reset/")
         assert outside.status_code == unknown.status_code == 404
         assert accounts[target].username not in outside.content.decode()
+
+
+def test_the_page_twin_grants_an_account_of_the_area_and_answers_another_as_unknown(
+    tree: Tree, accounts: dict[str, User]
+) -> None:
+    from conftest import login_client
+
+    client = login_client(accounts["worker"])
+    url = f"/areas/{tree.building.pk}/people/grant/"
+    assert 'data-testid="grant"' in client.get(f"/areas/{tree.building.pk}/").content.decode()
+    before = (RoleAssignment.objects.count(), AuditEntry.objects.count())
+    unknown = client.post(url, {"username": "nobody_has_this_name", "role": "resident"})
+    for target in ("other_resident", "far_resident", "district_admin"):
+        outside = client.post(url, {"username": accounts[target].username, "role": "resident"})
+        assert outside.status_code == unknown.status_code == 404
+        assert outside.context["form"].errors == unknown.context["form"].errors
+        assert outside.context["form"]["username"].value() == accounts[target].username  # kept as typed
+    assert (RoleAssignment.objects.count(), AuditEntry.objects.count()) == before
+    # A role the granter may not give is not offered, and refused when posted anyway.
+    refused = client.post(url, {"username": "b_resident", "role": "street_official"})
+    assert (
+        refused.status_code == 400 and not RoleAssignment.objects.filter(role="street_official").count() > 1
+    )
+    granted = client.post(url, {"username": "b_resident", "role": "building_head"})
+    assert granted.status_code == 302
+    assert RoleAssignment.objects.filter(user=accounts["own_resident"], role="building_head").exists()
+    # Someone who may not grant roles here does not reach the page.
+    assert login_client(accounts["own_resident"]).get(url).status_code in (403, 404)
