@@ -29,6 +29,18 @@ EXPORT_HEADERS = [
 ]
 
 
+def _audit_export(*, by: Any, area_path: str, name: str, rows: int, filters: str, grant: Any) -> None:
+    """Every export's audit entry: what, how many rows, with which filters, and the bulk grant used."""
+    audit_log(
+        action=AuditAction.EXPORT,
+        actor=by,
+        area_path=area_path,
+        object_repr=f"{name} ({rows})",
+        changes={"filters": filters[:200], "rows": rows}
+        | ({"grant": grant.pk, "kind": grant.kind} if grant else {}),
+    )
+
+
 def bulk_export_check(*, by: Any, qs: Any, area_path: str, what: str) -> tuple[int, Any]:
     """(rows, grant): an export of more than SHEQU_BULK_EXPORT_ROWS rows of personal data is a bulk
     export and needs the user's approved bulk-export grant covering its area (or, exporting across
@@ -109,13 +121,8 @@ def residents_export(*, by: Any, residents: Any, area_path: str, filters: str) -
             ]
 
     content = write_xlsx(EXPORT_HEADERS, rows(), title="居民")
-    audit_log(
-        action=AuditAction.EXPORT,
-        actor=by,
-        area_path=area_path,
-        object_repr=f"residents.xlsx ({count})",
-        changes={"filters": filters[:200], "rows": count}
-        | ({"grant": bulk_grant.pk, "kind": bulk_grant.kind} if bulk_grant else {}),
+    _audit_export(
+        by=by, area_path=area_path, name="residents.xlsx", rows=count, filters=filters, grant=bulk_grant
     )
     audit_minors_listed(by, minors, what="export")
     return content
@@ -149,14 +156,7 @@ def _export_xlsx(
             yield row(obj)
 
     content = write_xlsx(headers, rows(), title=title)
-    audit_log(
-        action=AuditAction.EXPORT,
-        actor=by,
-        area_path=area_path,
-        object_repr=f"{filename} ({count})",
-        changes={"filters": filters[:200], "rows": count}
-        | ({"grant": bulk_grant.pk, "kind": bulk_grant.kind} if bulk_grant else {}),
-    )
+    _audit_export(by=by, area_path=area_path, name=filename, rows=count, filters=filters, grant=bulk_grant)
     return content
 
 
