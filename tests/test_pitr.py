@@ -420,3 +420,4 @@ def test_the_archive_reaches_past_the_point(drill: Drill) -> None:
     assert report["missing"] is None
     assert datetime.fromisoformat(report["reaches"]) > pitr.parse_time(drill.point)
     assert len(report["bases"]) == 1 and report["wal_bytes"] > 0
+    assert "failed_count" in report["archiver"]  # the connected server's archiver, for the monitoring

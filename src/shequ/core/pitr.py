@@ -625,6 +625,17 @@ def status(*, archive: Path) -> dict[str, Any]:
         coverage = wal_coverage(archive, found[-1])
         report["missing"] = coverage.missing
         report["reaches"] = coverage.last_change.isoformat() if coverage.last_change else None
+    if connection.vendor == "postgresql":  # the server's side: a failing archive_command shows here first
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT archived_count, last_archived_wal, last_archived_time, failed_count, last_failed_wal,"
+                " last_failed_time FROM pg_stat_archiver"
+            )
+            names = [c.name for c in cursor.description]
+            row = cursor.fetchone()
+        report["archiver"] = {
+            k: v.isoformat() if isinstance(v, datetime) else v for k, v in zip(names, row, strict=True)
+        }
     return report
 
 
