@@ -110,6 +110,25 @@ def setup_lines(archive: Path) -> list[str]:
     ]
 
 
+def write_conf(path: Path, *, archive: Path) -> None:
+    """The lines as a file of their own for the server's conf.d; an existing file is replaced only
+    when it is one Shequ wrote (it starts with our header)."""
+    header = "# shequ pitr setup: continuous archiving (docs/operations.md)\n"
+    text = header + "\n".join(setup_lines(archive)) + "\n"
+    if path.exists() and not path.read_text(errors="replace").startswith(header):
+        raise PitrError(
+            f"文件已存在且不是 Shequ 写的，不会覆盖：{path} / {path} exists and was not written by Shequ; "
+            "it is not overwritten",
+            code="conf_exists",
+        )
+    try:
+        path.write_text(text)
+    except OSError as exc:
+        raise PitrError(
+            f"无法写入 {path}（{exc.strerror}）/ cannot write {path}", code="not_writable"
+        ) from exc
+
+
 def archive_prepare(archive: Path) -> None:
     for sub in ("wal", "base", "media"):
         (Path(archive) / sub).mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -104,3 +104,18 @@ def test_the_command_prints_the_configuration_lines_and_refuses_in_one_sentence(
         call_command(
             "pitr", "--archive", str(tmp_path), "restore", "--to", "soon", "--target", str(tmp_path / "t")
         )
+
+
+def test_setup_writes_the_lines_for_conf_d_but_never_over_a_file_of_someone_else(tmp_path: Path) -> None:
+    from io import StringIO
+
+    conf = tmp_path / "shequ-archive.conf"
+    for _ in range(2):  # again over its own file: the same lines
+        call_command("pitr", "--archive", str(tmp_path / "a"), "setup", "--no-check", "--write", str(conf),
+                     stdout=StringIO())  # fmt: skip
+        assert "archive_mode = on" in conf.read_text()
+    theirs = tmp_path / "postgresql.conf"
+    theirs.write_text("port = 5432\n")
+    with pytest.raises(CommandError, match="not overwritten"):
+        call_command("pitr", "--archive", str(tmp_path / "a"), "setup", "--no-check", "--write", str(theirs))
+    assert theirs.read_text() == "port = 5432\n"
