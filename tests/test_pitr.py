@@ -36,6 +36,8 @@ from shequ.core import pitr
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db,
+    # One worker builds the drill once for all these tests (the suite runs with --dist loadgroup).
+    pytest.mark.xdist_group("pitr_drill"),
     pytest.mark.skipif(
         not os.environ.get("DATABASE_URL", "").startswith("postgres"),
         reason="the restore drill runs on the PostgreSQL leg (DATABASE_URL=postgres://…)",
