@@ -93,6 +93,11 @@ class Command(BaseCommand):
             archive=archive, target=Path(o["target"]), to=to, media=Path(o["media"]) if o["media"] else None
         )
         self.stdout.write(self._plan(plan) + f"\n已准备 / prepared: {o['target']}")
+        if plan.base.get("restored_files") is not None:
+            files = plan.base["restored_files"]
+            self.stdout.write(
+                f"已恢复 {files} 个上传文件到 / restored {files} uploaded files to {o['media']}"
+            )
         if o["start"]:
             seconds = pitr.start(Path(o["target"]), port=o["start"])
             self.stdout.write(
