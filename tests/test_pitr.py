@@ -36,6 +36,8 @@ from shequ.core import pitr
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.django_db,
+    # One worker builds the drill once for all these tests (the suite runs with --dist loadgroup).
+    pytest.mark.xdist_group("pitr_drill"),
     pytest.mark.skipif(
         not os.environ.get("DATABASE_URL", "").startswith("postgres"),
         reason="the restore drill runs on the PostgreSQL leg (DATABASE_URL=postgres://…)",
@@ -424,3 +426,4 @@ def test_the_archive_reaches_past_the_point(drill: Drill) -> None:
     assert datetime.fromisoformat(report["reaches"]) > pitr.parse_time(drill.point)
     assert len(report["bases"]) == 1
     assert report["wal_bytes"] > 0
+    assert "failed_count" in report["archiver"]  # the connected server's archiver, for the monitoring

@@ -110,6 +110,25 @@ def setup_lines(archive: Path) -> list[str]:
     ]
 
 
+def write_conf(path: Path, *, archive: Path) -> None:
+    """The lines as a file of their own for the server's conf.d; an existing file is replaced only
+    when it is one Shequ wrote (it starts with our header)."""
+    header = "# shequ pitr setup: continuous archiving (docs/operations.md)\n"
+    text = header + "\n".join(setup_lines(archive)) + "\n"
+    if path.exists() and not path.read_text(errors="replace").startswith(header):
+        raise PitrError(
+            f"文件已存在且不是 Shequ 写的，不会覆盖：{path} / {path} exists and was not written by Shequ; "
+            "it is not overwritten",
+            code="conf_exists",
+        )
+    try:
+        path.write_text(text)
+    except OSError as exc:
+        raise PitrError(
+            f"无法写入 {path}（{exc.strerror}）/ cannot write {path}", code="not_writable"
+        ) from exc
+
+
 def archive_prepare(archive: Path) -> None:
     for sub in ("wal", "base", "media"):
         (Path(archive) / sub).mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -625,6 +644,17 @@ def status(*, archive: Path) -> dict[str, Any]:
         coverage = wal_coverage(archive, found[-1])
         report["missing"] = coverage.missing
         report["reaches"] = coverage.last_change.isoformat() if coverage.last_change else None
+    if connection.vendor == "postgresql":  # the server's side: a failing archive_command shows here first
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT archived_count, last_archived_wal, last_archived_time, failed_count, last_failed_wal,"
+                " last_failed_time FROM pg_stat_archiver"
+            )
+            names = [c.name for c in cursor.description]
+            row = cursor.fetchone()
+        report["archiver"] = {
+            k: v.isoformat() if isinstance(v, datetime) else v for k, v in zip(names, row, strict=True)
+        }
     return report
 
 

@@ -24,6 +24,9 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="what", required=True)
         setup = sub.add_parser("setup", help="the postgresql.conf lines; then check that archiving works")
         setup.add_argument("--no-check", action="store_true", help="only print the lines")
+        setup.add_argument(
+            "--write", metavar="FILE", help="also write them to FILE (e.g. conf.d/shequ-archive.conf)"
+        )
         sub.add_parser("base", help="take a base backup (run daily)")
         sub.add_parser("files", help="copy new uploaded files into the archive (run every few minutes)")
         sub.add_parser("status", help="the base backups, the WAL and how far it reaches")
@@ -52,6 +55,9 @@ class Command(BaseCommand):
             raise CommandError(str(exc.message)) from exc
 
     def setup(self, archive: Path, o: dict[str, Any]) -> None:
+        if o["write"]:
+            pitr.write_conf(Path(o["write"]), archive=archive)
+            self.stdout.write(f"已写入 / written: {o['write']}")
         report = pitr.setup(archive=archive, check=not o["no_check"])
         self.stdout.write("# postgresql.conf (archive_mode needs a restart)\n" + "\n".join(report.lines))
         if report.problems:
@@ -87,6 +93,11 @@ class Command(BaseCommand):
             archive=archive, target=Path(o["target"]), to=to, media=Path(o["media"]) if o["media"] else None
         )
         self.stdout.write(self._plan(plan) + f"\n已准备 / prepared: {o['target']}")
+        if plan.base.get("restored_files") is not None:
+            files = plan.base["restored_files"]
+            self.stdout.write(
+                f"已恢复 {files} 个上传文件到 / restored {files} uploaded files to {o['media']}"
+            )
         if o["start"]:
             seconds = pitr.start(Path(o["target"]), port=o["start"])
             self.stdout.write(
