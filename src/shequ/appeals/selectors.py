@@ -12,7 +12,6 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
-from shequ.appeals import services
 from shequ.appeals.models import (
     FINISHED_STAGES,
     LEVEL_DEPTH,
@@ -25,6 +24,7 @@ from shequ.appeals.models import (
     Photo,
     Stage,
 )
+from shequ.appeals.rules import TRIAGE_ROLES, is_reporter
 from shequ.appeals.text import similarity
 from shequ.core import access
 from shequ.core.errors import NotFound
@@ -52,7 +52,7 @@ def _waiting_q(user: Any) -> Q:
     community, street or district they hold a triage role on) and not with a person; and, for those
     who verify, handled work in their area."""
     mine = Q(handler_user_id=user.pk, stage__in=[Stage.DISPATCHED, Stage.IN_PROGRESS])
-    triage_areas = [h.area_id for h in access.held_roles(user) if h.role in services.TRIAGE_ROLES]
+    triage_areas = [h.area_id for h in access.held_roles(user) if h.role in TRIAGE_ROLES]
     with_person = Q(handler_user__isnull=False, stage__in=[Stage.DISPATCHED, Stage.IN_PROGRESS])
     answering = Q(handling_area_id__in=triage_areas, stage__in=OPEN_STAGES) & ~with_person
     verify_paths = access.paths_for(user, "appeal", "verify")
@@ -95,7 +95,9 @@ def appeals_for(
     q = q.strip()[:50]
     if q:
         qs = qs.filter(
-            Q(title__icontains=q) | Q(description__icontains=q) | Q(pk=int(q) if q.isdigit() else 0)
+            Q(title__icontains=q)
+            | Q(description__icontains=q)
+            | Q(pk=int(q) if q.isdigit() and len(q) <= 18 else 0)  # an appeal's number
         )
     return qs.order_by(*ORDERS.get(order, ORDERS["deadline"]))
 
@@ -115,7 +117,7 @@ def appeal_for(user: Any, appeal_id: int) -> Appeal:
     appeal = base.filter(pk=appeal_id).first()
     if appeal is None:
         raise NotFound()
-    if services.is_reporter(user, appeal) or access.can(user, "appeal", "view", path=appeal.area_path):
+    if is_reporter(user, appeal) or access.can(user, "appeal", "view", path=appeal.area_path):
         return appeal
     raise NotFound()
 
@@ -270,33 +272,3 @@ def dispatch_organisations(user: Any, appeal: Appeal) -> list[Any]:
         .filter(subtree_q(base, "area__path"))
         .order_by("kind", "name")[:200]
     )
-
-
-TRIAGE_ACTIONS = ("accept", "reject", "merge", "dispatch", "close", "reopen")
-
-
-def available_actions(user: Any, appeal: Appeal) -> list[str]:
-    """The actions this user may take on this appeal now (the buttons on its page)."""
-    found: list[str] = []
-    for action, (sources, _target) in services.TRANSITIONS.items():
-        if appeal.stage not in sources:
-            continue
-        if action in TRIAGE_ACTIONS:
-            ok = services.is_triager(user, appeal)
-        elif action in ("start", "handle"):
-            ok = services.may_handle(user, appeal)
-        elif action in ("verify", "rework"):
-            ok = services.may_verify(user, appeal)
-        else:
-            ok = services.may_evaluate(user, appeal)
-        if ok:
-            found.append(action)
-    if (
-        appeal.stage in services.ESCALATABLE
-        and services.next_level(appeal.level) is not None
-        and services.is_triager(user, appeal)
-    ):
-        found.append("escalate")
-    if appeal.stage in FINISHED_STAGES and access.can(user, "appeal", "publish", path=appeal.area_path):
-        found.append("unpublish" if appeal.published_at else "publish")
-    return found

@@ -1,0 +1,34 @@
+"""The inputs of the appeal loop that name another object, turned into the object the same way for the
+page and the API, within what the acting user may see ("not yours" answers as "not found")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from shequ.appeals import selectors
+from shequ.appeals.models import Appeal
+from shequ.core import access
+from shequ.core.errors import NotFound
+from shequ.core.models import User
+from shequ.core.workflow import int_value
+from shequ.registry.models import Organisation
+
+
+def merge_target(user: Any, appeal: Appeal, raw: str) -> Appeal:
+    """The appeal a duplicate repeats, typed as its number (with or without "#")."""
+    return selectors.appeal_for(user, int_value(raw.lstrip("#"), field="into_id"))
+
+
+def dispatch_person(user: Any, appeal: Appeal, raw: str) -> User:
+    """A person to send the appeal to; the service checks that they work where it is."""
+    found = User.objects.filter(pk=int_value(raw, field="user_id"), is_active=True).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def dispatch_organisation(user: Any, appeal: Appeal, raw: str) -> Organisation:
+    """A team or unit of the registry the acting user may see."""
+    found = access.get_for(user, "organisation", "view", pk=int_value(raw, field="organisation_id"))
+    assert isinstance(found, Organisation)
+    return found
