@@ -10,6 +10,7 @@ report itself are not in it: nobody presses a button for them.
 
 from __future__ import annotations
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from shequ.appeals import resolvers, rules
@@ -91,18 +92,21 @@ REPORTER = Grant("reporter", rules.is_reporter)  # verifies and evaluates what t
 # --- the inputs ---------------------------------------------------------------------------------------
 
 
-def note(help: object = _("Note (optional)"), label: object = _("Note")) -> Field:
-    return Field("note", label, kind="textarea", max_length=MAX_NOTE, help=help)  # type: ignore[arg-type]
+NOTE_HELP, NOTE_LABEL = _("Note (optional)"), _("Note")
 
 
-def reason(help: object) -> Field:
+def note(help: str | Promise = NOTE_HELP, label: str | Promise = NOTE_LABEL) -> Field:
+    return Field("note", label, kind="textarea", max_length=MAX_NOTE, help=help)
+
+
+def reason(help: str | Promise) -> Field:
     return Field(
         "reason",
         _("Reason"),
         kind="textarea",
         required=True,
         max_length=MAX_NOTE,
-        help=help,  # type: ignore[arg-type]
+        help=help,
     )
 
 
