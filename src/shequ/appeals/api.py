@@ -9,18 +9,16 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from shequ.appeals import rules, selectors, services
+from shequ.appeals import resolvers, rules, selectors, services
 from shequ.appeals.models import Appeal, Category, Channel, Level, Priority
 from shequ.appeals.workflow import APPEAL, available
 from shequ.core import access
 from shequ.core import selectors as core_selectors
 from shequ.core.api import Input, Pages
 from shequ.core.crypto import decrypt
-from shequ.core.errors import DomainError
 from shequ.core.http import ApiRequest
 from shequ.core.workflow import version_of
 
@@ -194,13 +192,6 @@ class AppealIn(Input):
     contact_withheld: bool = False
 
 
-def category_by_code(code: str) -> Category:
-    found = selectors.categories().filter(code=code).first()
-    if found is None:
-        raise DomainError(_("Choose a category."), code="category_invalid", fields={"category": "invalid"})
-    return found
-
-
 @router.get("/appeals/categories", response=list[CategoryOut])
 def category_list(request: ApiRequest) -> QuerySet[Category]:
     return selectors.categories()
@@ -254,7 +245,7 @@ def appeal_similar(
     access.require(request.auth, "appeal", "create", path=area.path)
     found = selectors.similar_appeals(
         area=area,
-        category=category_by_code(category[:40]),
+        category=resolvers.category(category[:40]),
         text=text[:2000],
         latitude=latitude,
         longitude=longitude,
@@ -276,7 +267,7 @@ def appeal_report(request: ApiRequest, data: AppealIn) -> Status[Appeal]:
     area = core_selectors.area_for(request.auth, data.area_id)
     fields = data.dict(exclude={"area_id", "category"})
     appeal = services.appeal_report(
-        by=request.auth, area=area, category=category_by_code(data.category), **fields
+        by=request.auth, area=area, category=resolvers.category(data.category), **fields
     )
     return Status(201, selectors.appeal_for(request.auth, appeal.pk))
 

@@ -5,13 +5,23 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from shequ.appeals import selectors
-from shequ.appeals.models import Appeal
+from shequ.appeals.models import Appeal, Category
 from shequ.core import access
-from shequ.core.errors import NotFound
+from shequ.core.errors import DomainError, NotFound
 from shequ.core.models import User
 from shequ.core.workflow import int_value
 from shequ.registry.models import Organisation
+
+
+def category(code: str) -> Category:
+    """A category in use, by its code (the report form's list and the API's `category`)."""
+    found = selectors.categories().filter(code=str(code)[:40]).first()
+    if found is None:
+        raise DomainError(_("Choose a category."), code="category_invalid", fields={"category": "invalid"})
+    return found
 
 
 def merge_target(user: Any, appeal: Appeal, raw: str) -> Appeal:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shequ.appeals import rules, selectors, services
+from shequ.appeals import resolvers, rules, selectors, services
 from shequ.appeals.forms import QueueFilterForm, ReportForm
 from shequ.appeals.models import Appeal, AppealStep
 from shequ.appeals.workflow import APPEAL
@@ -23,8 +23,8 @@ from shequ.core import selectors as core_selectors
 from shequ.core.crypto import decrypt
 from shequ.core.errors import DomainError, Forbidden
 from shequ.core.models import Area, AreaKind
+from shequ.core.pages import form_status, submit
 from shequ.core.pagination import paginate
-from shequ.core.views import attach_error
 from shequ.core.workflow import Action, int_value, version_of
 
 REPORT_AREA_LIMIT = 500
@@ -119,40 +119,32 @@ def appeal_report(request: HttpRequest) -> HttpResponse:
         categories=_category_choices(),
         channels=[c.value if hasattr(c, "value") else c for c in channels] or ["resident"],
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            area = core_selectors.area_for(user, data["area"])
-            category = selectors.categories().filter(code=data["category"]).first()
-            if category is None:
-                raise DomainError(_("Choose a category."), code="category_invalid", fields={"category": "x"})
-            appeal = services.appeal_report(
-                by=user,
-                area=area,
-                category=category,
-                description=data["description"],
-                title=data["title"],
-                channel=data.get("channel") or None,
-                priority=data["priority"],
-                latitude=data.get("latitude"),
-                longitude=data.get("longitude"),
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                contact_withheld=data["contact_withheld"],
-                photos=data.get("photos") or [],
-            )
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            messages.success(
-                request, _("Appeal #%(n)d was reported. You will be told of each step.") % {"n": appeal.pk}
-            )
-            return redirect("appeals:detail", pk=appeal.pk)
+
+    def report(data: dict[str, Any]) -> Appeal:
+        return services.appeal_report(
+            by=user,
+            area=core_selectors.area_for(user, data["area"]),
+            category=resolvers.category(data["category"]),
+            description=data["description"],
+            title=data["title"],
+            channel=data.get("channel") or None,
+            priority=data["priority"],
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            contact_withheld=data["contact_withheld"],
+            photos=data.get("photos") or [],
+        )
+
+    appeal = submit(request, form, report)
+    if appeal is not None:
+        messages.success(
+            request, _("Appeal #%(n)d was reported. You will be told of each step.") % {"n": appeal.pk}
+        )
+        return redirect("appeals:detail", pk=appeal.pk)
     return render(
-        request,
-        "appeals/appeal_report.html",
-        {"form": form, "within": within},
-        status=400 if form.errors else 200,
+        request, "appeals/appeal_report.html", {"form": form, "within": within}, status=form_status(form)
     )
 
 
@@ -166,7 +158,7 @@ def appeal_similar(request: HttpRequest) -> HttpResponse:
     if area_id and code and len(text.strip()) >= 4:
         area = core_selectors.area_for(user, int_value(area_id, field="area"))
         access.require(user, "appeal", "create", path=area.path)
-        category = selectors.categories().filter(code=code).first()
+        category = selectors.categories().filter(code=code[:40]).first()  # none yet: nothing to suggest
         if category is not None:
             found = selectors.similar_appeals(area=area, category=category, text=text)
     items = [

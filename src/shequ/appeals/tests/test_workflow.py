@@ -206,3 +206,19 @@ def test_the_api_marks_notifications_read_by_a_post(people: People, report: Any)
     assert r.status_code == 200
     assert r.json()["read"] == 1
     assert client.get("/api/appeals/notifications").json()["items"][0]["read"] is True
+
+
+def test_an_unknown_category_is_refused_the_same_way_by_the_api_and_the_resolver(
+    people: People, tree: Tree
+) -> None:
+    r = token_client(people.resident).post(
+        "/api/appeals",
+        {"area_id": tree.building.pk, "category": "no_such", "description": "楼道灯不亮"},
+        content_type="application/json",
+    )
+    assert r.status_code == 400
+    assert (r.json()["code"], r.json()["field"]) == ("category_invalid", "category")
+    r = login_client(people.resident).get(
+        "/appeals/similar/", {"area": "abc", "category": "x", "description": "楼道灯不亮了"}
+    )
+    assert r.status_code == 400  # a garbled area is refused, not a 500
