@@ -45,7 +45,8 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not access.paths_for(user, "appeal", "view"):
         page = paginate(request, selectors.appeals_reported_by(user))
-        return render(request, "appeals/appeal_mine.html", {"page": page, "now": timezone.now()})
+        context = {"page": page, "now": timezone.now(), "unread": selectors.unread_count(user)}
+        return render(request, "appeals/appeal_mine.html", context)
     area = _area_param(request)
     data = request.GET.copy()
     if not any(k in data for k in ("waiting", "category", "stage", "level", "overdue", "q", "order", "page")):
@@ -77,6 +78,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
             "grids": grids,
             "map_area": map_area,
+            "unread": selectors.unread_count(user),
         },
     )
 

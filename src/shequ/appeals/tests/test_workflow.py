@@ -185,6 +185,7 @@ def test_reading_an_appeal_writes_nothing_and_opening_its_notification_reads_it(
     unread = Notification.objects.filter(user=people.resident, read_at__isnull=True)
     notice = unread.get(appeal=appeal)
     client = login_client(people.resident)
+    assert 'data-testid="unread">1<' in client.get("/appeals/").content.decode()
     assert client.get(f"/appeals/{appeal.pk}/").status_code == 200
     assert unread.count() == 1  # a GET changes nothing
     assert login_client(people.neighbour).post(f"/appeals/notifications/{notice.pk}/open/").status_code == 404
@@ -193,6 +194,7 @@ def test_reading_an_appeal_writes_nothing_and_opening_its_notification_reads_it(
     assert r.status_code == 302
     assert r.url == f"/appeals/{appeal.pk}/"
     assert unread.count() == 0
+    assert 'data-testid="unread"' not in client.get("/appeals/").content.decode()
 
 
 def test_the_api_marks_notifications_read_by_a_post(people: People, report: Any) -> None:
