@@ -20,7 +20,7 @@ from shequ.core import selectors as core_selectors
 from shequ.core.api import Input, Pages
 from shequ.core.crypto import decrypt
 from shequ.core.http import ApiRequest
-from shequ.core.workflow import version_of
+from shequ.core.workflow import int_value, version_of
 
 router = Router(tags=["appeals"])
 
@@ -195,6 +195,52 @@ class AppealIn(Input):
 @router.get("/appeals/categories", response=list[CategoryOut])
 def category_list(request: ApiRequest) -> QuerySet[Category]:
     return selectors.categories()
+
+
+class AppealDeadlineIn(Input):
+    category: str = Field(max_length=40)
+    priority: Priority
+    stage: str = Field(max_length=16)
+    hours: int | str
+
+
+class AppealDeadlineOut(Schema):
+    category: str
+    priority: str
+    stage: str
+    hours: int
+    set_for_category: bool
+
+
+@router.get("/appeals/deadlines", response=list[AppealDeadlineOut])
+def deadline_list(request: ApiRequest) -> list[AppealDeadlineOut]:
+    """The stage deadlines of every category in use, the defaults where none is set."""
+    return [
+        AppealDeadlineOut(
+            category=row.category.code, priority=row.priority, stage=stage, hours=hours, set_for_category=own
+        )
+        for row in selectors.deadlines_for(request.auth)
+        for stage, hours, own in row.hours
+    ]
+
+
+@router.put("/appeals/deadlines", response=AppealDeadlineOut)
+def deadline_set(request: ApiRequest, data: AppealDeadlineIn) -> AppealDeadlineOut:
+    """Set one stage deadline of a category (district administrators)."""
+    row = services.category_set_deadline(
+        by=request.auth,
+        category=resolvers.category(data.category),
+        priority=data.priority,
+        stage=data.stage,
+        hours=int_value(data.hours, field="hours"),
+    )
+    return AppealDeadlineOut(
+        category=row.category.code,
+        priority=row.priority,
+        stage=row.stage,
+        hours=row.hours,
+        set_for_category=True,
+    )
 
 
 @router.get("/appeals", response=list[AppealOut])

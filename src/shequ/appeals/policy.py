@@ -23,6 +23,9 @@ declare(
             # Staff record a caller's or visitor's satisfaction on a call-back (回访); the reporter
             # evaluates their own whatever their role (the table's grant).
             "evaluate": Rule(ADMINS),
+            # The taxonomy's stage deadlines are the same in the whole district: its administrators
+            # set them (any district administrator; the rule is held, not placed).
+            "configure": Rule(frozenset({R.DISTRICT_ADMIN})),
         },
     ),
 )

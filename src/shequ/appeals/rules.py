@@ -79,3 +79,8 @@ def may_see_contact(by: Any, appeal: Appeal) -> bool:
     if appeal.contact_withheld:
         return is_staff_over(by, appeal.area_path)
     return access.can(by, "appeal", "view", path=appeal.area_path)
+
+
+def may_configure(by: Any) -> bool:
+    """Sets the taxonomy's stage deadlines: a district administrator (of any district; one taxonomy)."""
+    return bool(access.paths_for(by, "appeal", "configure"))

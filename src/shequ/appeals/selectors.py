@@ -47,6 +47,33 @@ def categories() -> QuerySet[Category]:
     return Category.objects.filter(active=True).order_by("order", "code")
 
 
+@dataclass(frozen=True)
+class DeadlineRow:
+    category: Category
+    priority: str
+    priority_label: str
+    hours: list[tuple[str, int, bool]]  # per stage with a deadline: (stage, hours, set for the category)
+
+
+def deadlines_for(user: Any) -> list[DeadlineRow]:
+    """The stage deadlines of every category in use, with the defaults where none is set (the
+    taxonomy is the same for everyone who signs in)."""
+    from shequ.appeals.models import DEADLINE_STAGES, Priority, StageDeadline
+    from shequ.appeals.services import DEFAULT_HOURS
+
+    own = {(d.category_id, d.priority, d.stage): d.hours for d in StageDeadline.objects.all()}
+    rows = []
+    for category in categories():
+        for priority, label in Priority.choices:
+            hours = []
+            for stage in DEADLINE_STAGES:
+                set_here = (category.pk, priority, stage) in own
+                value = own.get((category.pk, priority, stage), DEFAULT_HOURS[priority][stage])
+                hours.append((str(stage), value, set_here))
+            rows.append(DeadlineRow(category, str(priority), str(label), hours))
+    return rows
+
+
 def _waiting_q(user: Any) -> Q:
     """What waits for this user: appeals dispatched to them; at the level they answer for (the grid,
     community, street or district they hold a triage role on) and not with a person; and, for those

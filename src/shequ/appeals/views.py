@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shequ.appeals import resolvers, rules, selectors, services
-from shequ.appeals.forms import QueueFilterForm, ReportForm
-from shequ.appeals.models import Appeal, AppealStep
+from shequ.appeals.forms import DeadlineForm, QueueFilterForm, ReportForm
+from shequ.appeals.models import DEADLINE_STAGES, Appeal, AppealStep
 from shequ.appeals.workflow import APPEAL
 from shequ.core import access
 from shequ.core import selectors as core_selectors
@@ -79,6 +79,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
             "grids": grids,
             "map_area": map_area,
             "unread": selectors.unread_count(user),
+            "may_configure": rules.may_configure(user),
         },
     )
 
@@ -293,6 +294,34 @@ def appeal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     ):
         return redirect("appeals:list")
     return redirect("appeals:detail", pk=pk)
+
+
+@login_required
+def deadlines(request: HttpRequest) -> HttpResponse:
+    """The taxonomy's stage deadlines; district administrators change one at a time."""
+    user = request.user
+    form = DeadlineForm(request.POST or None, categories=_category_choices())
+    saved = submit(
+        request,
+        form,
+        lambda d: services.category_set_deadline(
+            by=user,
+            category=resolvers.category(d["category"]),
+            priority=d["priority"],
+            stage=d["stage"],
+            hours=d["hours"],
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("Done: %(step)s.") % {"step": _("Stage deadlines")})
+        return redirect("appeals:deadlines")
+    context = {
+        "rows": selectors.deadlines_for(user),
+        "stages": [s.label for s in DEADLINE_STAGES],
+        "form": form,
+        "may_configure": rules.may_configure(user),
+    }
+    return render(request, "appeals/deadlines.html", context, status=form_status(form))
 
 
 @login_required

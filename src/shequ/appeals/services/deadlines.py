@@ -11,15 +11,13 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.appeals.models import DEADLINE_STAGES, Appeal, Category, Priority, StageDeadline
 from shequ.appeals.notify import notify
-from shequ.appeals.rules import next_level
+from shequ.appeals.rules import may_configure, next_level
 from shequ.appeals.services._base import Action, _step, _tell, answering_users
 from shequ.appeals.services.loop import _escalate
 from shequ.appeals.workflow import ESCALATABLE
-from shequ.core import access
 from shequ.core.audit import audit_log
 from shequ.core.errors import DomainError, Forbidden
 from shequ.core.models import AuditAction
-from shequ.core.roles import Role
 
 
 def appeals_to_warn(now: datetime) -> Any:
@@ -87,7 +85,7 @@ def category_set_deadline(
     *, by: Any, category: Category, priority: str, stage: str, hours: int
 ) -> StageDeadline:
     """Configure a stage deadline. District administrators only (the taxonomy is district-wide)."""
-    if by is not None and not any(h.role == Role.DISTRICT_ADMIN for h in access.held_roles(by)):
+    if by is not None and not may_configure(by):
         raise Forbidden()
     if priority not in Priority.values or stage not in DEADLINE_STAGES:
         raise DomainError(_("Choose a priority and a stage that has a deadline."), code="deadline_invalid")

@@ -103,8 +103,33 @@ def _probe(name: str, channel: str) -> Callable[[Any, Client], tuple[bool, str]]
     return probe
 
 
+def _deadline_set(c: Any) -> bool:
+    from shequ.appeals.models import StageDeadline
+
+    found = StageDeadline.objects.filter(category__code="parking", priority="urgent", stage="handled")
+    return found.filter(hours=7).exists()
+
+
+def configure_page(c: Any, client: Client) -> tuple[bool, str]:
+    from shequ.core.tests.test_permission_matrix import outcome
+
+    body = {"category": "parking", "priority": "urgent", "stage": "handled", "hours": "7"}
+    r = client.post("/appeals/deadlines/", body)
+    # One taxonomy for the whole district: the rule is held, not placed, so there is no outside.
+    return outcome(_deadline_set(c), r, 302), c.tree.building.path
+
+
+def configure_api(c: Any, client: Client) -> tuple[bool, str]:
+    from shequ.core.tests.test_permission_matrix import outcome
+
+    body = {"category": "parking", "priority": "urgent", "stage": "handled", "hours": 7}
+    r = client.put("/api/appeals/deadlines", body, content_type="application/json")
+    return outcome(_deadline_set(c), r, 200), c.tree.building.path
+
+
 # (resource, policy action, what) -> (page probe, api probe), one per action of the table.
 PROBES = {
     ("appeal", action.permission, name): (_probe(name, "page"), _probe(name, "api"))
     for name, action in APPEAL.actions.items()
 }
+PROBES[("appeal", "configure", "deadlines")] = (configure_page, configure_api)

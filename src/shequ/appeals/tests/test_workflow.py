@@ -224,3 +224,40 @@ def test_an_unknown_category_is_refused_the_same_way_by_the_api_and_the_resolver
         "/appeals/similar/", {"area": "abc", "category": "x", "description": "楼道灯不亮了"}
     )
     assert r.status_code == 400  # a garbled area is refused, not a 500
+
+
+def test_district_administrators_set_a_stage_deadline_others_read_the_table(
+    people: People, report: Any
+) -> None:
+    from shequ.appeals.models import StageDeadline
+
+    body = {"category": "parking", "priority": "urgent", "stage": "handled", "hours": "7"}
+    staff = login_client(people.community_staff)
+    page = staff.get("/appeals/deadlines/").content.decode()
+    assert 'data-testid="deadlines"' in page
+    assert 'data-testid="deadline-form"' not in page
+    assert staff.post("/appeals/deadlines/", body).status_code == 403
+    api = token_client(people.community_staff)
+    assert api.put("/api/appeals/deadlines", body, content_type="application/json").status_code == 403
+    admin = login_client(people.district_admin)
+    assert 'data-testid="deadlines-link"' in admin.get("/appeals/").content.decode()
+    r = admin.post("/appeals/deadlines/", {**body, "hours": "abc"})
+    assert r.status_code == 400
+    r = token_client(people.district_admin).put(
+        "/api/appeals/deadlines", {**body, "hours": "abc"}, content_type="application/json"
+    )
+    assert (r.status_code, r.json()["field"]) == (400, "hours")
+    urgent_handled = StageDeadline.objects.filter(
+        category__code="parking", priority="urgent", stage="handled"
+    )
+    assert not urgent_handled.filter(hours=7).exists()  # nothing refused was written
+    assert admin.post("/appeals/deadlines/", body).status_code == 302
+    assert urgent_handled.get().hours == 7
+    rows = api.get("/api/appeals/deadlines").json()
+    assert {
+        "category": "parking",
+        "priority": "urgent",
+        "stage": "handled",
+        "hours": 7,
+        "set_for_category": True,
+    } in rows
