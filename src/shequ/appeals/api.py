@@ -9,19 +9,18 @@ from typing import Any
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 
-from shequ.appeals import selectors, services
+from shequ.appeals import resolvers, rules, selectors, services
 from shequ.appeals.models import Appeal, Category, Channel, Level, Priority
+from shequ.appeals.workflow import APPEAL, available
 from shequ.core import access
 from shequ.core import selectors as core_selectors
 from shequ.core.api import Input, Pages
 from shequ.core.crypto import decrypt
-from shequ.core.errors import DomainError
 from shequ.core.http import ApiRequest
-from shequ.registry.models import Organisation
+from shequ.core.workflow import int_value, version_of
 
 router = Router(tags=["appeals"])
 
@@ -129,17 +128,17 @@ class AppealDetailOut(AppealOut):
 
     @staticmethod
     def resolve_contact_name(obj: Appeal, context: Any) -> str | None:
-        return obj.contact_name if services.may_see_contact(_user(context), obj) else None
+        return obj.contact_name if rules.may_see_contact(_user(context), obj) else None
 
     @staticmethod
     def resolve_contact_phone(obj: Appeal, context: Any) -> str | None:
-        if not obj.contact_phone_encrypted or not services.may_see_contact(_user(context), obj):
+        if not obj.contact_phone_encrypted or not rules.may_see_contact(_user(context), obj):
             return None
         return decrypt(obj.contact_phone_encrypted, context=services.CONTACT_CONTEXT)
 
     @staticmethod
     def resolve_actions(obj: Appeal, context: Any) -> list[str]:
-        return selectors.available_actions(_user(context), obj)
+        return available(_user(context), obj)
 
 
 class SimilarOut(Schema):
@@ -193,56 +192,55 @@ class AppealIn(Input):
     contact_withheld: bool = False
 
 
-class StepIn(Input):
-    version: int
-    note: str = Field("", max_length=1000)
-
-
-class ReasonIn(Input):
-    version: int
-    reason: str = Field(max_length=1000)
-
-
-class MergeIn(Input):
-    version: int
-    into_id: int
-    note: str = Field("", max_length=1000)
-
-
-class DispatchIn(Input):
-    version: int
-    user_id: int | None = None
-    organisation_id: int | None = None
-    note: str = Field("", max_length=1000)
-
-
-class HandleIn(Input):
-    version: int
-    result: str = Field(max_length=2000)
-
-
-class EvaluateIn(Input):
-    version: int
-    score: int = Field(ge=1, le=5)
-    comment: str = Field("", max_length=1000)
-
-
-class PublishIn(Input):
-    version: int
-    summary: str = Field("", max_length=2000)
-    result: str = Field("", max_length=2000)
-
-
-def category_by_code(code: str) -> Category:
-    found = selectors.categories().filter(code=code).first()
-    if found is None:
-        raise DomainError(_("Choose a category."), code="category_invalid", fields={"category": "invalid"})
-    return found
-
-
 @router.get("/appeals/categories", response=list[CategoryOut])
 def category_list(request: ApiRequest) -> QuerySet[Category]:
     return selectors.categories()
+
+
+class AppealDeadlineIn(Input):
+    category: str = Field(max_length=40)
+    priority: Priority
+    stage: str = Field(max_length=16)
+    hours: int | str
+
+
+class AppealDeadlineOut(Schema):
+    category: str
+    priority: str
+    stage: str
+    hours: int
+    set_for_category: bool
+
+
+@router.get("/appeals/deadlines", response=list[AppealDeadlineOut])
+def deadline_list(request: ApiRequest) -> list[AppealDeadlineOut]:
+    """The stage deadlines of every category in use, the defaults where none is set."""
+    return [
+        AppealDeadlineOut(
+            category=row.category.code, priority=row.priority, stage=stage, hours=hours, set_for_category=own
+        )
+        for row in selectors.deadlines_for(request.auth)
+        for stage, hours, own in row.hours
+    ]
+
+
+@router.put("/appeals/deadlines", response=AppealDeadlineOut)
+def deadline_set(request: ApiRequest, data: AppealDeadlineIn) -> AppealDeadlineOut:
+    """Set one stage deadline of a category (district administrators)."""
+    row = services.category_set_deadline(
+        by=request.auth,
+        category=resolvers.category(data.category),
+        priority=data.priority,
+        stage=data.stage,
+        hours=int_value(data.hours, field="hours"),
+    )
+    return AppealDeadlineOut(
+        category=row.category.code,
+        priority=row.priority,
+        stage=row.stage,
+        hours=row.hours,
+        set_for_category=True,
+    )
 
 
 @router.get("/appeals", response=list[AppealOut])
@@ -293,7 +291,7 @@ def appeal_similar(
     access.require(request.auth, "appeal", "create", path=area.path)
     found = selectors.similar_appeals(
         area=area,
-        category=category_by_code(category[:40]),
+        category=resolvers.category(category[:40]),
         text=text[:2000],
         latitude=latitude,
         longitude=longitude,
@@ -315,7 +313,7 @@ def appeal_report(request: ApiRequest, data: AppealIn) -> Status[Appeal]:
     area = core_selectors.area_for(request.auth, data.area_id)
     fields = data.dict(exclude={"area_id", "category"})
     appeal = services.appeal_report(
-        by=request.auth, area=area, category=category_by_code(data.category), **fields
+        by=request.auth, area=area, category=resolvers.category(data.category), **fields
     )
     return Status(201, selectors.appeal_for(request.auth, appeal.pk))
 
@@ -325,124 +323,52 @@ def appeal_detail(request: ApiRequest, appeal_id: int) -> Appeal:
     return selectors.appeal_for(request.auth, appeal_id)
 
 
-def _after(request: ApiRequest, appeal_id: int) -> Appeal:
-    return selectors.appeal_for(request.auth, appeal_id)
+def _action_endpoint(name: str) -> None:
+    """One endpoint per action of the rule table: its input from the table, parsed as the page
+    parses it, then the same service."""
+    action = APPEAL.action(name)
+    body_schema = APPEAL.input_schema(name, versioned=True)
+
+    def endpoint(request: ApiRequest, appeal_id: int, data: body_schema) -> Appeal:  # type: ignore[valid-type]
+        appeal = selectors.appeal_for(request.auth, appeal_id)
+        body: dict[str, Any] = data.dict()  # type: ignore[attr-defined]
+        version = version_of(body)
+        values = APPEAL.parse(name, body, user=request.auth, obj=appeal)
+        services.appeal_act(action=name, appeal=appeal, by=request.auth, version=version, **values)
+        return selectors.appeal_for(request.auth, appeal_id)
+
+    endpoint.__name__ = f"appeal_{name}"
+    router.post(
+        f"/appeals/{{int:appeal_id}}/{name}",
+        response=AppealDetailOut,
+        summary=str(action.label),
+        operation_id=f"appeal_{name}",
+    )(endpoint)
 
 
-@router.post("/appeals/{int:appeal_id}/accept", response=AppealDetailOut)
-def appeal_accept(request: ApiRequest, appeal_id: int, data: StepIn) -> Appeal:
-    appeal = selectors.appeal_for(request.auth, appeal_id)
-    services.appeal_accept(appeal=appeal, by=request.auth, version=data.version, note=data.note)
-    return _after(request, appeal_id)
+for _name in APPEAL.actions:
+    _action_endpoint(_name)
 
 
-@router.post("/appeals/{int:appeal_id}/reject", response=AppealDetailOut)
-def appeal_reject(request: ApiRequest, appeal_id: int, data: ReasonIn) -> Appeal:
-    appeal = selectors.appeal_for(request.auth, appeal_id)
-    services.appeal_reject(appeal=appeal, by=request.auth, version=data.version, reason=data.reason)
-    return _after(request, appeal_id)
+class NotificationsReadIn(Input):
+    appeal_id: int | None = None
 
 
-@router.post("/appeals/{int:appeal_id}/merge", response=AppealDetailOut)
-def appeal_merge(request: ApiRequest, appeal_id: int, data: MergeIn) -> Appeal:
-    appeal = selectors.appeal_for(request.auth, appeal_id)
-    into = selectors.appeal_for(request.auth, data.into_id)
-    services.appeal_merge(appeal=appeal, by=request.auth, version=data.version, into=into, note=data.note)
-    return _after(request, appeal_id)
-
-
-@router.post("/appeals/{int:appeal_id}/dispatch", response=AppealDetailOut)
-def appeal_dispatch(request: ApiRequest, appeal_id: int, data: DispatchIn) -> Appeal:
-    appeal = selectors.appeal_for(request.auth, appeal_id)
-    to_user = None
-    if data.user_id is not None:
-        to_user = services.dispatch_person(request.auth, data.user_id)
-    to_org = None
-    if data.organisation_id is not None:
-        to_org = access.get_for(request.auth, "organisation", "view", pk=data.organisation_id)
-        assert isinstance(to_org, Organisation)
-    services.appeal_dispatch(
-        appeal=appeal,
-        by=request.auth,
-        version=data.version,
-        to_user=to_user,
-        to_organisation=to_org,
-        note=data.note,
-    )
-    return _after(request, appeal_id)
-
-
-@router.post("/appeals/{int:appeal_id}/start", response=AppealDetailOut)
-def appeal_start(request: ApiRequest, appeal_id: int, data: StepIn) -> Appeal:
-    appeal = selectors.appeal_for(request.auth, appeal_id)
-    services.appeal_start(appeal=appeal, by=request.auth, version=data.version, note=data.note)
-    return _after(request, appeal_id)
-
-
-@router.post("/appeals/{int:appeal_id}/handle", response=AppealDetailOut)
-def appeal_handle(request: ApiRequest, appeal_id: int, data: HandleIn) -> Appeal:
-    appeal = selectors.appeal_for(request.auth, appeal_id)
-    services.appeal_handle(appeal=appeal, by=request.auth, version=data.version, result=data.result)
-    return _after(request, appeal_id)
-
-
-@router.post("/appeals/{int:appeal_id}/rework", response=AppealDetailOut)
-def appeal_rework(request: ApiRequest, appeal_id: int, data: ReasonIn) -> Appeal:
-    appeal = selectors.appeal_for(request.auth, appeal_id)
-    services.appeal_rework(appeal=appeal, by=request.auth, version=data.version, reason=data.reason)
-    return _after(request, appeal_id)
-
-
-@router.post("/appeals/{int:appeal_id}/verify", response=AppealDetailOut)
-def appeal_verify(request: ApiRequest, appeal_id: int, data: StepIn) -> Appeal:
-    appeal = selectors.appeal_for(request.auth, appeal_id)
-    services.appeal_verify(appeal=appeal, by=request.auth, version=data.version, note=data.note)
-    return _after(request, appeal_id)
-
-
-@router.post("/appeals/{int:appeal_id}/close", response=AppealDetailOut)
-def appeal_close(request: ApiRequest, appeal_id: int, data: StepIn) -> Appeal:
-    appeal = selectors.appeal_for(request.auth, appeal_id)
-    services.appeal_close(appeal=appeal, by=request.auth, version=data.version, note=data.note)
-    return _after(request, appeal_id)
-
-
-@router.post("/appeals/{int:appeal_id}/reopen", response=AppealDetailOut)
-def appeal_reopen(request: ApiRequest, appeal_id: int, data: ReasonIn) -> Appeal:
-    appeal = selectors.appeal_for(request.auth, appeal_id)
-    services.appeal_reopen(appeal=appeal, by=request.auth, version=data.version, reason=data.reason)
-    return _after(request, appeal_id)
-
-
-@router.post("/appeals/{int:appeal_id}/evaluate", response=AppealDetailOut)
-def appeal_evaluate(request: ApiRequest, appeal_id: int, data: EvaluateIn) -> Appeal:
-    appeal = selectors.appeal_for(request.auth, appeal_id)
-    services.appeal_evaluate(
-        appeal=appeal, by=request.auth, version=data.version, score=data.score, comment=data.comment
-    )
-    return _after(request, appeal_id)
-
-
-@router.post("/appeals/{int:appeal_id}/escalate", response=AppealDetailOut)
-def appeal_escalate(request: ApiRequest, appeal_id: int, data: ReasonIn) -> Appeal:
-    appeal = selectors.appeal_for(request.auth, appeal_id)
-    services.appeal_escalate(appeal=appeal, by=request.auth, version=data.version, reason=data.reason)
-    return _after(request, appeal_id)
-
-
-@router.post("/appeals/{int:appeal_id}/publish", response=AppealDetailOut)
-def appeal_publish(request: ApiRequest, appeal_id: int, data: PublishIn) -> Appeal:
-    appeal = selectors.appeal_for(request.auth, appeal_id)
-    services.appeal_publish(
-        appeal=appeal, by=request.auth, version=data.version, summary=data.summary, result=data.result
-    )
-    return _after(request, appeal_id)
+class NotificationsReadOut(Schema):
+    read: int
 
 
 @router.get("/appeals/notifications", response=list[NotificationOut])
 @paginate(Pages)
 def notification_list(request: ApiRequest) -> Any:
     return selectors.notifications_for(request.auth)
+
+
+@router.post("/appeals/notifications/read", response=NotificationsReadOut)
+def notifications_read(request: ApiRequest, data: NotificationsReadIn) -> NotificationsReadOut:
+    """Mark the caller's notifications read: all, or those of one appeal they may see."""
+    appeal = selectors.appeal_for(request.auth, data.appeal_id) if data.appeal_id is not None else None
+    return NotificationsReadOut(read=services.notifications_read(by=request.auth, appeal=appeal))
 
 
 @router.get("/public/communities/{code}/appeals", response=list[PublicAppealOut], auth=None)

@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shequ.appeals.models import Channel, Level, Priority, Stage
+from shequ.appeals.models import DEADLINE_STAGES, Channel, Level, Priority, Stage
 from shequ.core.photos import MultipleFileField
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
@@ -86,3 +86,14 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["category"].choices = [("", _("All categories")), *categories]  # type: ignore[attr-defined]
+
+
+class DeadlineForm(forms.Form):
+    category = forms.ChoiceField(label=_("Category"))
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices)
+    stage = forms.ChoiceField(label=_("Stage"), choices=[(s.value, s.label) for s in DEADLINE_STAGES])
+    hours = forms.IntegerField(label=_("Hours"), min_value=1, max_value=24 * 365)
+
+    def __init__(self, *args: Any, categories: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["category"].choices = categories  # type: ignore[attr-defined]

@@ -1,6 +1,7 @@
 """What an appeal (诉求/事件) is: its category and deadlines, its place and level, every step of its
-closed loop, its photos, its evaluation, and the notifications it sends. The workflow lives in
-services.py; here are only the fields, the constraints and small derived properties."""
+closed loop, its photos, its evaluation, and the notifications it sends. The workflow's rules are
+in workflow.py, its writes in services/; here are only the fields, the constraints and small
+derived properties."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ from shequ.core.policy import ADMINS, ALL, FRONT_LINE, R, Resource, Rule, declar
 
 declare(
     # Appeals (诉求/事件): seen by those who work in the area; residents see their own (selectors).
-    # Triage (accept, reject, merge, dispatch, close, reopen, escalate) also needs a role at the
-    # level answering for the appeal or above (services).
+    # What each action of the loop needs beside the role (the level answering for it, the person it
+    # was dispatched to, the reporter) is in the loop's rule table, appeals/workflow.py.
     Resource(
         "appeal",
         "appeals.Appeal",
@@ -20,6 +20,12 @@ declare(
             "handle": Rule(ADMINS | FRONT_LINE),
             "verify": Rule(ADMINS | {R.GRID_WORKER, R.BUILDING_HEAD}),
             "publish": Rule(ADMINS),
+            # Staff record a caller's or visitor's satisfaction on a call-back (回访); the reporter
+            # evaluates their own whatever their role (the table's grant).
+            "evaluate": Rule(ADMINS),
+            # The taxonomy's stage deadlines are the same in the whole district: its administrators
+            # set them (any district administrator; the rule is held, not placed).
+            "configure": Rule(frozenset({R.DISTRICT_ADMIN})),
         },
     ),
 )

@@ -12,7 +12,6 @@ from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce, Substr
 from django.utils import timezone
 
-from shequ.appeals import services
 from shequ.appeals.models import (
     FINISHED_STAGES,
     LEVEL_DEPTH,
@@ -25,6 +24,7 @@ from shequ.appeals.models import (
     Photo,
     Stage,
 )
+from shequ.appeals.rules import TRIAGE_ROLES, is_reporter
 from shequ.appeals.text import similarity
 from shequ.core import access
 from shequ.core.errors import NotFound
@@ -47,12 +47,39 @@ def categories() -> QuerySet[Category]:
     return Category.objects.filter(active=True).order_by("order", "code")
 
 
+@dataclass(frozen=True)
+class DeadlineRow:
+    category: Category
+    priority: str
+    priority_label: str
+    hours: list[tuple[str, int, bool]]  # per stage with a deadline: (stage, hours, set for the category)
+
+
+def deadlines_for(user: Any) -> list[DeadlineRow]:
+    """The stage deadlines of every category in use, with the defaults where none is set (the
+    taxonomy is the same for everyone who signs in)."""
+    from shequ.appeals.models import DEADLINE_STAGES, Priority, StageDeadline
+    from shequ.appeals.services import DEFAULT_HOURS
+
+    own = {(d.category_id, d.priority, d.stage): d.hours for d in StageDeadline.objects.all()}
+    rows = []
+    for category in categories():
+        for priority, label in Priority.choices:
+            hours = []
+            for stage in DEADLINE_STAGES:
+                set_here = (category.pk, priority, stage) in own
+                value = own.get((category.pk, priority, stage), DEFAULT_HOURS[priority][stage])
+                hours.append((str(stage), value, set_here))
+            rows.append(DeadlineRow(category, str(priority), str(label), hours))
+    return rows
+
+
 def _waiting_q(user: Any) -> Q:
     """What waits for this user: appeals dispatched to them; at the level they answer for (the grid,
     community, street or district they hold a triage role on) and not with a person; and, for those
     who verify, handled work in their area."""
     mine = Q(handler_user_id=user.pk, stage__in=[Stage.DISPATCHED, Stage.IN_PROGRESS])
-    triage_areas = [h.area_id for h in access.held_roles(user) if h.role in services.TRIAGE_ROLES]
+    triage_areas = [h.area_id for h in access.held_roles(user) if h.role in TRIAGE_ROLES]
     with_person = Q(handler_user__isnull=False, stage__in=[Stage.DISPATCHED, Stage.IN_PROGRESS])
     answering = Q(handling_area_id__in=triage_areas, stage__in=OPEN_STAGES) & ~with_person
     verify_paths = access.paths_for(user, "appeal", "verify")
@@ -95,7 +122,9 @@ def appeals_for(
     q = q.strip()[:50]
     if q:
         qs = qs.filter(
-            Q(title__icontains=q) | Q(description__icontains=q) | Q(pk=int(q) if q.isdigit() else 0)
+            Q(title__icontains=q)
+            | Q(description__icontains=q)
+            | Q(pk=int(q) if q.isdigit() and len(q) <= 18 else 0)  # an appeal's number
         )
     return qs.order_by(*ORDERS.get(order, ORDERS["deadline"]))
 
@@ -115,7 +144,7 @@ def appeal_for(user: Any, appeal_id: int) -> Appeal:
     appeal = base.filter(pk=appeal_id).first()
     if appeal is None:
         raise NotFound()
-    if services.is_reporter(user, appeal) or access.can(user, "appeal", "view", path=appeal.area_path):
+    if is_reporter(user, appeal) or access.can(user, "appeal", "view", path=appeal.area_path):
         return appeal
     raise NotFound()
 
@@ -280,33 +309,3 @@ def dispatch_organisations(user: Any, appeal: Appeal) -> list[Any]:
         .filter(subtree_q(base, "area__path"))
         .order_by("kind", "name")[:200]
     )
-
-
-TRIAGE_ACTIONS = ("accept", "reject", "merge", "dispatch", "close", "reopen")
-
-
-def available_actions(user: Any, appeal: Appeal) -> list[str]:
-    """The actions this user may take on this appeal now (the buttons on its page)."""
-    found: list[str] = []
-    for action, (sources, _target) in services.TRANSITIONS.items():
-        if appeal.stage not in sources:
-            continue
-        if action in TRIAGE_ACTIONS:
-            ok = services.is_triager(user, appeal)
-        elif action in ("start", "handle"):
-            ok = services.may_handle(user, appeal)
-        elif action in ("verify", "rework"):
-            ok = services.may_verify(user, appeal)
-        else:
-            ok = services.may_evaluate(user, appeal)
-        if ok:
-            found.append(action)
-    if (
-        appeal.stage in services.ESCALATABLE
-        and services.next_level(appeal.level) is not None
-        and services.is_triager(user, appeal)
-    ):
-        found.append("escalate")
-    if appeal.stage in FINISHED_STAGES and access.can(user, "appeal", "publish", path=appeal.area_path):
-        found.append("unpublish" if appeal.published_at else "publish")
-    return found

@@ -4,7 +4,6 @@ Thin: parse, call a service or selector, render."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -15,24 +14,26 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shequ.appeals import selectors, services
-from shequ.appeals.forms import QueueFilterForm, ReportForm
-from shequ.appeals.models import Appeal, AppealStep, Notification
+from shequ.appeals import resolvers, rules, selectors, services
+from shequ.appeals.forms import DeadlineForm, QueueFilterForm, ReportForm
+from shequ.appeals.models import DEADLINE_STAGES, Appeal, AppealStep
+from shequ.appeals.workflow import APPEAL
 from shequ.core import access
 from shequ.core import selectors as core_selectors
 from shequ.core.crypto import decrypt
-from shequ.core.errors import DomainError, Forbidden, NotFound
+from shequ.core.errors import DomainError, Forbidden
 from shequ.core.models import Area, AreaKind
+from shequ.core.pages import form_status, submit
 from shequ.core.pagination import paginate
 from shequ.core.places import place_choices
-from shequ.core.views import attach_error
+from shequ.core.workflow import Action, int_value, version_of
 
 REPORT_AREA_LIMIT = 500
 
 
 def _area_param(request: HttpRequest) -> Area | None:
     value = request.GET.get("area", "")
-    return core_selectors.area_for(request.user, int(value)) if value.isdigit() else None
+    return core_selectors.area_for(request.user, int_value(value, field="area")) if value else None
 
 
 def _category_choices() -> list[tuple[str, str]]:
@@ -45,7 +46,8 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not access.paths_for(user, "appeal", "view"):
         page = paginate(request, selectors.appeals_reported_by(user))
-        return render(request, "appeals/appeal_mine.html", {"page": page, "now": timezone.now()})
+        context = {"page": page, "now": timezone.now(), "unread": selectors.unread_count(user)}
+        return render(request, "appeals/appeal_mine.html", context)
     area = _area_param(request)
     data = request.GET.copy()
     if not any(k in data for k in ("waiting", "category", "stage", "level", "overdue", "q", "order", "page")):
@@ -77,6 +79,8 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
             "now": timezone.now(),
             "grids": grids,
             "map_area": map_area,
+            "unread": selectors.unread_count(user),
+            "may_configure": rules.may_configure(user),
         },
     )
 
@@ -118,40 +122,32 @@ def appeal_report(request: HttpRequest) -> HttpResponse:
         categories=_category_choices(),
         channels=[c.value if hasattr(c, "value") else c for c in channels] or ["resident"],
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            area = core_selectors.area_for(user, data["area"])
-            category = selectors.categories().filter(code=data["category"]).first()
-            if category is None:
-                raise DomainError(_("Choose a category."), code="category_invalid", fields={"category": "x"})
-            appeal = services.appeal_report(
-                by=user,
-                area=area,
-                category=category,
-                description=data["description"],
-                title=data["title"],
-                channel=data.get("channel") or None,
-                priority=data["priority"],
-                latitude=data.get("latitude"),
-                longitude=data.get("longitude"),
-                contact_name=data["contact_name"],
-                contact_phone=data["contact_phone"],
-                contact_withheld=data["contact_withheld"],
-                photos=data.get("photos") or [],
-            )
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            messages.success(
-                request, _("Appeal #%(n)d was reported. You will be told of each step.") % {"n": appeal.pk}
-            )
-            return redirect("appeals:detail", pk=appeal.pk)
+
+    def report(data: dict[str, Any]) -> Appeal:
+        return services.appeal_report(
+            by=user,
+            area=core_selectors.area_for(user, data["area"]),
+            category=resolvers.category(data["category"]),
+            description=data["description"],
+            title=data["title"],
+            channel=data.get("channel") or None,
+            priority=data["priority"],
+            latitude=data.get("latitude"),
+            longitude=data.get("longitude"),
+            contact_name=data["contact_name"],
+            contact_phone=data["contact_phone"],
+            contact_withheld=data["contact_withheld"],
+            photos=data.get("photos") or [],
+        )
+
+    appeal = submit(request, form, report)
+    if appeal is not None:
+        messages.success(
+            request, _("Appeal #%(n)d was reported. You will be told of each step.") % {"n": appeal.pk}
+        )
+        return redirect("appeals:detail", pk=appeal.pk)
     return render(
-        request,
-        "appeals/appeal_report.html",
-        {"form": form, "within": within},
-        status=400 if form.errors else 200,
+        request, "appeals/appeal_report.html", {"form": form, "within": within}, status=form_status(form)
     )
 
 
@@ -162,10 +158,10 @@ def appeal_similar(request: HttpRequest) -> HttpResponse:
     area_id, code = request.GET.get("area", ""), request.GET.get("category", "")
     text = request.GET.get("description", "")[:2000]
     found: list[selectors.Similar] = []
-    if area_id.isdigit() and code and len(text.strip()) >= 4:
-        area = core_selectors.area_for(user, int(area_id))
+    if area_id and code and len(text.strip()) >= 4:
+        area = core_selectors.area_for(user, int_value(area_id, field="area"))
         access.require(user, "appeal", "create", path=area.path)
-        category = selectors.categories().filter(code=code).first()
+        category = selectors.categories().filter(code=code[:40]).first()  # none yet: nothing to suggest
         if category is not None:
             found = selectors.similar_appeals(area=area, category=category, text=text)
     items = [
@@ -175,7 +171,7 @@ def appeal_similar(request: HttpRequest) -> HttpResponse:
             "stage": s.appeal.get_stage_display(),
             "reported_at": s.appeal.reported_at,
             "score": s.score,
-            "visible": services.is_reporter(user, s.appeal)
+            "visible": rules.is_reporter(user, s.appeal)
             or access.can(user, "appeal", "view", path=s.appeal.area_path),
         }
         for s in found
@@ -183,153 +179,149 @@ def appeal_similar(request: HttpRequest) -> HttpResponse:
     return render(request, "appeals/_similar.html", {"items": items})
 
 
-def _detail_context(request: HttpRequest, appeal: Appeal, **extra: Any) -> dict[str, Any]:
+def _widgets(action: Action, *, people: list[Any], organisations: list[Any], posted: Any) -> list[dict]:
+    """How the page draws the inputs of one action of the rule table, with what was typed when it
+    was refused. The dispatch's two inputs (a person or a team/unit) are one list on the page."""
+    out: list[dict[str, Any]] = []
+    value = (lambda name: posted.get(name, "")) if posted is not None else (lambda name: "")
+    for f in action.fields:
+        spec: dict[str, Any] = {"field": f, "name": f.name, "value": value(f.name)}
+        if f.name == "organisation_id" and action.name == "dispatch":
+            continue
+        if f.name == "user_id" and action.name == "dispatch":
+            spec.update(
+                widget="handler",
+                name="to",
+                value=value("to"),
+                people=[(f"user:{p.pk}", str(p)) for p in people],
+                organisations=[(f"org:{o.pk}", o.name) for o in organisations],
+            )
+        elif f.kind == "textarea":
+            spec["widget"] = "textarea"
+        elif f.kind == "files":
+            spec["widget"] = "files"
+        elif f.kind == "int" and f.min_value is not None and f.max_value is not None:
+            spec.update(widget="stars", options=[str(n) for n in range(f.min_value, f.max_value + 1)])
+        else:
+            spec["widget"] = "number" if f.kind in ("int", "ref") else "text"
+        out.append(spec)
+    return out
+
+
+def _detail_context(
+    request: HttpRequest, appeal: Appeal, *, posted: Any = None, error: Any = None, error_action: str = ""
+) -> dict[str, Any]:
     user = request.user
-    actions = selectors.available_actions(user, appeal)
-    see_contact = services.may_see_contact(user, appeal)
+    actions = APPEAL.available(user, appeal)
+    names = [a.name for a in actions]
+    see_contact = rules.may_see_contact(user, appeal)
     phone = ""
     if see_contact and appeal.contact_phone_encrypted:
         phone = decrypt(appeal.contact_phone_encrypted, context=services.CONTACT_CONTEXT)
-    context: dict[str, Any] = {
+    people = selectors.dispatch_people(user, appeal) if "dispatch" in names else []
+    organisations = selectors.dispatch_organisations(user, appeal) if "dispatch" in names else []
+    forms = [
+        {
+            "action": a,
+            "error": a.name == error_action,
+            "inputs": _widgets(
+                a,
+                people=people,
+                organisations=organisations,
+                posted=posted if a.name == error_action else None,
+            ),
+        }
+        for a in actions
+    ]
+    return {
         "appeal": appeal,
         "steps": selectors.steps_for(user, appeal),
         "photos": list(selectors.photos_of(appeal)),
         "evaluation": getattr(appeal, "evaluation", None),
-        "actions": actions,
+        "actions": names,
+        "forms": forms,
         "see_contact": see_contact,
         "contact_phone": phone,
         "now": timezone.now(),
-        "people": selectors.dispatch_people(user, appeal) if "dispatch" in actions else [],
-        "organisations": selectors.dispatch_organisations(user, appeal) if "dispatch" in actions else [],
         "community": selectors.community_of(appeal.area),
-        "posted": {},
-        "error": None,
-        "error_action": "",
+        "error": error,
+        "error_action": error_action,
     }
-    context.update(extra)
-    return context
 
 
 @login_required
 def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An appeal with its history and its buttons. Reading it writes nothing: its notifications are
+    marked read from the notifications page (a POST)."""
     appeal = selectors.appeal_for(request.user, pk)
-    Notification.objects.filter(
-        user_id=int(request.user.pk or 0), appeal=appeal, read_at__isnull=True
-    ).update(read_at=timezone.now())
     return render(request, "appeals/appeal_detail.html", _detail_context(request, appeal))
 
 
-def _version(request: HttpRequest) -> int:
-    value = request.POST.get("version", "")
-    if not value.isdigit():
-        raise DomainError(_("The form is out of date. Reload the page."), code="version_required")
-    return int(value)
-
-
-def _dispatch(request: HttpRequest, appeal: Appeal, version: int) -> Appeal:
-    to = request.POST.get("to", "")
-    kind, _sep, number = to.partition(":")
-    to_user = to_org = None
-    if kind == "user" and number.isdigit():
-        to_user = services.dispatch_person(request.user, int(number))
-    elif kind == "org" and number.isdigit():
-        to_org = access.get_for(request.user, "organisation", "view", pk=int(number))
-    return services.appeal_dispatch(
-        appeal=appeal,
-        by=request.user,
-        version=version,
-        to_user=to_user,
-        to_organisation=to_org,
-        note=request.POST.get("note", ""),
-    )
-
-
-def _merge(request: HttpRequest, appeal: Appeal, version: int) -> Appeal:
-    number = request.POST.get("into", "").strip().lstrip("#")
-    if not number.isdigit():
-        raise DomainError(
-            _("Give the number of the appeal it repeats."), code="merge_target", fields={"into": "x"}
-        )
-    into = selectors.appeal_for(request.user, int(number))
-    return services.appeal_merge(
-        appeal=appeal, by=request.user, version=version, into=into, note=request.POST.get("note", "")
-    )
-
-
-def _score(request: HttpRequest) -> int:
-    value = request.POST.get("score", "")
-    return int(value) if value.isdigit() else 0
-
-
-ActionFn = Callable[[HttpRequest, Appeal, int], Any]
-ACTIONS: dict[str, ActionFn] = {
-    "accept": lambda r, a, v: services.appeal_accept(
-        appeal=a, by=r.user, version=v, note=r.POST.get("note", "")
-    ),
-    "reject": lambda r, a, v: services.appeal_reject(
-        appeal=a, by=r.user, version=v, reason=r.POST.get("reason", "")
-    ),
-    "merge": _merge,
-    "dispatch": _dispatch,
-    "start": lambda r, a, v: services.appeal_start(
-        appeal=a, by=r.user, version=v, note=r.POST.get("note", "")
-    ),
-    "handle": lambda r, a, v: services.appeal_handle(
-        appeal=a, by=r.user, version=v, result=r.POST.get("result", ""), photos=r.FILES.getlist("photos")
-    ),
-    "rework": lambda r, a, v: services.appeal_rework(
-        appeal=a, by=r.user, version=v, reason=r.POST.get("reason", "")
-    ),
-    "verify": lambda r, a, v: services.appeal_verify(
-        appeal=a, by=r.user, version=v, note=r.POST.get("note", "")
-    ),
-    "close": lambda r, a, v: services.appeal_close(
-        appeal=a, by=r.user, version=v, note=r.POST.get("note", "")
-    ),
-    "reopen": lambda r, a, v: services.appeal_reopen(
-        appeal=a, by=r.user, version=v, reason=r.POST.get("reason", "")
-    ),
-    "evaluate": lambda r, a, v: services.appeal_evaluate(
-        appeal=a, by=r.user, version=v, score=_score(r), comment=r.POST.get("comment", "")
-    ),
-    "escalate": lambda r, a, v: services.appeal_escalate(
-        appeal=a, by=r.user, version=v, reason=r.POST.get("reason", "")
-    ),
-    "publish": lambda r, a, v: services.appeal_publish(
-        appeal=a,
-        by=r.user,
-        version=v,
-        summary=r.POST.get("summary", ""),
-        result=r.POST.get("public_result", ""),
-    ),
-    "unpublish": lambda r, a, v: services.appeal_unpublish(appeal=a, by=r.user, version=v),
-}
+def _posted(action: str, post: Any) -> dict[str, Any]:
+    """The post as the rule table names its inputs: the dispatch list sends "user:12" or "org:3"."""
+    data: dict[str, Any] = {k: post.get(k) for k in post}
+    if action == "dispatch":
+        kind, _sep, number = str(data.pop("to", "") or "").partition(":")
+        data["user_id"] = number if kind == "user" else None
+        data["organisation_id"] = number if kind == "org" else None
+    return data
 
 
 @login_required
 @require_POST
 def appeal_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """One step of the closed loop from a button on the appeal's page. A refusal shows the page again
-    with the reason and with what was typed."""
+    """One action of the rule table from a button on the appeal's page: parsed by the table, done by
+    the same service as the API's. A refusal shows the page again with the reason and what was typed,
+    with the refusal's status (400 for the input, 403 not allowed, 409 someone acted first); "not
+    yours" stays "not found"."""
     appeal = selectors.appeal_for(request.user, pk)
-    fn = ACTIONS.get(action)
-    if fn is None:
-        raise NotFound()
+    step = APPEAL.action(action)  # an unknown action is not found
     try:
-        fn(request, appeal, _version(request))
+        version = version_of(request.POST)
+        data = _posted(action, request.POST)
+        values = APPEAL.parse(action, data, user=request.user, obj=appeal, files=request.FILES)
+        services.appeal_act(action=action, appeal=appeal, by=request.user, version=version, **values)
     except DomainError as exc:
         if exc.status == 404:
             raise
         fresh = selectors.appeal_for(request.user, pk)
         context = _detail_context(request, fresh, posted=request.POST, error=exc.message, error_action=action)
         return render(request, "appeals/appeal_detail.html", context, status=exc.status)
-    label = dict(AppealStep.Action.choices).get(action, "")
-    messages.success(request, _("Done: %(step)s.") % {"step": label or action})
-    if not services.is_reporter(request.user, appeal) and not access.can(
+    label = dict(AppealStep.Action.choices).get(action, "") or step.button_label
+    messages.success(request, _("Done: %(step)s.") % {"step": label})
+    if not rules.is_reporter(request.user, appeal) and not access.can(
         request.user, "appeal", "view", path=appeal.area_path
     ):
         return redirect("appeals:list")
     return redirect("appeals:detail", pk=pk)
+
+
+@login_required
+def deadlines(request: HttpRequest) -> HttpResponse:
+    """The taxonomy's stage deadlines; district administrators change one at a time."""
+    user = request.user
+    form = DeadlineForm(request.POST or None, categories=_category_choices())
+    saved = submit(
+        request,
+        form,
+        lambda d: services.category_set_deadline(
+            by=user,
+            category=resolvers.category(d["category"]),
+            priority=d["priority"],
+            stage=d["stage"],
+            hours=d["hours"],
+        ),
+    )
+    if saved is not None:
+        messages.success(request, _("Done: %(step)s.") % {"step": _("Stage deadlines")})
+        return redirect("appeals:deadlines")
+    context = {
+        "rows": selectors.deadlines_for(user),
+        "stages": [s.label for s in DEADLINE_STAGES],
+        "form": form,
+        "may_configure": rules.may_configure(user),
+    }
+    return render(request, "appeals/deadlines.html", context, status=form_status(form))
 
 
 @login_required
@@ -343,12 +335,18 @@ def photo(request: HttpRequest, pk: int) -> FileResponse:
 @login_required
 def notifications(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        Notification.objects.filter(user_id=int(request.user.pk or 0), read_at__isnull=True).update(
-            read_at=timezone.now()
-        )
+        services.notifications_read(by=request.user)
         return redirect("appeals:notifications")
     page = paginate(request, selectors.notifications_for(request.user))
     return render(request, "appeals/notifications.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open a notification: it (and the others of its appeal) is read, then the appeal is shown."""
+    appeal_id = services.notification_open(by=request.user, notification_id=pk)
+    return redirect("appeals:detail", pk=appeal_id) if appeal_id else redirect("appeals:notifications")
 
 
 def public_board(request: HttpRequest, code: str) -> HttpResponse:

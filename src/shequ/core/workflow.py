@@ -10,7 +10,9 @@ Everything that acts on a workflow reads its table, so a rule is written once:
 
 A guard is a named rule beside the access layer's (e.g. "the one who did the work does not verify it"):
 it is part of the table, so buttons hide it, the API refuses it and the matrix sees it. Guards answer
-with their own code and status (403 for "not you", 409/400 for "not now").
+with their own code and status (403 for "not you", 409/400 for "not now"). A grant is the other way
+round: a named rule that lets someone act without the role's permission (e.g. "the one who reported
+it verifies it", whatever their role); guards still apply to them.
 """
 
 from __future__ import annotations
@@ -24,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from pydantic import create_model
 
 from shequ.core import access
-from shequ.core.errors import DomainError, NotFound
+from shequ.core.errors import Conflict, DomainError, Forbidden, NotFound
 
 
 @dataclass(frozen=True)
@@ -51,9 +53,26 @@ class Guard:
 
     name: str
     allows: Callable[[Any, Any], bool]
-    message: str | Promise
+    message: str | Promise | Callable[[Any], str]  # a callable names the object (its level, its state)
     code: str
     status: int = 403
+
+    def refusal(self, obj: Any) -> DomainError:
+        """The error it answers with: a Forbidden for 403 and a Conflict for 409, so that callers
+        catching those types see guards the same as the access layer's refusals."""
+        message = self.message(obj) if callable(self.message) else self.message
+        kind = {403: Forbidden, 409: Conflict}.get(self.status, DomainError)
+        error = kind(message, code=self.code)
+        error.status = self.status
+        return error
+
+
+@dataclass(frozen=True)
+class Grant:
+    """A rule that permits an action without the role's permission: `allows(user, obj)`."""
+
+    name: str
+    allows: Callable[[Any, Any], bool]
 
 
 @dataclass(frozen=True)
@@ -65,8 +84,15 @@ class Action:
     target: str | None = None  # the state it leads to; None: the state stays
     fields: tuple[Field, ...] = ()
     guards: tuple[Guard, ...] = ()
+    grants: tuple[Grant, ...] = ()  # who may act without the role's permission
     style: str = "secondary"  # the button: primary, secondary, danger
     confirm: str | Promise = ""  # asked before the button submits, when set
+    button: str | Promise = ""  # the button's words when they differ from the label
+    help: str | Promise = ""  # a line under the form, when set
+
+    @property
+    def button_label(self) -> str | Promise:
+        return self.button or self.label
 
     def field(self, name: str) -> Field:
         for f in self.fields:
@@ -103,8 +129,10 @@ class Workflow:
         return access.path_of(self.resource, obj)
 
     def permitted(self, user: Any, obj: Any, action: Action) -> bool:
-        """The role's permission only (the access layer), whatever the state."""
-        return user is None or access.can(user, self.resource, action.permission, path=self._path(obj))
+        """The role's permission (the access layer) or one of the action's grants, whatever the state."""
+        if user is None or any(g.allows(user, obj) for g in action.grants):
+            return True
+        return access.can(user, self.resource, action.permission, path=self._path(obj))
 
     def allowed_now(self, user: Any, obj: Any, action: Action) -> bool:
         """Permission, state and every guard: what a button shows."""
@@ -122,7 +150,7 @@ class Workflow:
         not even see the object), the state (400 illegal_transition), the guards (their own answer).
         user=None is the system (the scheduler, the demo loader): it passes permission and guards."""
         action = self.action(name)
-        if user is not None:
+        if user is not None and not any(g.allows(user, obj) for g in action.grants):
             access.require(user, self.resource, action.permission, path=self._path(obj))
         if action.sources and self.state_of(obj) not in action.sources:
             raise DomainError(
@@ -132,9 +160,7 @@ class Workflow:
         if user is not None:
             for guard in action.guards:
                 if not guard.allows(user, obj):
-                    error = DomainError(guard.message, code=guard.code)
-                    error.status = guard.status
-                    raise error
+                    raise guard.refusal(obj)
         return action
 
     def next_state(self, obj: Any, name: str) -> str:
@@ -158,12 +184,14 @@ class Workflow:
             values[f.name] = parse_value(f, raw, user=user, obj=obj)
         return values
 
-    def input_schema(self, name: str) -> Any:
-        """A django-ninja schema of the action's body (files come as form parts, not in it)."""
+    def input_schema(self, name: str, *, versioned: bool = False) -> Any:
+        """A django-ninja schema of the action's body (files come as form parts, not in it).
+        versioned: the body also carries the version the user saw, read with `version_of`, so that
+        "abc" is refused as a 400 naming the field, like every other input, not a 422."""
         from ninja import Schema
 
         action = self.action(name)
-        types: dict[str, Any] = {}
+        types: dict[str, Any] = {"version": (int | str, ...)} if versioned else {}
         for f in action.fields:
             if f.kind == "files":
                 continue

@@ -650,10 +650,6 @@ def _appeal(c: Case, stage: str = "reported") -> Any:
     return appeal
 
 
-def _appeal_stage(appeal: Any) -> Any:
-    return type(appeal).objects.get(pk=appeal.pk)
-
-
 def appeal_list_page(c: Case, client: Client) -> tuple[bool, str]:
     appeal = _appeal(c)
     r = client.get("/appeals/", {"q": "探针诉求"})
@@ -708,56 +704,6 @@ def appeal_create_api(c: Case, client: Client) -> tuple[bool, str]:
         content_type="application/json",
     )
     return outcome(_appeal_reported(c), r, 201), c.building.path
-
-
-def _appeal_step(c: Case, client: Client, *, stage: str, action: str, api: bool, data: dict) -> Any:
-    appeal = _appeal(c, stage)
-    body = {"version": appeal.version, **data}
-    if api:
-        r = client.post(f"/api/appeals/{appeal.pk}/{action}", body, content_type="application/json")
-    else:
-        r = client.post(f"/appeals/{appeal.pk}/{action}/", body)
-    return appeal, r
-
-
-def appeal_triage_page(c: Case, client: Client) -> tuple[bool, str]:
-    appeal, r = _appeal_step(c, client, stage="reported", action="accept", api=False, data={})
-    return outcome(_appeal_stage(appeal).stage == "accepted", r, 302), c.building.path
-
-
-def appeal_triage_api(c: Case, client: Client) -> tuple[bool, str]:
-    appeal, r = _appeal_step(c, client, stage="reported", action="accept", api=True, data={})
-    return outcome(_appeal_stage(appeal).stage == "accepted", r, 200), c.building.path
-
-
-def appeal_handle_page(c: Case, client: Client) -> tuple[bool, str]:
-    appeal, r = _appeal_step(c, client, stage="dispatched", action="start", api=False, data={})
-    return outcome(_appeal_stage(appeal).stage == "in_progress", r, 302), c.building.path
-
-
-def appeal_handle_api(c: Case, client: Client) -> tuple[bool, str]:
-    appeal, r = _appeal_step(c, client, stage="dispatched", action="start", api=True, data={})
-    return outcome(_appeal_stage(appeal).stage == "in_progress", r, 200), c.building.path
-
-
-def appeal_verify_page(c: Case, client: Client) -> tuple[bool, str]:
-    appeal, r = _appeal_step(c, client, stage="handled", action="verify", api=False, data={})
-    return outcome(_appeal_stage(appeal).stage == "verified", r, 302), c.building.path
-
-
-def appeal_verify_api(c: Case, client: Client) -> tuple[bool, str]:
-    appeal, r = _appeal_step(c, client, stage="handled", action="verify", api=True, data={})
-    return outcome(_appeal_stage(appeal).stage == "verified", r, 200), c.building.path
-
-
-def appeal_publish_page(c: Case, client: Client) -> tuple[bool, str]:
-    appeal, r = _appeal_step(c, client, stage="closed", action="publish", api=False, data={})
-    return outcome(_appeal_stage(appeal).published_at is not None, r, 302), c.building.path
-
-
-def appeal_publish_api(c: Case, client: Client) -> tuple[bool, str]:
-    appeal, r = _appeal_step(c, client, stage="closed", action="publish", api=True, data={})
-    return outcome(_appeal_stage(appeal).published_at is not None, r, 200), c.building.path
 
 
 # --- volunteering ---------------------------------------------------------------------------------
@@ -1455,10 +1401,7 @@ PROBES: dict[tuple[str, str, str], tuple[Probe, Probe]] = {
     ("appeal", "view", "list"): (appeal_list_page, appeal_list_api),
     ("appeal", "view", "detail"): (appeal_detail_page, appeal_detail_api),
     ("appeal", "create", ""): (appeal_create_page, appeal_create_api),
-    ("appeal", "triage", ""): (appeal_triage_page, appeal_triage_api),
-    ("appeal", "handle", ""): (appeal_handle_page, appeal_handle_api),
-    ("appeal", "verify", ""): (appeal_verify_page, appeal_verify_api),
-    ("appeal", "publish", ""): (appeal_publish_page, appeal_publish_api),
+    # every action of the appeal loop's rule table: appeals/tests/matrix_probes.py
     ("volunteer", "view", "list"): (volunteer_list_page, volunteer_list_api),
     ("volunteer", "manage", ""): (volunteer_manage_page, volunteer_manage_api),
     ("team", "view", "list"): (team_list_page, team_list_api),

@@ -1,0 +1,96 @@
+"""Publication on the community's public board (公示), anonymised, and the seam to deliberation
+(marking an appeal for the next joint meeting)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db import transaction
+
+from shequ.appeals.models import Appeal
+from shequ.appeals.notify import notify
+from shequ.appeals.services._base import MAX_DESCRIPTION, Action, _locked, _now, _save, _step, _text
+from shequ.appeals.text import anonymise
+from shequ.appeals.workflow import APPEAL
+from shequ.core.models import AreaKind
+
+
+def _names_near(appeal: Appeal) -> list[str]:
+    """Names that must not reach the public board: the reporter, the contact, the handler, and the
+    residents registered in the place the appeal is about (a building has a few hundred at most)."""
+    from shequ.registry.models import Resident
+
+    names = [appeal.contact_name, str(appeal.reporter or ""), str(appeal.handler_user or "")]
+    for user in (appeal.reporter, appeal.handler_user):
+        if user is not None:
+            names += [user.display_name, user.username]
+    if appeal.area.kind == AreaKind.BUILDING:
+        names += list(Resident.objects.filter(area_id=appeal.area_id).values_list("name", flat=True)[:2000])
+    return names
+
+
+def public_texts(appeal: Appeal, *, summary: str = "", result: str = "") -> tuple[str, str]:
+    names = _names_near(appeal)
+    return (
+        anonymise(summary or appeal.description, names=names),
+        anonymise(result or appeal.result, names=names),
+    )
+
+
+def appeal_publish(
+    *,
+    appeal: Appeal,
+    by: Any,
+    version: int | None,
+    summary: str = "",
+    result: str = "",
+    now: datetime | None = None,
+) -> Appeal:
+    """Post a closed appeal on the community's public board (公示), anonymised: whatever staff write,
+    names, phones, ID and room numbers are taken out before it is stored."""
+    now = _now(now)
+    summary = _text(summary, field="summary", limit=MAX_DESCRIPTION)
+    result = _text(result, field="result", limit=MAX_DESCRIPTION)
+    with transaction.atomic():
+        current = _locked(appeal, version)
+        APPEAL.check(by, current, "publish")
+        current.public_summary, current.public_result = public_texts(current, summary=summary, result=result)
+        was = current.published_at
+        current.published_at = now
+        _save(
+            current,
+            by=by,
+            action=Action.PUBLISH,
+            changes={"published_at": [str(was) if was else None, str(now)]},
+        )
+        _step(
+            current, by=by, action=Action.PUBLISH, from_stage=current.stage, from_level=current.level, now=now
+        )
+        notify(users=[current.reporter], appeal=current, action=Action.PUBLISH, at=now, actor=by)
+        return current
+
+
+def appeal_unpublish(*, appeal: Appeal, by: Any, version: int | None) -> Appeal:
+    with transaction.atomic():
+        current = _locked(appeal, version)
+        APPEAL.check(by, current, "unpublish")
+        if current.published_at is None:
+            return current
+        was = current.published_at
+        current.published_at = None
+        _save(current, by=by, action="unpublish", changes={"published_at": [str(was), None]})
+        return current
+
+
+def appeal_mark_for_deliberation(*, appeal: Appeal, by: Any, version: int | None, on: bool = True) -> Appeal:
+    """The seam to deliberation: mark an appeal for the agenda of the next joint meeting. The
+    meetings issue reads `selectors.appeals_for_agenda` and links its agenda items back here."""
+    with transaction.atomic():
+        current = _locked(appeal, version)
+        APPEAL.check(by, current, "mark_for_meeting" if on else "unmark_for_meeting")
+        if current.for_deliberation == on:
+            return current
+        current.for_deliberation = on
+        _save(current, by=by, action="deliberation", changes={"for_deliberation": [not on, on]})
+        return current
