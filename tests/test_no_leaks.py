@@ -179,6 +179,7 @@ def pages(w: World) -> list[str]:
         "/residents/",
         f"/residents/?area={w.tree.community.pk}",
         f"/residents/{w.resident.pk}/",
+        f"/residents/{w.resident.pk}/edit/",  # form values too: the phone in them is masked
         "/residents/export.xlsx",
         "/households/",
         f"/households/{household.pk}/",
@@ -196,6 +197,7 @@ def pages(w: World) -> list[str]:
         "/volunteer-teams/",
         "/resources/",
         f"/resources/{Resource.objects.filter(area=w.tree.community).get().pk}/",
+        f"/resources/{Resource.objects.filter(area=w.tree.community).get().pk}/edit/",
         "/volunteering/me/",
         "/people/",
         "/audit/",
