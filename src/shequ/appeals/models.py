@@ -386,3 +386,30 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.action} #{self.appeal_id}"
+
+
+# Hours per stage when a category has no row of its own (read by the deadline job and the deadlines
+# page alike, so it lives below both) (normal / urgent / emergency).
+DEFAULT_HOURS: dict[str, dict[str, int]] = {
+    Priority.NORMAL: {
+        Stage.REPORTED: 24,
+        Stage.ACCEPTED: 24,
+        Stage.DISPATCHED: 24,
+        Stage.IN_PROGRESS: 120,
+        Stage.HANDLED: 72,
+    },
+    Priority.URGENT: {
+        Stage.REPORTED: 4,
+        Stage.ACCEPTED: 4,
+        Stage.DISPATCHED: 4,
+        Stage.IN_PROGRESS: 48,
+        Stage.HANDLED: 24,
+    },
+    Priority.EMERGENCY: {
+        Stage.REPORTED: 1,
+        Stage.ACCEPTED: 1,
+        Stage.DISPATCHED: 1,
+        Stage.IN_PROGRESS: 12,
+        Stage.HANDLED: 12,
+    },
+}

@@ -58,8 +58,7 @@ class DeadlineRow:
 def deadlines_for(user: Any) -> list[DeadlineRow]:
     """The stage deadlines of every category in use, with the defaults where none is set (the
     taxonomy is the same for everyone who signs in)."""
-    from shequ.appeals.models import DEADLINE_STAGES, Priority, StageDeadline
-    from shequ.appeals.services import DEFAULT_HOURS
+    from shequ.appeals.models import DEADLINE_STAGES, DEFAULT_HOURS, Priority, StageDeadline
 
     own = {(d.category_id, d.priority, d.stage): d.hours for d in StageDeadline.objects.all()}
     rows = []

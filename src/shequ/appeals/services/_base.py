@@ -9,7 +9,15 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.appeals.models import DEADLINE_STAGES, Appeal, AppealStep, Category, Priority, Stage, StageDeadline
+from shequ.appeals.models import (
+    DEADLINE_STAGES,
+    DEFAULT_HOURS,
+    Appeal,
+    AppealStep,
+    Category,
+    Priority,
+    StageDeadline,
+)
 from shequ.appeals.notify import notify
 from shequ.appeals.rules import TRIAGE_ROLES
 from shequ.core.audit import audit_log
@@ -20,31 +28,6 @@ Action = AppealStep.Action
 CONTACT_CONTEXT = "appeals.appeal.contact_phone"
 MAX_DESCRIPTION = 2000
 WARN_FRACTION = 0.8  # the handler is warned when 80% of a stage's time has passed
-
-# Hours per stage when a category has no row of its own (normal / urgent / emergency).
-DEFAULT_HOURS: dict[str, dict[str, int]] = {
-    Priority.NORMAL: {
-        Stage.REPORTED: 24,
-        Stage.ACCEPTED: 24,
-        Stage.DISPATCHED: 24,
-        Stage.IN_PROGRESS: 120,
-        Stage.HANDLED: 72,
-    },
-    Priority.URGENT: {
-        Stage.REPORTED: 4,
-        Stage.ACCEPTED: 4,
-        Stage.DISPATCHED: 4,
-        Stage.IN_PROGRESS: 48,
-        Stage.HANDLED: 24,
-    },
-    Priority.EMERGENCY: {
-        Stage.REPORTED: 1,
-        Stage.ACCEPTED: 1,
-        Stage.DISPATCHED: 1,
-        Stage.IN_PROGRESS: 12,
-        Stage.HANDLED: 12,
-    },
-}
 
 
 def _now(now: datetime | None) -> datetime:
