@@ -13,6 +13,9 @@ from pathlib import Path
 
 import pytest
 
+# Each command runs on its own SQLite folder, whatever database the suite runs on.
+pytestmark = pytest.mark.no_database
+
 SHEQU = str(Path(sys.executable).with_name("shequ"))
 
 

@@ -16,6 +16,8 @@ import pytest
 from shequ.core.errors import DomainError
 from shequ.core.tabular import open_table
 
+pytestmark = pytest.mark.no_database  # the parser alone
+
 HERE = Path(__file__).resolve().parent
 TARGET = HERE / "fuzz" / "fuzz_tabular.py"
 CRASHES = HERE / "fuzz" / "crashes"

@@ -72,6 +72,7 @@ def _serve_until(data: Path, predicate: object, seconds: float = 60) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.no_database  # `shequ serve` on its own SQLite folder
 def test_shequ_serve_runs_the_deadline_job_without_another_process(tmp_path: Path) -> None:
     data = tmp_path / "data"
     env = _env(data)
