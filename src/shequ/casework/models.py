@@ -1,0 +1,316 @@
+"""Casework (个案) through the stages of MZ/T 094-2017, and who supervises whom.
+
+A case carries ``area_path`` (a copy of its client's building path; areas never move) so that scopes
+and figures are one index range without a join, as in appeals and needs. Case notes are the most
+sensitive data in the product: kept encrypted (core/crypto.py) in their own table, read only through
+`services.notes.notes_read`, which checks and audits every read."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from shequ.core.models import PATH_STEP, Area
+
+
+class Stage(models.TextChoices):
+    """The stages of MZ/T 094-2017: 接案 → 预估 → 计划 → 介入 → 评估 → 结案."""
+
+    INTAKE = "intake", _("Intake")
+    ASSESSMENT = "assessment", _("Assessment")
+    PLAN = "plan", _("Planning")
+    INTERVENTION = "intervention", _("Intervention")
+    EVALUATION = "evaluation", _("Evaluation")
+    CLOSED = "closed", _("Closed")
+
+
+OPEN_STAGES = tuple(s for s in Stage.values if s != Stage.CLOSED)
+
+
+class Source(models.TextChoices):
+    WALK_IN = "walk_in", _("Walk-in")
+    VISIT = "visit", _("Home visit")
+    APPEAL = "appeal", _("Appeal")
+    REFERRAL = "referral", _("Referral")
+    NEED = "need", _("Need")
+
+
+class Risk(models.TextChoices):
+    LOW = "low", _("Low risk")
+    MEDIUM = "medium", _("Medium risk")
+    HIGH = "high", _("High risk")
+
+
+class ClosureReason(models.TextChoices):
+    GOALS_MET = "goals_met", _("Goals met")
+    CLIENT_WITHDREW = "client_withdrew", _("The client withdrew")
+    REFERRED_ON = "referred_on", _("Referred to another service")
+    MOVED_AWAY = "moved_away", _("The client moved away")
+    DIED = "died", _("The client died")
+    OTHER = "other", _("Other")
+
+
+class GoalsMet(models.TextChoices):
+    ALL = "all", _("All goals met")
+    PARTLY = "partly", _("Some goals met")
+    NONE = "none", _("No goal met")
+
+
+class Case(models.Model):
+    """One case: a resident or a household as the client, a case worker (the owner), its stage."""
+
+    area = models.ForeignKey(Area, verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
+    area_path = models.CharField(max_length=PATH_STEP * 8, editable=False)
+    resident = models.ForeignKey(
+        "registry.Resident",
+        verbose_name=_("client"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    household = models.ForeignKey(
+        "registry.Household",
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="cases",
+    )
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    # The appeal about a vulnerable resident that opened the case: appeal.cases is the other way.
+    appeal = models.ForeignKey(
+        "appeals.Appeal",
+        verbose_name=_("appeal"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="cases",
+    )
+    visit = models.ForeignKey(
+        "needs.Visit", verbose_name=_("home visit"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    need = models.ForeignKey(
+        "needs.Need", verbose_name=_("need"), null=True, blank=True, on_delete=models.SET_NULL
+    )
+    referred_by = models.CharField(_("referred by"), max_length=100, blank=True)
+    # What brought the client (not a case note: seen by all who may see the case).
+    problem = models.CharField(_("presenting problem"), max_length=300)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("case worker"), on_delete=models.PROTECT, related_name="+"
+    )
+    stage = models.CharField(_("stage"), max_length=16, choices=Stage.choices, default=Stage.INTAKE)
+    risk = models.CharField(_("risk level"), max_length=8, choices=Risk.choices, blank=True)
+    opened_on = models.DateField(_("opened on"))
+    # Closure: asked for by the case worker with a reason and a note, approved by the supervisor.
+    closure_reason = models.CharField(
+        _("reason for closing"), max_length=20, choices=ClosureReason.choices, blank=True
+    )
+    closure_requested_at = models.DateTimeField(null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    goals_met = models.CharField(_("goals met"), max_length=8, choices=GoalsMet.choices, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        ordering = ["-opened_on", "-id"]
+        indexes = [
+            models.Index(fields=["area_path", "stage"], name="casework_case_scope"),
+            models.Index(fields=["owner", "stage"], name="casework_case_owner"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resident__isnull=False) | Q(household__isnull=False), name="casework_case_client"
+            ),
+            models.CheckConstraint(condition=Q(stage__in=Stage.values), name="casework_case_stage"),
+            models.CheckConstraint(condition=Q(source__in=Source.values), name="casework_case_source"),
+            models.CheckConstraint(
+                condition=(Q(stage="closed") & Q(closed_on__isnull=False))
+                | (~Q(stage="closed") & Q(closed_on__isnull=True)),
+                name="casework_case_closed_on",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk}"
+
+    @property
+    def client_name(self) -> str:
+        if self.resident is not None:
+            return self.resident.name
+        return self.household.address if self.household is not None else ""
+
+
+class CaseEvent(models.Model):
+    """The case's history: each step taken, with who, when and why (a reopening is one)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events")
+    action = models.CharField(max_length=30)
+    from_stage = models.CharField(max_length=16, blank=True)
+    to_stage = models.CharField(max_length=16, blank=True)
+    reason = models.CharField(max_length=500, blank=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.action} #{self.case_id}"
+
+
+DOMAINS = (
+    ("health", _("Health")),
+    ("income", _("Income")),
+    ("family", _("Family")),
+    ("social_support", _("Social support")),
+    ("safety", _("Safety")),
+)
+
+
+class Assessment(models.Model):
+    """预估: each domain scored 1 (serious difficulty) to 5 (no difficulty), and a risk level."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="assessments")
+    health = models.PositiveSmallIntegerField(_("health"))
+    income = models.PositiveSmallIntegerField(_("income"))
+    family = models.PositiveSmallIntegerField(_("family"))
+    social_support = models.PositiveSmallIntegerField(_("social support"))
+    safety = models.PositiveSmallIntegerField(_("safety"))
+    risk = models.CharField(_("risk level"), max_length=8, choices=Risk.choices)
+    summary = models.CharField(_("summary"), max_length=1000, blank=True)
+    assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    assessed_on = models.DateField(_("assessed on"))
+
+    class Meta:
+        ordering = ["-assessed_on", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(health__range=(1, 5))
+                & Q(income__range=(1, 5))
+                & Q(family__range=(1, 5))
+                & Q(social_support__range=(1, 5))
+                & Q(safety__range=(1, 5)),
+                name="casework_assessment_scores",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_risk_display()} #{self.case_id}"
+
+
+class Plan(models.Model):
+    """计划: goals and tasks, submitted by the case worker, approved by the supervisor before work."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="plans")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"plan #{self.case_id}"
+
+
+class Goal(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="goals")
+    text = models.CharField(_("goal"), max_length=300)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class PlanTask(models.Model):
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    text = models.CharField(_("task"), max_length=300)
+    due_on = models.DateField(_("due on"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        indexes = [models.Index(fields=["due_on"], name="casework_task_due", condition=Q(done_on=None))]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ContactKind(models.TextChoices):
+    HOME_VISIT = "home_visit", _("Home visit")
+    OFFICE = "office", _("Office interview")
+    PHONE = "phone", _("Phone call")
+    ACCOMPANY = "accompany", _("Accompanying the client")
+    OTHER = "other", _("Other")
+
+
+class Contact(models.Model):
+    """介入: one dated contact with the client. Its service, when one was given, is a service record."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="contacts")
+    on = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=16, choices=ContactKind.choices)
+    # What was done, in a line: the content of the conversation belongs in a case note.
+    summary = models.CharField(_("what was done"), max_length=300)
+    service = models.BooleanField(_("a service was given"), default=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-on", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.on}"
+
+
+class CaseNote(models.Model):
+    """A case note, encrypted at rest. Read only through services.notes (checked and audited)."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="notes")
+    text_encrypted = models.TextField()
+    written_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    written_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["written_at", "id"]
+
+    def __str__(self) -> str:
+        return f"note #{self.case_id}"  # never the text
+
+
+class SupervisionLink(models.Model):
+    """督导: a social worker who supervises another. Approving plans and closures is the supervisor's."""
+
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    area_path = models.CharField(max_length=PATH_STEP * 8, editable=False)
+    supervisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("supervisor"), on_delete=models.CASCADE, related_name="+"
+    )
+    worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("supervisee"), on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["area_path", "id"]
+        constraints = [
+            # One supervisor per worker: who approves their plans is never in doubt.
+            models.UniqueConstraint(fields=["worker"], name="casework_one_supervisor"),
+            models.CheckConstraint(condition=~Q(worker=models.F("supervisor")), name="casework_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.supervisor_id} → {self.worker_id}"

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from shequ.casework import views
+
+app_name = "casework"
+
+urlpatterns = [
+    path("casework/", views.case_list, name="list"),
+    path("casework/new/", views.case_new, name="new"),
+    path("casework/supervision/", views.supervision_list, name="supervision"),
+    path("casework/supervision/<int:pk>/delete/", views.supervision_delete, name="supervision_delete"),
+    path("casework/<int:pk>/", views.case_detail, name="detail"),
+    path("casework/<int:pk>/notes/", views.case_notes, name="notes"),
+    path("casework/<int:pk>/<slug:action>/", views.case_act, name="act"),
+]
