@@ -118,6 +118,25 @@ def world(tree_with_people: Tree) -> World:  # noqa: F811
     case = case_open(by=users[Role.SOCIAL_WORKER], source="walk_in", resident=resident, problem="独居")
     CASE_ACTIONS["note"](by=users[Role.SOCIAL_WORKER], case=case, version=case.version, text=CASE_NOTE)
     case.refresh_from_db()
+    CASE_ACTIONS["record_consent"](
+        by=users[Role.SOCIAL_WORKER],
+        case=case,
+        version=case.version,
+        purpose="referral",
+        given_to="民政",
+        how="written",
+        sensitive=True,
+    )
+    case.refresh_from_db()
+    CASE_ACTIONS["refer"](
+        by=users[Role.SOCIAL_WORKER],
+        case=case,
+        version=case.version,
+        to_kind="civil_affairs",
+        receiver=users[Role.STREET_OFFICIAL],
+        note="协助申请低保",
+    )
+    case.refresh_from_db()
     CASE_ACTIONS["request_closure"](
         by=users[Role.SOCIAL_WORKER], case=case, version=case.version, reason="other", note=CASE_NOTE
     )
@@ -148,6 +167,12 @@ def _case_id() -> int:
     return Case.objects.get().pk
 
 
+def _referral_id() -> int:
+    from shequ.casework.models import Referral
+
+    return Referral.objects.get().pk
+
+
 def api_gets(w: World) -> tuple[list[str], set[str]]:
     """Every GET of the schema with its path parameters filled; and the parameters that could not be."""
     values = {
@@ -161,6 +186,7 @@ def api_gets(w: World) -> tuple[list[str], set[str]]:
         "need_id": Need.objects.get().pk,
         "survey_id": Survey.objects.get().pk,
         "case_id": _case_id(),
+        "referral_id": _referral_id(),
         "code": w.tree.community.code,
     }
     urls, unfilled = [], set()
@@ -220,6 +246,8 @@ def pages(w: World) -> list[str]:
         "/casework/",
         f"/casework/{_case_id()}/",
         "/casework/supervision/",
+        "/casework/referred/",
+        f"/casework/referred/{_referral_id()}/",
     ]
 
 

@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from pydantic import create_model
 
 from shequ.casework import resolvers, selectors, services
-from shequ.casework.models import Case, Source, SupervisionLink
+from shequ.casework.models import Case, Referral, Source, SupervisionLink
 from shequ.casework.workflow import CASE
 from shequ.core.api import Input, Pages
 from shequ.core.http import ApiRequest
@@ -220,6 +220,51 @@ for _name, _action in CASE.actions.items():
         operation_id=f"casework_case_{_name}",
         summary=str(_action.label),
     )(_action_endpoint(_name))
+
+
+class ReferralOut(Schema):
+    id: int
+    to_kind: str
+    note: str
+    created_at: datetime
+    client_name: str
+    problem: str
+    risk: str
+    case_worker: str
+    assessment: CaseAssessmentOut | None
+
+    @staticmethod
+    def resolve_client_name(obj: Referral) -> str:
+        return obj.case.client_name
+
+    @staticmethod
+    def resolve_problem(obj: Referral) -> str:
+        return obj.case.problem
+
+    @staticmethod
+    def resolve_risk(obj: Referral) -> str:
+        return obj.case.risk
+
+    @staticmethod
+    def resolve_case_worker(obj: Referral) -> str:
+        return obj.case.owner.username
+
+    @staticmethod
+    def resolve_assessment(obj: Referral) -> Any:
+        # Health and family are sensitive: shared only with the client's separate consent.
+        return obj.case.assessments.first() if obj.consent.sensitive else None
+
+
+@router.get("/casework/referrals", response=list[ReferralOut])
+@paginate(Pages)
+def referral_list(request: ApiRequest) -> QuerySet[Referral]:
+    """The cases referred to the caller, still in force."""
+    return selectors.referrals_received_for(request.auth).select_related("consent", "case__owner")
+
+
+@router.get("/casework/referrals/{int:referral_id}", response=ReferralOut)
+def referral_detail(request: ApiRequest, referral_id: int) -> Referral:
+    return services.referral_received(by=request.auth, referral_id=referral_id)
 
 
 @router.get("/casework/supervision", response=list[SupervisionOut])

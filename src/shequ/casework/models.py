@@ -314,3 +314,95 @@ class SupervisionLink(models.Model):
 
     def __str__(self) -> str:
         return f"{self.supervisor_id} → {self.worker_id}"
+
+
+class ConsentPurpose(models.TextChoices):
+    TRANSFER = "transfer", _("Transfer to another social worker")
+    REFERRAL = "referral", _("Referral to a department or an organisation")
+
+
+class ConsentHow(models.TextChoices):
+    WRITTEN = "written", _("Signed in writing")
+    ORAL = "oral", _("Given orally, witnessed")
+
+
+class Consent(models.Model):
+    """The client's recorded consent to a transfer or a referral (PIPL art. 23: sharing with another
+    handler; art. 29: a separate consent for sensitive information). Refused without it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="consents")
+    purpose = models.CharField(_("purpose"), max_length=10, choices=ConsentPurpose.choices)
+    given_to = models.CharField(_("shared with"), max_length=100)
+    sensitive = models.BooleanField(_("separate consent to share sensitive information"), default=False)
+    how = models.CharField(_("how it was given"), max_length=10, choices=ConsentHow.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+    used = models.BooleanField(default=False)  # a consent is spent by the transfer or referral it allowed
+
+    class Meta:
+        ordering = ["-recorded_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.purpose} #{self.case_id}"
+
+
+class TransferStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the receiver")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+
+
+class Transfer(models.Model):
+    """A case handed to another social worker: ownership moves when the receiver accepts."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="transfers")
+    from_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=500)
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=10, choices=TransferStatus.choices, default=TransferStatus.PENDING)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    refusal_reason = models.CharField(_("why refused"), max_length=500, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case"], condition=Q(status="pending"), name="casework_one_pending_transfer"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"transfer #{self.case_id}"
+
+
+class ReferralTo(models.TextChoices):
+    CIVIL_AFFAIRS = "civil_affairs", _("Civil affairs (民政)")
+    DISABLED_FEDERATION = "disabled_federation", _("Disabled persons' federation (残联)")
+    MEDICAL_INSURANCE = "medical_insurance", _("Medical insurance (医保)")
+    JUDICIAL_OFFICE = "judicial_office", _("Judicial office (司法所)")
+    ORGANISATION = "organisation", _("A social organisation")
+
+
+class Referral(models.Model):
+    """A case referred to a department or an organisation: its named receiver reads a limited summary
+    (never the notes; the assessment only with the separate consent) until the case worker revokes it."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="referrals")
+    to_kind = models.CharField(_("referred to"), max_length=20, choices=ReferralTo.choices)
+    receiver = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("receiver"), on_delete=models.PROTECT, related_name="+"
+    )
+    note = models.CharField(_("what is asked"), max_length=500)
+    consent = models.ForeignKey(Consent, on_delete=models.PROTECT, related_name="+")
+    referred_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["receiver"], name="casework_referral_receiver")]
+
+    def __str__(self) -> str:
+        return f"referral #{self.case_id}"

@@ -51,6 +51,11 @@ unscoped(
         "casework.Goal": "part of its case's plan",
         "casework.PlanTask": "part of its case's plan",
         "casework.Contact": "part of its case, read through the case (scoped under case)",
+        "casework.Consent": "part of its case, read through the case (scoped under case)",
+        "casework.Transfer": "part of its case, read through the case; answered by its receiver through the "
+        "case's rule table (a social worker of the case's area)",
+        "casework.Referral": "part of its case; its named receiver alone reads its limited summary "
+        "(services.transfers.referral_received), until revoked (403)",
         "casework.CaseNote": "read only through services.notes.notes_read: the case's view_notes, "
         "checked and audited on every read",
     }

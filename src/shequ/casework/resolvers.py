@@ -8,7 +8,7 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core import access
-from shequ.core.errors import NotFound
+from shequ.core.errors import DomainError, NotFound
 from shequ.core.models import User
 from shequ.core.workflow import int_value
 
@@ -42,6 +42,14 @@ def area(user: Any, obj: Any, raw: Any) -> Any:
 def user_by_name(user: Any, obj: Any, raw: Any) -> User:
     """A user named by a user name; whether they may take part is the service's check."""
     found = User.objects.filter(username=str(raw).strip()[:150], is_active=True).first()
+    if found is None:  # user names are not area-scoped: an unknown one is bad input, not a 404
+        raise DomainError(_("No user of that name."), code="unknown_user", fields={"user": "unknown"})
+    return found
+
+
+def referral_of_case(user: Any, case: Any, raw: Any) -> Any:
+    """A referral of this case still in force."""
+    found = case.referrals.filter(pk=int_value(raw, field="referral"), revoked_at__isnull=True).first()
     if found is None:
-        raise NotFound(_("No user of that name."))
+        raise NotFound()
     return found

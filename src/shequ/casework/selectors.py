@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from shequ.casework.models import Case, Risk, Stage, SupervisionLink
+from shequ.casework.models import Case, Referral, Risk, Stage, SupervisionLink
 from shequ.core import access
 from shequ.core.errors import NotFound
 
@@ -22,7 +22,11 @@ def cases_for(
     if risk in Risk.values:
         qs = qs.filter(risk=risk)
     if mine:
-        qs = qs.filter(Q(owner_id=user.pk) | Q(owner_id__in=supervisee_ids(user)))
+        qs = qs.filter(
+            Q(owner_id=user.pk)
+            | Q(owner_id__in=supervisee_ids(user))
+            | Q(transfers__to_user_id=user.pk, transfers__status="pending")
+        ).distinct()
     q = q.strip()[:50]
     if q:
         qs = qs.filter(
@@ -56,3 +60,13 @@ def link_for(user: Any, link_id: int) -> SupervisionLink:
     if link is None:
         raise NotFound()
     return link
+
+
+def referrals_received_for(user: Any) -> QuerySet[Referral]:
+    """The referrals made to the user that are still in force (a department's or organisation's
+    receiver: they may hold no role in the case's area)."""
+    return (
+        Referral.objects.filter(receiver_id=getattr(user, "pk", None) or 0, revoked_at__isnull=True)
+        .select_related("case", "case__resident", "case__household")
+        .order_by("-created_at", "-id")
+    )

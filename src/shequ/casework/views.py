@@ -166,6 +166,8 @@ def _detail(
             "events": case.events.select_related("by"),
             "actions": _action_forms(user, case, refused, request.POST if refused else None, error),
             "can_read_notes": may_read_notes(user, case),
+            "transfers": case.transfers.select_related("from_user", "to_user"),
+            "referrals": case.referrals.select_related("receiver"),
         },
         status=status,
     )
@@ -200,6 +202,31 @@ def case_notes(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_for(request.user, pk)
     notes = services.notes_read(by=request.user, case=case)
     return render(request, "casework/case_notes.html", {"case": case, "notes": notes})
+
+
+# --- referrals, as their receiver sees them ---------------------------------------------------
+
+
+@login_required
+def referral_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request, "casework/referral_list.html", {"referrals": selectors.referrals_received_for(request.user)}
+    )
+
+
+@login_required
+def referral_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    referral = services.referral_received(by=request.user, referral_id=pk)
+    assessment = referral.case.assessments.first() if referral.consent.sensitive else None
+    return render(
+        request,
+        "casework/referral_detail.html",
+        {
+            "referral": referral,
+            "case": referral.case,
+            "domains": [(label, getattr(assessment, key)) for key, label in DOMAINS] if assessment else [],
+        },
+    )
 
 
 # --- supervision --------------------------------------------------------------------------------

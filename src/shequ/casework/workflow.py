@@ -11,14 +11,19 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from shequ.casework import resolvers
 from shequ.casework.models import (
     OPEN_STAGES,
     ClosureReason,
+    ConsentHow,
+    ConsentPurpose,
     ContactKind,
     GoalsMet,
+    ReferralTo,
     Risk,
     Stage,
     SupervisionLink,
+    TransferStatus,
 )
 from shequ.core.workflow import Action, Field, Guard, Workflow
 
@@ -56,6 +61,34 @@ def plan_pending(case: Any) -> bool:
 def plan_approved(case: Any) -> bool:
     return case.plans.filter(approved_at__isnull=False).exists()
 
+
+def consent_for(purpose: str) -> Guard:
+    """The client's recorded consent to this purpose, not yet spent (PIPL: no sharing without it)."""
+    return Guard(
+        f"consent_{purpose}",
+        lambda u, c: c.consents.filter(purpose=purpose, used=False).exists(),
+        _("Record the client's consent first: a case is not shared without it."),
+        code="consent_required",
+        status=409,
+    )
+
+
+def pending_transfer(case: Any) -> Any:
+    return case.transfers.filter(status=TransferStatus.PENDING).first()
+
+
+def is_transfer_receiver(user: Any, case: Any) -> bool:
+    pending = pending_transfer(case)
+    return pending is not None and pending.to_user_id == getattr(user, "pk", None)
+
+
+TRANSFER_RECEIVER = Guard(
+    "transfer_receiver",
+    is_transfer_receiver,
+    _("Only the social worker the case is being transferred to answers the transfer."),
+    code="not_receiver",
+    status=403,
+)
 
 CASE_WORKER = Guard(
     "case_worker",
@@ -252,6 +285,112 @@ CASE = Workflow(
             target=Stage.ASSESSMENT,
             guards=(CASE_WORKER,),
             fields=(Field("reason", _("Why it is reopened"), required=True, max_length=500),),
+        ),
+        Action(
+            "record_consent",
+            _("Record the client's consent"),
+            permission="work",
+            sources=OPEN_STAGES,
+            guards=(CASE_WORKER,),
+            fields=(
+                Field("purpose", _("To"), kind="choice", required=True, choices=_choices(ConsentPurpose)),
+                Field("given_to", _("Shared with"), required=True, max_length=100),
+                Field(
+                    "how", _("How it was given"), kind="choice", required=True, choices=_choices(ConsentHow)
+                ),
+                Field(
+                    "sensitive",
+                    _("Separate consent to share sensitive information (health, family)"),
+                    kind="bool",
+                ),
+            ),
+        ),
+        Action(
+            "transfer",
+            _("Transfer the case"),
+            permission="work",
+            sources=OPEN_STAGES,
+            guards=(
+                CASE_WORKER,
+                Guard(
+                    "no_pending_transfer",
+                    lambda u, c: pending_transfer(c) is None,
+                    _("A transfer of this case is already waiting for its receiver."),
+                    code="transfer_pending",
+                    status=409,
+                ),
+                consent_for(ConsentPurpose.TRANSFER),
+            ),
+            fields=(
+                Field(
+                    "to",
+                    _("To the social worker (user name)"),
+                    kind="ref",
+                    required=True,
+                    resolve=resolvers.user_by_name,
+                ),
+                Field("reason", _("Reason"), required=True, max_length=500),
+            ),
+        ),
+        Action(
+            "accept_transfer",
+            _("Accept the transfer"),
+            permission="work",
+            sources=OPEN_STAGES,
+            guards=(TRANSFER_RECEIVER,),
+            style="primary",
+        ),
+        Action(
+            "refuse_transfer",
+            _("Refuse the transfer"),
+            permission="work",
+            sources=OPEN_STAGES,
+            guards=(TRANSFER_RECEIVER,),
+            fields=(Field("reason", _("Why you refuse"), required=True, max_length=500),),
+        ),
+        Action(
+            "refer",
+            _("Refer to a department or an organisation"),
+            permission="work",
+            sources=OPEN_STAGES,
+            guards=(CASE_WORKER, consent_for(ConsentPurpose.REFERRAL)),
+            fields=(
+                Field(
+                    "to_kind", _("Referred to"), kind="choice", required=True, choices=_choices(ReferralTo)
+                ),
+                Field(
+                    "receiver",
+                    _("Receiver (user name)"),
+                    kind="ref",
+                    required=True,
+                    resolve=resolvers.user_by_name,
+                ),
+                Field("note", _("What is asked"), required=True, max_length=500),
+            ),
+        ),
+        Action(
+            "revoke_referral",
+            _("Revoke a referral"),
+            permission="work",
+            guards=(
+                CASE_WORKER,
+                Guard(
+                    "has_referral",
+                    lambda u, c: c.referrals.filter(revoked_at__isnull=True).exists(),
+                    _("No referral of this case is in force."),
+                    code="no_referral",
+                    status=409,
+                ),
+            ),
+            fields=(
+                Field(
+                    "referral",
+                    _("Referral no."),
+                    kind="ref",
+                    required=True,
+                    resolve=resolvers.referral_of_case,
+                ),
+            ),
         ),
         Action(
             "note",

@@ -12,6 +12,15 @@ from shequ.casework.services.contacts import contact_record
 from shequ.casework.services.notes import note_write, notes_read
 from shequ.casework.services.plans import plan_approve, plan_submit
 from shequ.casework.services.supervision import supervision_link, supervision_unlink
+from shequ.casework.services.transfers import (
+    consent_record,
+    referral_make,
+    referral_received,
+    referral_revoke,
+    transfer_accept,
+    transfer_refuse,
+    transfer_request,
+)
 
 ACTIONS: dict[str, Callable[..., Any]] = {
     "accept": case_accept,
@@ -23,6 +32,12 @@ ACTIONS: dict[str, Callable[..., Any]] = {
     "request_closure": closure_request,
     "approve_closure": closure_approve,
     "reopen": case_reopen,
+    "record_consent": consent_record,
+    "transfer": transfer_request,
+    "accept_transfer": transfer_accept,
+    "refuse_transfer": transfer_refuse,
+    "refer": referral_make,
+    "revoke_referral": referral_revoke,
     "note": note_write,
 }
 
@@ -30,6 +45,7 @@ __all__ = [
     "ACTIONS",
     "case_open",
     "notes_read",
+    "referral_received",
     "supervision_link",
     "supervision_unlink",
 ]
