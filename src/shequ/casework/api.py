@@ -5,6 +5,7 @@ checked and audited on every read; no other answer carries a note."""
 
 from collections.abc import Callable
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -13,7 +14,7 @@ from ninja.pagination import paginate
 from pydantic import create_model
 
 from shequ.casework import resolvers, selectors, services
-from shequ.casework.models import Case, Referral, Source, SupervisionLink
+from shequ.casework.models import Case, Referral, Source, SupervisionLink, SupervisionSession
 from shequ.casework.workflow import CASE
 from shequ.core.api import Input, Pages
 from shequ.core.http import ApiRequest
@@ -265,6 +266,93 @@ def referral_list(request: ApiRequest) -> QuerySet[Referral]:
 @router.get("/casework/referrals/{int:referral_id}", response=ReferralOut)
 def referral_detail(request: ApiRequest, referral_id: int) -> Referral:
     return services.referral_received(by=request.auth, referral_id=referral_id)
+
+
+class SessionOut(Schema):
+    id: int
+    supervisor: str
+    worker: str
+    held_on: date
+    hours: Decimal
+    topics: str
+    case_ids: list[int]
+    signed: bool
+
+    @staticmethod
+    def resolve_supervisor(obj: SupervisionSession) -> str:
+        return obj.supervisor.username
+
+    @staticmethod
+    def resolve_worker(obj: SupervisionSession) -> str:
+        return obj.worker.username
+
+    @staticmethod
+    def resolve_case_ids(obj: SupervisionSession) -> list[int]:
+        return [c.pk for c in obj.cases.all()]
+
+
+class SessionIn(Input):
+    link_id: int
+    held_on: date
+    hours: Decimal = Field(gt=0, le=8)
+    topics: str = Field(max_length=500)
+    case_ids: list[int] = Field(default_factory=list, max_length=50)
+
+
+class CaseloadOut(Schema):
+    worker: str
+    open_cases: int
+    high: int
+    medium: int
+    low: int
+    unassessed: int
+    overdue_tasks: int
+    hours: Decimal
+    quota: Decimal
+    behind: bool
+
+
+@router.get("/casework/supervision/sessions", response=list[SessionOut])
+@paginate(Pages)
+def session_list(request: ApiRequest) -> QuerySet[SupervisionSession]:
+    return selectors.sessions_for(request.auth)
+
+
+@router.post("/casework/supervision/sessions", response={201: SessionOut})
+def session_record(request: ApiRequest, data: SessionIn) -> Status[SupervisionSession]:
+    user = request.auth
+    session = services.session_record(
+        by=user,
+        link=selectors.link_for(user, data.link_id),
+        held_on=data.held_on,
+        hours=data.hours,
+        topics=data.topics,
+        case_ids=data.case_ids,
+    )
+    return Status(201, session)
+
+
+@router.post("/casework/supervision/sessions/{int:session_id}/sign", response=SessionOut)
+def session_sign(request: ApiRequest, session_id: int) -> SupervisionSession:
+    from shequ.core.errors import NotFound
+
+    session = selectors.sessions_for(request.auth).filter(pk=session_id).first()
+    if session is None:
+        raise NotFound()
+    return services.session_sign(by=request.auth, session=session)
+
+
+@router.get("/casework/caseload", response=list[CaseloadOut])
+def caseload(request: ApiRequest) -> list[dict[str, Any]]:
+    """Each supervisee's open cases by risk, overdue tasks and supervision hours this month."""
+    return [
+        {
+            "worker": r.link.worker.username,
+            "behind": r.behind,
+            **{k: getattr(r, k) for k in CaseloadOut.model_fields if k not in ("worker", "behind")},
+        }
+        for r in selectors.caseloads_for(request.auth)
+    ]
 
 
 @router.get("/casework/supervision", response=list[SupervisionOut])

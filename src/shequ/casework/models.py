@@ -406,3 +406,34 @@ class Referral(models.Model):
 
     def __str__(self) -> str:
         return f"referral #{self.case_id}"
+
+
+class SupervisionSession(models.Model):
+    """督导 session: a supervisor and one supervisee, its hours and topics, the cases discussed; it
+    counts towards the monthly quota once both have signed it."""
+
+    link = models.ForeignKey(SupervisionLink, on_delete=models.PROTECT, related_name="sessions")
+    area_path = models.CharField(max_length=PATH_STEP * 8, editable=False)
+    supervisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    worker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    held_on = models.DateField(_("held on"))
+    hours = models.DecimalField(_("hours"), max_digits=3, decimal_places=1)
+    topics = models.CharField(_("topics"), max_length=500)
+    cases = models.ManyToManyField(Case, verbose_name=_("cases discussed"), blank=True, related_name="+")
+    supervisor_signed_at = models.DateTimeField(null=True, blank=True)
+    worker_signed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-held_on", "-id"]
+        indexes = [models.Index(fields=["worker", "held_on"], name="casework_session_worker")]
+        constraints = [
+            models.CheckConstraint(condition=Q(hours__gt=0) & Q(hours__lte=8), name="casework_session_hours")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.held_on} {self.hours}h"
+
+    @property
+    def signed(self) -> bool:
+        return self.supervisor_signed_at is not None and self.worker_signed_at is not None

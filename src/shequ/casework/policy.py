@@ -32,12 +32,14 @@ declare(
             "view_notes": Rule(SOCIAL_WORKER | {R.COMMUNITY_STAFF, R.STREET_OFFICIAL}),
         },
     ),
-    # Who supervises whom: set by the area's administrators, seen by them and by social workers.
+    # Who supervises whom: set by the area's administrators, seen by them and by social workers; a
+    # supervisor records the sessions with their supervisees (services.supervision adds: only the
+    # link's supervisor records, only its two parties sign).
     Resource(
         "supervision",
         "casework.SupervisionLink",
         "area_path",
-        {"view": Rule(ADMINS | SOCIAL_WORKER), "manage": Rule(ADMINS)},
+        {"view": Rule(ADMINS | SOCIAL_WORKER), "manage": Rule(ADMINS), "record": Rule(SOCIAL_WORKER)},
     ),
 )
 
@@ -56,6 +58,8 @@ unscoped(
         "case's rule table (a social worker of the case's area)",
         "casework.Referral": "part of its case; its named receiver alone reads its limited summary "
         "(services.transfers.referral_received), until revoked (403)",
+        "casework.SupervisionSession": "part of its supervision link, read through the links the user "
+        "may see (selectors.sessions_for); recorded by the link's supervisor, signed by its two parties",
         "casework.CaseNote": "read only through services.notes.notes_read: the case's view_notes, "
         "checked and audited on every read",
     }

@@ -53,3 +53,18 @@ def referral_of_case(user: Any, case: Any, raw: Any) -> Any:
     if found is None:
         raise NotFound()
     return found
+
+
+def open_task_of_case(user: Any, case: Any, raw: Any) -> Any:
+    """A task not yet done of the case's approved plan."""
+    from shequ.casework.models import PlanTask
+
+    found = PlanTask.objects.filter(
+        pk=int_value(raw, field="task"),
+        plan__case=case,
+        plan__approved_at__isnull=False,
+        done_on__isnull=True,
+    ).first()
+    if found is None:
+        raise NotFound()
+    return found

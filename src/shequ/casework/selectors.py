@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.utils import timezone
 
-from shequ.casework.models import Case, Referral, Risk, Stage, SupervisionLink
+from shequ.casework.models import Case, PlanTask, Referral, Risk, Stage, SupervisionLink, SupervisionSession
 from shequ.core import access
 from shequ.core.errors import NotFound
 
@@ -70,3 +74,100 @@ def referrals_received_for(user: Any) -> QuerySet[Referral]:
         .select_related("case", "case__resident", "case__household")
         .order_by("-created_at", "-id")
     )
+
+
+def _month(day: date) -> tuple[date, date]:
+    start = day.replace(day=1)
+    end = (start + timedelta(days=32)).replace(day=1)
+    return start, end
+
+
+def sessions_for(user: Any) -> QuerySet[SupervisionSession]:
+    """The sessions of the links the user may see (their topics; no case note is in a session)."""
+    return (
+        SupervisionSession.objects.filter(link__in=links_for(user))
+        .select_related("supervisor", "worker")
+        .prefetch_related("cases")
+        .order_by("-held_on", "-id")
+    )
+
+
+@dataclass(frozen=True)
+class Caseload:
+    """One supervisee as their supervisor (or the area's administrators) sees them."""
+
+    link: SupervisionLink
+    open_cases: int
+    high: int
+    medium: int
+    low: int
+    unassessed: int
+    overdue_tasks: int
+    hours: Decimal  # signed supervision this month
+    quota: Decimal
+
+    @property
+    def behind(self) -> bool:
+        return self.hours < self.quota
+
+
+def caseloads_for(user: Any, *, today: date | None = None) -> list[Caseload]:
+    """Each supervisee's open cases by risk, overdue plan tasks and supervision hours this month: the
+    supervisor's own supervisees, or every link of the areas they administer. Three grouped queries,
+    whatever the number of workers."""
+    from shequ.casework.services.supervision import monthly_hours
+
+    today = today or timezone.localdate()
+    visible = links_for(user)
+    if not access.paths_for(user, "supervision", "manage"):
+        visible = visible.filter(supervisor_id=user.pk)
+    links = list(visible)
+    workers = [link.worker_id for link in links]
+    cases = access.scope(user, "case").filter(owner_id__in=workers).exclude(stage=Stage.CLOSED)
+    by_worker = {
+        row["owner_id"]: row
+        for row in cases.values("owner_id").annotate(
+            n=Count("id"),
+            high=Count("id", filter=Q(risk=Risk.HIGH)),
+            medium=Count("id", filter=Q(risk=Risk.MEDIUM)),
+            low=Count("id", filter=Q(risk=Risk.LOW)),
+            unassessed=Count("id", filter=Q(risk="")),
+        )
+    }
+    overdue = dict(
+        PlanTask.objects.filter(
+            plan__case__in=cases, plan__approved_at__isnull=False, done_on__isnull=True, due_on__lt=today
+        )
+        .values("plan__case__owner_id")
+        .annotate(n=Count("id"))
+        .values_list("plan__case__owner_id", "n")
+    )
+    start, end = _month(today)
+    hours = dict(
+        SupervisionSession.objects.filter(
+            worker_id__in=workers,
+            held_on__gte=start,
+            held_on__lt=end,
+            supervisor_signed_at__isnull=False,
+            worker_signed_at__isnull=False,
+        )
+        .values("worker_id")
+        .annotate(h=Sum("hours"))
+        .values_list("worker_id", "h")
+    )
+    quota = monthly_hours()
+    empty: dict[str, int] = {}
+    return [
+        Caseload(
+            link=link,
+            open_cases=by_worker.get(link.worker_id, empty).get("n", 0),
+            high=by_worker.get(link.worker_id, empty).get("high", 0),
+            medium=by_worker.get(link.worker_id, empty).get("medium", 0),
+            low=by_worker.get(link.worker_id, empty).get("low", 0),
+            unassessed=by_worker.get(link.worker_id, empty).get("unassessed", 0),
+            overdue_tasks=overdue.get(link.worker_id, 0),
+            hours=hours.get(link.worker_id) or Decimal(0),
+            quota=quota,
+        )
+        for link in links
+    ]

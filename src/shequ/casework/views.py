@@ -16,14 +16,14 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shequ.casework import resolvers, selectors, services
-from shequ.casework.models import DOMAINS, Risk, Source, Stage
+from shequ.casework.models import DOMAINS, PlanTask, Risk, Source, Stage
 from shequ.casework.services.notes import may_read_notes
 from shequ.casework.workflow import CASE
 from shequ.core import access
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.pages import form_status, submit
 from shequ.core.pagination import paginate
-from shequ.core.workflow import Action, version_of
+from shequ.core.workflow import Action, int_value, version_of
 
 
 @login_required
@@ -114,6 +114,20 @@ def case_new(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _ref_choices(case: Any, name: str) -> list[tuple[str, str]]:
+    """The objects a ref input of the case may name, offered as options on the page."""
+    if name == "task":
+        tasks = PlanTask.objects.filter(
+            plan__case=case, plan__approved_at__isnull=False, done_on__isnull=True
+        )
+        return [(str(t.pk), f"{t.due_on:%Y-%m-%d} {t.text}") for t in tasks]
+    if name == "referral":
+        return [
+            (str(r.pk), f"#{r.pk} {r.get_to_kind_display()}") for r in case.referrals.filter(revoked_at=None)
+        ]
+    return []
+
+
 def _action_forms(
     user: Any, case: Any, refused: str = "", data: Any = None, error: DomainError | None = None
 ) -> list[dict]:
@@ -132,7 +146,7 @@ def _action_forms(
                     "f": f,
                     "value": value,
                     "checked": (bool(value) if mine else f.name == "service"),
-                    "choices": list(f.choices()) if f.choices else [],
+                    "choices": list(f.choices()) if f.choices else _ref_choices(case, f.name),
                     "error": str(error.message)
                     if (mine and error is not None and f.name in error.fields)
                     else "",
@@ -247,6 +261,67 @@ def _link(user: Any, data: dict[str, Any]) -> Any:
     )
 
 
+class SessionForm(forms.Form):
+    link = forms.IntegerField(label=gettext_lazy("Supervisee"), widget=forms.Select)
+    held_on = forms.DateField(label=gettext_lazy("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.CharField(label=gettext_lazy("Hours"), max_length=4)
+    topics = forms.CharField(label=gettext_lazy("Topics"), max_length=500)
+    case_ids = forms.CharField(
+        label=gettext_lazy("Cases discussed"),
+        required=False,
+        max_length=200,
+        help_text=gettext_lazy("Case numbers, separated by commas."),
+    )
+
+
+def case_numbers(raw: str) -> list[int]:
+    return [int_value(p, field="case_ids") for p in raw.replace("，", ",").split(",") if p.strip()]
+
+
+def _record(user: Any, data: dict[str, Any]) -> Any:
+    return services.session_record(
+        by=user,
+        link=selectors.link_for(user, data["link"]),
+        held_on=data["held_on"],
+        hours=data["hours"],
+        topics=data["topics"],
+        case_ids=case_numbers(data.get("case_ids") or ""),
+    )
+
+
+@login_required
+def session_new(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not access.paths_for(user, "supervision", "record"):
+        raise Forbidden()
+    form = SessionForm(request.POST or None, initial={"held_on": timezone.localdate()})
+    mine = selectors.links_for(user).filter(supervisor_id=user.pk)
+    form.fields["link"].widget.choices = [(link.pk, str(link.worker)) for link in mine]
+    if submit(request, form, lambda data: _record(user, data)) is not None:
+        messages.success(request, _("Session recorded: your supervisee signs it next."))
+        return redirect("casework:supervision")
+    return render(request, "casework/session_form.html", {"form": form}, status=form_status(form))
+
+
+@login_required
+@require_POST
+def session_sign(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.sessions_for(request.user).filter(pk=pk).first()
+    if session is None:
+        raise NotFound()
+    services.session_sign(by=request.user, session=session)
+    messages.success(request, _("Session signed."))
+    return redirect("casework:supervision")
+
+
+@login_required
+def caseload(request: HttpRequest) -> HttpResponse:
+    """The supervisor's view: each supervisee's open cases by risk, overdue tasks, hours this month."""
+    if not access.paths_for(request.user, "supervision", "view"):
+        raise Forbidden()
+    return render(request, "casework/caseload.html", {"rows": selectors.caseloads_for(request.user)})
+
+
 @login_required
 def supervision_list(request: HttpRequest) -> HttpResponse:
     user = request.user
@@ -265,7 +340,12 @@ def supervision_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "casework/supervision.html",
-        {"links": selectors.links_for(user)[:500], "form": form if can_manage else None},
+        {
+            "links": selectors.links_for(user)[:500],
+            "form": form if can_manage else None,
+            "sessions": selectors.sessions_for(user)[:100],
+            "can_record": selectors.links_for(user).filter(supervisor_id=user.pk).exists(),
+        },
         status=form_status(form),
     )
 

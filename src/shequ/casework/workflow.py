@@ -215,6 +215,16 @@ CASE = Workflow(
             ),
         ),
         Action(
+            "task_done",
+            _("Mark a task done"),
+            permission="work",
+            sources=(Stage.INTERVENTION, Stage.EVALUATION),
+            guards=(CASE_WORKER,),
+            fields=(
+                Field("task", _("Task"), kind="ref", required=True, resolve=resolvers.open_task_of_case),
+            ),
+        ),
+        Action(
             "evaluate",
             _("Review the goals (评估)"),
             permission="work",

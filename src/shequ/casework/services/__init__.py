@@ -10,8 +10,13 @@ from shequ.casework.services.cases import case_accept, case_assess, case_evaluat
 from shequ.casework.services.closure import closure_approve, closure_request
 from shequ.casework.services.contacts import contact_record
 from shequ.casework.services.notes import note_write, notes_read
-from shequ.casework.services.plans import plan_approve, plan_submit
-from shequ.casework.services.supervision import supervision_link, supervision_unlink
+from shequ.casework.services.plans import plan_approve, plan_submit, task_done
+from shequ.casework.services.supervision import (
+    session_record,
+    session_sign,
+    supervision_link,
+    supervision_unlink,
+)
 from shequ.casework.services.transfers import (
     consent_record,
     referral_make,
@@ -28,6 +33,7 @@ ACTIONS: dict[str, Callable[..., Any]] = {
     "submit_plan": plan_submit,
     "approve_plan": plan_approve,
     "contact": contact_record,
+    "task_done": task_done,
     "evaluate": case_evaluate,
     "request_closure": closure_request,
     "approve_closure": closure_approve,
@@ -46,6 +52,8 @@ __all__ = [
     "case_open",
     "notes_read",
     "referral_received",
+    "session_record",
+    "session_sign",
     "supervision_link",
     "supervision_unlink",
 ]

@@ -84,3 +84,12 @@ def plan_approve(*, by: Any, case: Case, version: int | None) -> Case:
         plan.approved_by, plan.approved_at = by, timezone.now()
         plan.save(update_fields=["approved_by", "approved_at"])
         return step(by, current, "approve_plan", changes={"plan": plan.pk})
+
+
+def task_done(*, by: Any, case: Case, version: int | None, task: PlanTask) -> Case:
+    """A task of the approved plan done today: it no longer counts as overdue."""
+    with transaction.atomic():
+        current = locked(case, version)
+        CASE.check(by, current, "task_done")
+        PlanTask.objects.filter(pk=task.pk, done_on__isnull=True).update(done_on=timezone.localdate())
+        return step(by, current, "task_done", changes={"task": task.pk})

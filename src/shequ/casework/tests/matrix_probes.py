@@ -12,7 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import make_user
-from shequ.casework.models import Case, CaseNote, Plan, Stage, SupervisionLink
+from shequ.casework.models import Case, CaseNote, Plan, Stage, SupervisionLink, SupervisionSession
 from shequ.casework.services.notes import NOTE_CONTEXT
 from shequ.core.crypto import encrypt
 from shequ.core.models import GrantKind, GrantStatus, SensitiveAccessGrant
@@ -192,6 +192,26 @@ def _manage(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
     return _outcome(ok, r, 201 if api else 302), _community(c).path
 
 
+def _record(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
+    """A session of the actor with their supervisee (the actor is the link's supervisor)."""
+    worker = make_user(Role.SOCIAL_WORKER, _community(c), username=f"probe_supervisee_{c.side}")
+    link = SupervisionLink.objects.create(
+        area=_community(c), area_path=_community(c).path, supervisor=c.user, worker=worker
+    )
+    day = timezone.localdate().isoformat()
+    body = {"held_on": day, "hours": "1.5", "topics": "探针督导"}
+    if api:
+        r = client.post(
+            "/api/casework/supervision/sessions",
+            {"link_id": link.pk, **body},
+            content_type="application/json",
+        )
+    else:
+        r = client.post("/casework/supervision/sessions/new/", {"link": link.pk, **body})
+    ok = SupervisionSession.objects.filter(link=link).exists()
+    return _outcome(ok, r, 201 if api else 302), _community(c).path
+
+
 PROBES = {
     ("case", "view", "list"): (case_list_page, case_list_api),
     ("case", "view", "detail"): (case_detail_page, case_detail_api),
@@ -206,6 +226,10 @@ PROBES = {
         lambda c, cl: _notes(c, cl, api=True),
     ),
     ("supervision", "view", "list"): (supervision_view_page, supervision_view_api),
+    ("supervision", "record", ""): (
+        lambda c, cl: _record(c, cl, api=False),
+        lambda c, cl: _record(c, cl, api=True),
+    ),
     ("supervision", "manage", ""): (
         lambda c, cl: _manage(c, cl, api=False),
         lambda c, cl: _manage(c, cl, api=True),
