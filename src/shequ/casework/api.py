@@ -307,6 +307,7 @@ class CaseloadOut(Schema):
     low: int
     unassessed: int
     overdue_tasks: int
+    escalated_tasks: int
     hours: Decimal
     quota: Decimal
     behind: bool

@@ -240,6 +240,8 @@ class PlanTask(models.Model):
     text = models.CharField(_("task"), max_length=300)
     due_on = models.DateField(_("due on"))
     done_on = models.DateField(_("done on"), null=True, blank=True)
+    # Set once by the nightly job (jobs.py) when the task is past its due date and not done.
+    escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["due_on", "id"]

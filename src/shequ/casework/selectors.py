@@ -103,6 +103,7 @@ class Caseload:
     low: int
     unassessed: int
     overdue_tasks: int
+    escalated_tasks: int  # overdue tasks the nightly job has escalated to the supervisor
     hours: Decimal  # signed supervision this month
     quota: Decimal
 
@@ -134,14 +135,14 @@ def caseloads_for(user: Any, *, today: date | None = None) -> list[Caseload]:
             unassessed=Count("id", filter=Q(risk="")),
         )
     }
-    overdue = dict(
+    late = (
         PlanTask.objects.filter(
             plan__case__in=cases, plan__approved_at__isnull=False, done_on__isnull=True, due_on__lt=today
         )
         .values("plan__case__owner_id")
-        .annotate(n=Count("id"))
-        .values_list("plan__case__owner_id", "n")
+        .annotate(n=Count("id"), escalated=Count("id", filter=Q(escalated_at__isnull=False)))
     )
+    overdue = {row["plan__case__owner_id"]: row for row in late}
     start, end = _month(today)
     hours = dict(
         SupervisionSession.objects.filter(
@@ -165,7 +166,8 @@ def caseloads_for(user: Any, *, today: date | None = None) -> list[Caseload]:
             medium=by_worker.get(link.worker_id, empty).get("medium", 0),
             low=by_worker.get(link.worker_id, empty).get("low", 0),
             unassessed=by_worker.get(link.worker_id, empty).get("unassessed", 0),
-            overdue_tasks=overdue.get(link.worker_id, 0),
+            overdue_tasks=overdue.get(link.worker_id, empty).get("n", 0),
+            escalated_tasks=overdue.get(link.worker_id, empty).get("escalated", 0),
             hours=hours.get(link.worker_id) or Decimal(0),
             quota=quota,
         )
