@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shequ.core.models import PATH_STEP, Area
 
@@ -18,12 +19,13 @@ from shequ.core.models import PATH_STEP, Area
 class Stage(models.TextChoices):
     """The stages of MZ/T 094-2017: 接案 → 预估 → 计划 → 介入 → 评估 → 结案."""
 
-    INTAKE = "intake", _("Intake")
-    ASSESSMENT = "assessment", _("Assessment")
-    PLAN = "plan", _("Planning")
-    INTERVENTION = "intervention", _("Intervention")
-    EVALUATION = "evaluation", _("Evaluation")
-    CLOSED = "closed", _("Closed")
+    # In their own context: the project's catalogue already says "Closed" of an appeal (已办结).
+    INTAKE = "intake", pgettext_lazy("case stage", "Intake")
+    ASSESSMENT = "assessment", pgettext_lazy("case stage", "Assessment")
+    PLAN = "plan", pgettext_lazy("case stage", "Planning")
+    INTERVENTION = "intervention", pgettext_lazy("case stage", "Intervention")
+    EVALUATION = "evaluation", pgettext_lazy("case stage", "Evaluation")
+    CLOSED = "closed", pgettext_lazy("case stage", "Closed")
 
 
 OPEN_STAGES = tuple(s for s in Stage.values if s != Stage.CLOSED)

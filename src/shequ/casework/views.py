@@ -161,6 +161,20 @@ def _action_forms(
     return drawn
 
 
+def _history(case: Any) -> list[Any]:
+    """The case's history with each step and stage in the reader's language."""
+    labels = {name: a.label for name, a in CASE.actions.items()} | {
+        "open": gettext_lazy("Case opened"),
+        "task_overdue": gettext_lazy("A task is overdue: escalated to the supervisor"),
+    }
+    stages = dict(Stage.choices)
+    events = list(case.events.select_related("by"))
+    for e in events:
+        e.label = labels.get(e.action, e.action)
+        e.stage_label = stages.get(e.to_stage, "") if e.to_stage != e.from_stage else ""
+    return events
+
+
 def _detail(
     request: HttpRequest, case: Any, *, refused: str = "", error: DomainError | None = None, status: int = 200
 ) -> HttpResponse:
@@ -177,7 +191,7 @@ def _detail(
             "assessment": assessment,
             "domains": [(label, getattr(assessment, key)) for key, label in DOMAINS] if assessment else [],
             "contacts": case.contacts.select_related("recorded_by")[:50],
-            "events": case.events.select_related("by"),
+            "events": _history(case),
             "actions": _action_forms(user, case, refused, request.POST if refused else None, error),
             "can_read_notes": may_read_notes(user, case),
             "transfers": case.transfers.select_related("from_user", "to_user"),
@@ -263,7 +277,9 @@ def _link(user: Any, data: dict[str, Any]) -> Any:
 
 class SessionForm(forms.Form):
     link = forms.IntegerField(label=gettext_lazy("Supervisee"), widget=forms.Select)
-    held_on = forms.DateField(label=gettext_lazy("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(
+        label=gettext_lazy("Held on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     hours = forms.CharField(label=gettext_lazy("Hours"), max_length=4)
     topics = forms.CharField(label=gettext_lazy("Topics"), max_length=500)
     case_ids = forms.CharField(

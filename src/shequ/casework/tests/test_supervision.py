@@ -130,6 +130,12 @@ def test_sessions_through_the_api_and_the_page(w: dict[str, Any]) -> None:
     assert 'data-testid="session-sign"' in page.get("/casework/supervision/").content.decode()
     assert page.post(f"/casework/supervision/sessions/{r.json()['id']}/sign/").status_code == 302
     assert 'data-testid="session-signed"' in page.get("/casework/supervision/").content.decode()
+    desk = login_client(sup)
+    assert f'value="{TODAY.isoformat()}"' in desk.get("/casework/supervision/sessions/new/").content.decode()
+    body = {"link": link.pk, "held_on": TODAY.isoformat(), "hours": "1", "topics": "个案研讨"}
+    bad = desk.post("/casework/supervision/sessions/new/", body | {"case_ids": "第一个"})
+    assert bad.status_code == 400 and "个案研讨" in bad.content.decode()
+    assert desk.post("/casework/supervision/sessions/new/", body).status_code == 302
     far = make_user(Role.SOCIAL_WORKER, w["tree"].far_community, username="far")
     assert (
         token_client(far).post(f"/api/casework/supervision/sessions/{r.json()['id']}/sign").status_code == 404
