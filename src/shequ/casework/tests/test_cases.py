@@ -263,3 +263,14 @@ def test_opening_a_case_from_the_page_finds_the_client_by_name(people: People) -
     r = page.post("/casework/new/", {"source": "walk_in", "resident": people.elder.pk, "problem": "独居"})
     assert r.status_code == 302
     assert Case.objects.get().owner == people.worker
+
+
+def test_the_area_page_counts_open_cases_for_those_who_see_cases(tree: Tree, people: People) -> None:
+    case_open(by=people.worker, source="walk_in", resident=people.elder, problem="独居")
+    html = login_client(people.staff).get(f"/areas/{tree.community.pk}/").content.decode()
+    assert 'data-testid="stat-open_cases"><b>1</b>' in html
+    grid = make_user(Role.GRID_WORKER, tree.grid, username="wangge")
+    assert (
+        'data-testid="stat-open_cases"'
+        not in login_client(grid).get(f"/areas/{tree.grid.pk}/").content.decode()
+    )
