@@ -834,7 +834,7 @@ class _Run:
             access.forget_roles(user)
             return [
                 (
-                    r.link.pk,
+                    r.link_id,
                     r.open_cases,
                     r.high,
                     r.medium,

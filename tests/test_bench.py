@@ -401,7 +401,7 @@ def test_the_hand_written_caseloads_agree_with_the_casework_selector(db: None) -
     )
     product = [
         (
-            r.link.pk,
+            r.link_id,
             r.open_cases,
             r.high,
             r.medium,

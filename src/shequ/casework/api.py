@@ -348,7 +348,7 @@ def caseload(request: ApiRequest) -> list[dict[str, Any]]:
     """Each supervisee's open cases by risk, overdue tasks and supervision hours this month."""
     return [
         {
-            "worker": r.link.worker.username,
+            "worker": r.worker_username,
             "behind": r.behind,
             **{k: getattr(r, k) for k in CaseloadOut.model_fields if k not in ("worker", "behind")},
         }

@@ -96,7 +96,10 @@ def sessions_for(user: Any) -> QuerySet[SupervisionSession]:
 class Caseload:
     """One supervisee as their supervisor (or the area's administrators) sees them."""
 
-    link: SupervisionLink
+    link_id: int
+    worker_id: int
+    worker_username: str
+    worker_name: str
     open_cases: int
     high: int
     medium: int
@@ -122,8 +125,8 @@ def caseloads_for(user: Any, *, today: date | None = None) -> list[Caseload]:
     visible = links_for(user)
     if not access.paths_for(user, "supervision", "manage"):
         visible = visible.filter(supervisor_id=user.pk)
-    links = list(visible.select_related(None).select_related("worker"))
-    workers = [link.worker_id for link in links]
+    links = list(visible.values_list("id", "worker_id", "worker__username", "worker__display_name"))
+    workers = [worker_id for _id, worker_id, _u, _n in links]
     # A supervisor's few supervisees are named; an administrator's hundreds are the whole scope,
     # grouped once (an IN list of hundreds of ids costs more than the rows it leaves out).
     few = len(workers) <= 50
@@ -167,16 +170,19 @@ def caseloads_for(user: Any, *, today: date | None = None) -> list[Caseload]:
     empty: dict[str, int] = {}
     return [
         Caseload(
-            link=link,
-            open_cases=by_worker.get(link.worker_id, empty).get("n", 0),
-            high=by_worker.get(link.worker_id, empty).get("high", 0),
-            medium=by_worker.get(link.worker_id, empty).get("medium", 0),
-            low=by_worker.get(link.worker_id, empty).get("low", 0),
-            unassessed=by_worker.get(link.worker_id, empty).get("unassessed", 0),
-            overdue_tasks=overdue.get(link.worker_id, empty).get("n", 0),
-            escalated_tasks=overdue.get(link.worker_id, empty).get("escalated", 0),
-            hours=hours.get(link.worker_id) or Decimal(0),
+            link_id=link_id,
+            worker_id=worker_id,
+            worker_username=username,
+            worker_name=name or username,
+            open_cases=by_worker.get(worker_id, empty).get("n", 0),
+            high=by_worker.get(worker_id, empty).get("high", 0),
+            medium=by_worker.get(worker_id, empty).get("medium", 0),
+            low=by_worker.get(worker_id, empty).get("low", 0),
+            unassessed=by_worker.get(worker_id, empty).get("unassessed", 0),
+            overdue_tasks=overdue.get(worker_id, empty).get("n", 0),
+            escalated_tasks=overdue.get(worker_id, empty).get("escalated", 0),
+            hours=hours.get(worker_id) or Decimal(0),
             quota=quota,
         )
-        for link in links
+        for link_id, worker_id, username, name in links
     ]

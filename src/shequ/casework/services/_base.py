@@ -18,7 +18,12 @@ from shequ.core.models import AuditAction
 
 def locked(case: Case, version: int | None) -> Case:
     """The case as it is now, locked for this transaction; a stale version is a conflict."""
-    current = Case.objects.select_for_update().select_related("area", "resident", "household").get(pk=case.pk)
+    # of=self: PostgreSQL locks no row of an outer join (the client is a resident or a household).
+    current = (
+        Case.objects.select_for_update(of=("self",))
+        .select_related("area", "resident", "household")
+        .get(pk=case.pk)
+    )
     if version is not None and current.version != version:
         raise Conflict(
             _("Someone else changed this case first (it is now: %(stage)s). Reload the page and try again.")
