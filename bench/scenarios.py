@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, NoReturn, cast
 
 from bench import appeals
+from bench import casework as cw
 from bench import volunteering as vol
 from bench.databases import Backend, PostgresBackend, PreparedRows, SqliteBackend, tsv_line
 from bench.generator import APPEALS_TODAY, BENCH_TODAY, District, HouseholdRow, PersonRow
@@ -88,6 +89,7 @@ def run(backend_name: str, options: Options, admin_url: str = "") -> list[Result
             bench.appeals,
             bench.http,
             bench.volunteering,
+            bench.casework,
             bench.metrics,
             bench.reports,
             bench.backups,
@@ -103,7 +105,7 @@ def run(backend_name: str, options: Options, admin_url: str = "") -> list[Result
                 results.append(
                     Result(scenario=step.__name__, backend=backend.name, error=f"{type(exc).__name__}: {exc}")
                 )
-                if step not in (bench.appeals, bench.http, bench.volunteering):
+                if step not in (bench.appeals, bench.http, bench.volunteering, bench.casework):
                     break
     finally:
         if backend is not None:
@@ -818,6 +820,67 @@ class _Run:
         connections.close_all()  # the server has the database to itself while it is measured
         results.append(self._check_in_burst(prepared))
         return results
+
+    # --- 6. casework (issue 20): 20,000 open cases of 400 supervised workers -------------------------
+
+    def casework(self) -> list[Result]:
+        """Open cases, plans, overdue tasks and signed sessions (written in bulk, not timed); the
+        caseloads of every supervision link of the district, as its administrator sees them, against
+        the same by hand; and one supervisor's own caseload page."""
+        from django.db import connection
+
+        reset_peak()
+        loaded = cw.load_cases(self.options.scale, self.options.seed)
+        log(f"loaded {loaded.cases} cases of {loaded.workers} workers in {loaded.seconds:.1f}s")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+        return [self._read_caseloads(loaded)]
+
+    def _read_caseloads(self, loaded: cw.CasesLoaded) -> Result:
+        from shequ.casework import selectors
+        from shequ.core import access
+
+        user, area = self.admin, self.district_area
+
+        def product() -> list[tuple[Any, ...]]:
+            access.forget_roles(user)
+            return [
+                (
+                    r.link_id,
+                    r.open_cases,
+                    r.high,
+                    r.medium,
+                    r.low,
+                    r.unassessed,
+                    r.overdue_tasks,
+                    r.escalated_tasks,
+                    r.hours,
+                )
+                for r in selectors.caseloads_for(user, today=cw.TODAY)
+            ]
+
+        def baseline() -> list[tuple[Any, ...]]:
+            return cw.caseloads_by_hand(area.path, cw.TODAY)
+
+        reset_peak()
+        p, b, p_value, b_value = self._timed_pair(product, baseline)
+        if p_value != b_value:
+            wrong = [(x, y) for x, y in zip(p_value, b_value, strict=False) if x != y][:3]
+            raise RuntimeError(
+                f"caseloads differ ({len(p_value)} and {len(b_value)} rows; first differences {wrong})."
+                " If the selector's rules changed, change bench/casework.py caseloads_by_hand."
+            )
+        r = self._read_result(
+            "read: caseloads · district",
+            loaded.cases,
+            p,
+            b,
+            "casework.selectors.caseloads_for (every supervisee of the district: open cases by risk,"
+            " overdue tasks, signed hours this month)",
+            size_unit="open cases",
+        )
+        r.notes.update(loaded=loaded.__dict__ | {"notes": None})
+        return r
 
     def _read_ranking(self, loaded: vol.HoursLoaded) -> Result:
         from shequ.core import access

@@ -379,3 +379,51 @@ def test_the_hand_written_figures_agree_with_metrics_py_for_the_district_and_a_s
     after = figures_by_hand(district.pk, today)
     assert after["total"][6] == 0 < before[6]  # nobody satisfied any more
     assert differences(figures_of(figures_for(admin, district, today=today)), after) == []
+
+
+def test_the_hand_written_caseloads_agree_with_the_casework_selector(db: None) -> None:
+    from bench import casework as cw
+    from shequ.casework.selectors import caseloads_for
+
+    district = District("tiny")
+    parents: dict[int, Area] = {}
+    ids: dict[int, int] = {}
+    for a in district.areas():
+        parent = parents.get(a.parent_id) if a.parent_id else None
+        parents[a.id] = area = services.area_create(by=None, parent=parent, name=a.name, code=a.code)
+        ids[a.id] = area.pk
+    Resident.objects.bulk_create(
+        Resident(
+            area_id=ids[h.building_id],
+            name=m.name,
+            relation=m.relation,
+            **seal_personal_data(id_number=m.id_number, phone=m.phone, today=BENCH_TODAY).__dict__,
+        )
+        for h in district.households()
+        for m in h.members
+    )
+    loaded = cw.load_cases("tiny", 1)
+    assert loaded.cases > 100
+    assert loaded.workers == cw.WORKERS["tiny"]
+    assert loaded.tasks > 0
+    top = Area.objects.get(kind="district")
+    admin = services.user_create(
+        by=None, username="bench_admin", password="x-Bench-2026!", role="district_admin", area=top
+    )
+    product = [
+        (
+            r.link_id,
+            r.open_cases,
+            r.high,
+            r.medium,
+            r.low,
+            r.unassessed,
+            r.overdue_tasks,
+            r.escalated_tasks,
+            r.hours,
+        )
+        for r in caseloads_for(admin, today=cw.TODAY)
+    ]
+    assert product == cw.caseloads_by_hand(top.path, cw.TODAY)
+    assert sum((row[6] for row in product)) > 0
+    assert any((row[8] > 0 for row in product))

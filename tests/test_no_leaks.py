@@ -49,9 +49,13 @@ OUTSIDER_PHONE = "13912345678"
 OUTSIDER_ID = make_id_number("440604", date(1975, 8, 9), 31, "M")
 CONTACT_PHONE = "13787654321"
 RESOURCE_MOBILE = "13655554444"  # a resource's contact's own mobile: masked like a resident's
+# A case note: the most sensitive text in the product, in no answer but the notes' own (casework).
+CASE_NOTE = "个案笔记：案主与儿子关系紧张，曾有轻生念头"
 
 # Answers that hold personal data: they must never be kept by a shared cache.
-PERSONAL = re.compile(r"^/(api/)?(residents|households|appeals|volunteers|volunteering|me|corrections)\b")
+PERSONAL = re.compile(
+    r"^/(api/)?(residents|households|appeals|volunteers|volunteering|me|corrections|casework)\b"
+)
 # Path parameters this scan does not fill (no fixture object yet); a new one fails the test.
 # job_id: a report job is its requester's alone (reports/selectors.jobs_for); its file holds aggregates.
 UNFILLED = {"activity_id", "group_id", "job_id"}
@@ -120,6 +124,35 @@ def world(tree_with_people: Tree) -> World:  # noqa: F811
     )
     needs_services.response_record(by=staff, survey=survey, score=5, resident=resident)
     Resource.objects.filter(area=tree.community).update(phone=RESOURCE_MOBILE, phone_public=False)
+    # A case of the resident with a note and a closing note, worked by the social worker.
+    from shequ.casework.services import ACTIONS as CASE_ACTIONS
+    from shequ.casework.services import case_open
+
+    case = case_open(by=users[Role.SOCIAL_WORKER], source="walk_in", resident=resident, problem="独居")
+    CASE_ACTIONS["note"](by=users[Role.SOCIAL_WORKER], case=case, version=case.version, text=CASE_NOTE)
+    case.refresh_from_db()
+    CASE_ACTIONS["record_consent"](
+        by=users[Role.SOCIAL_WORKER],
+        case=case,
+        version=case.version,
+        purpose="referral",
+        given_to="民政",
+        how="written",
+        sensitive=True,
+    )
+    case.refresh_from_db()
+    CASE_ACTIONS["refer"](
+        by=users[Role.SOCIAL_WORKER],
+        case=case,
+        version=case.version,
+        to_kind="civil_affairs",
+        receiver=users[Role.STREET_OFFICIAL],
+        note="协助申请低保",
+    )
+    case.refresh_from_db()
+    CASE_ACTIONS["request_closure"](
+        by=users[Role.SOCIAL_WORKER], case=case, version=case.version, reason="other", note=CASE_NOTE
+    )
     ids = {decrypt(r.id_number_encrypted, context=ID_CONTEXT) for r in Resident.objects.all()}
     phones = {decrypt(r.phone_encrypted, context=PHONE_CONTEXT) for r in Resident.objects.all()}
     assert len(ids) == 6
@@ -144,6 +177,18 @@ def body_text(response: Any) -> str:
     return content.decode("utf-8", "replace")
 
 
+def _case_id() -> int:
+    from shequ.casework.models import Case
+
+    return Case.objects.get().pk
+
+
+def _referral_id() -> int:
+    from shequ.casework.models import Referral
+
+    return Referral.objects.get().pk
+
+
 def api_gets(w: World) -> tuple[list[str], set[str]]:
     """Every GET of the schema with its path parameters filled; and the parameters that could not be."""
     values = {
@@ -156,6 +201,8 @@ def api_gets(w: World) -> tuple[list[str], set[str]]:
         "visit_id": Visit.objects.get().pk,
         "need_id": Need.objects.get().pk,
         "survey_id": Survey.objects.get().pk,
+        "case_id": _case_id(),
+        "referral_id": _referral_id(),
         "code": w.tree.community.code,
     }
     urls, unfilled = [], set()
@@ -217,6 +264,11 @@ def pages(w: World) -> list[str]:
         f"/metrics/resident_participation/numerator/?area={w.tree.community.pk}",
         f"/metrics/resident_satisfaction/numerator/?area={w.tree.community.pk}",
         "/reports/",
+        "/casework/",
+        f"/casework/{_case_id()}/",
+        "/casework/supervision/",
+        "/casework/referred/",
+        f"/casework/referred/{_referral_id()}/",
     ]
 
 
@@ -243,6 +295,8 @@ def check(role: Role, url: str, response: Any, w: World, problems: list[str]) ->
     text = body_text(response)
     for leak in leaks_in(text, w, contact_allowed=contact_allowed):
         problems.append(f"{role.value} GET {url}: {leak} in the body")
+    if CASE_NOTE in text and not url.rstrip("/").endswith("/notes"):
+        problems.append(f"{role.value} GET {url}: a case note in the body")
     if PERSONAL.match(url) and response.get("Cache-Control") != "no-store":
         problems.append(f"{role.value} GET {url}: Cache-Control is {response.get('Cache-Control')!r}")
     if "html" in response.get("Content-Type", ""):

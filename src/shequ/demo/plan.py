@@ -632,6 +632,7 @@ def _accounts() -> list[AccountPlan]:
         AccountPlan("pingdi_shequ", "黄淑贞（平地社区居委会）", "community_staff", "pingdi"),
         AccountPlan("zhenhua_shequ", "梁振东（振华社区居委会）", "community_staff", "zhenhua"),
         AccountPlan("pingdi_shegong", "麦嘉欣（社工）", "social_worker", "pingdi"),
+        AccountPlan("dali_dudao", "区淑仪（督导）", "social_worker", "dali"),  # supervises pingdi_shegong
         AccountPlan("pingdi_wangge", "罗俊杰（网格员）", "grid_worker", "pingdi-g1"),
         AccountPlan("pingdi_louzhang", "黄伯（楼长）", "building_head", "pingdi-g1-b1"),
         AccountPlan("pingdi_zhiyuan", "叶子轩（志愿者）", "volunteer", "pingdi"),
