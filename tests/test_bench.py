@@ -425,5 +425,5 @@ def test_the_hand_written_caseloads_agree_with_the_casework_selector(db: None) -
         for r in caseloads_for(admin, today=cw.TODAY)
     ]
     assert product == cw.caseloads_by_hand(top.path, cw.TODAY)
-    assert sum((row[6] for row in product)) > 0
-    assert any((row[8] > 0 for row in product))
+    assert sum(row[6] for row in product) > 0
+    assert any(row[8] > 0 for row in product)
