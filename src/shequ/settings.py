@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "shequ.appeals",
     "shequ.volunteering",
     "shequ.needs",
+    "shequ.deliberation",
     "shequ.metrics",
     "shequ.reports",
     "shequ.demo",  # the demo community and `shequ demo`: above every domain app

@@ -943,6 +943,22 @@ def appeal_mark_for_deliberation(*, appeal: Appeal, by: Any, version: int | None
         return current
 
 
+def appeal_note_meeting(*, appeal: Appeal, by: Any, note: str, decided: bool = False) -> AppealStep:
+    """The seam from deliberation: the appeal's timeline shows the meeting whose agenda it is on, and
+    later the decision taken on it. The caller (deliberation) has checked its own permission, in its
+    transaction; the appeal's stage does not change here."""
+    current = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    return _step(
+        current,
+        by=by,
+        action=Action.DECIDED if decided else Action.MEETING,
+        from_stage=current.stage,
+        from_level=current.level,
+        now=_now(None),
+        note=note[:1000],
+    )
+
+
 # --- deadlines (the scheduled job) -------------------------------------------------------------------
 
 

@@ -1,0 +1,117 @@
+"""The permission matrix's probes of deliberation (core/tests/test_permission_matrix.py collects them):
+a meeting of the probe's building, tried through pages and API."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.test import Client
+
+from shequ.deliberation.models import Attendance, Meeting
+from shequ.deliberation.services import meetings
+
+START = datetime(2026, 12, 14, 19, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def _refused(response: Any) -> bool:
+    assert response.status_code in (403, 404), f"a refusal must be 403/404, got {response.status_code}"
+    return False
+
+
+def _outcome(ok: bool, response: Any, status: int) -> bool:
+    if ok:
+        assert response.status_code == status, response.content[:300]
+        return True
+    return _refused(response)
+
+
+def _meeting(c: Any, *, opened: bool = False) -> Meeting:
+    meeting = meetings.meeting_create(
+        by=None,
+        area=c.building,
+        kind="building",
+        title="探针议事会",
+        starts_at=START,
+        ends_at=START + timedelta(hours=2),
+        chair="陈书记",
+        recorder="李社工",
+        place="架空层",
+    )
+    if opened:
+        meeting = meetings.meeting_notify(by=None, meeting=meeting, version=None)
+        meeting = meetings.meeting_open(by=None, meeting=meeting, version=None)
+    return meeting
+
+
+def list_page(c: Any, client: Client) -> tuple[bool, str]:
+    meeting = _meeting(c)
+    r = client.get("/meetings/", {"q": "探针议事会"})
+    if r.status_code != 200:
+        return _refused(r), c.building.path
+    return f'href="/meetings/{meeting.pk}/"' in r.content.decode(), c.building.path
+
+
+def list_api(c: Any, client: Client) -> tuple[bool, str]:
+    meeting = _meeting(c)
+    r = client.get("/api/meetings", {"q": "探针议事会"})
+    assert r.status_code == 200
+    return any(i["id"] == meeting.pk for i in r.json()["items"]), c.building.path
+
+
+def detail_page(c: Any, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/meetings/{_meeting(c).pk}/")
+    return (r.status_code == 200 or _refused(r)), c.building.path
+
+
+def detail_api(c: Any, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/api/meetings/{_meeting(c).pk}")
+    return (r.status_code == 200 or _refused(r)), c.building.path
+
+
+def _notified(meeting: Meeting) -> bool:
+    return Meeting.objects.get(pk=meeting.pk).status == "notified"
+
+
+def manage_page(c: Any, client: Client) -> tuple[bool, str]:
+    meeting = _meeting(c)
+    r = client.post(f"/meetings/{meeting.pk}/act/notify/", {"version": meeting.version})
+    return _outcome(_notified(meeting), r, 302), c.building.path
+
+
+def manage_api(c: Any, client: Client) -> tuple[bool, str]:
+    meeting = _meeting(c)
+    r = client.post(
+        f"/api/meetings/{meeting.pk}/notify", {"version": meeting.version}, content_type="application/json"
+    )
+    return _outcome(_notified(meeting), r, 200), c.building.path
+
+
+def _attended(c: Any, client: Client, api: bool) -> tuple[bool, str]:
+    meeting = _meeting(c, opened=True)
+    resident = c.resident_factory(c.building, name="探针居民")
+    if api:
+        r = client.post(
+            f"/api/meetings/{meeting.pk}/attend", {"resident": resident.pk}, content_type="application/json"
+        )
+    else:
+        r = client.post(f"/meetings/{meeting.pk}/act/attend/", {"resident": resident.pk})
+    ok = Attendance.objects.filter(meeting=meeting, resident=resident).exists()
+    return _outcome(ok, r, 200 if api else 302), c.building.path
+
+
+def attend_page(c: Any, client: Client) -> tuple[bool, str]:
+    return _attended(c, client, api=False)
+
+
+def attend_api(c: Any, client: Client) -> tuple[bool, str]:
+    return _attended(c, client, api=True)
+
+
+PROBES = {
+    ("meeting", "view", "list"): (list_page, list_api),
+    ("meeting", "view", "detail"): (detail_page, detail_api),
+    ("meeting", "manage", ""): (manage_page, manage_api),
+    ("meeting", "attend", ""): (attend_page, attend_api),
+}

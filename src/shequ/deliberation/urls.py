@@ -1,0 +1,12 @@
+from django.urls import path
+
+from shequ.deliberation import views
+
+app_name = "deliberation"
+
+urlpatterns = [
+    path("meetings/", views.meeting_list, name="list"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="detail"),
+    path("meetings/<int:pk>/act/<slug:action>/", views.meeting_act, name="act"),
+    path("areas/<int:area_pk>/meetings/new/", views.meeting_create, name="create"),
+]

@@ -1,0 +1,155 @@
+"""Pages of deliberation: meetings listed, called and run. Thin: parse, call the same services and
+selectors as the API, render. Every action of the MEETING table posts to one URL and is drawn from
+the table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shequ.core import access
+from shequ.core import selectors as core_selectors
+from shequ.core.errors import Forbidden, NotFound
+from shequ.core.models import Area
+from shequ.core.pages import form_status, submit
+from shequ.core.pagination import paginate
+from shequ.core.workflow import version_of
+from shequ.deliberation import resolvers, selectors
+from shequ.deliberation.forms import MeetingForm, action_form
+from shequ.deliberation.models import Meeting, MeetingStatus
+from shequ.deliberation.services import attendance, meetings, topics
+from shequ.deliberation.workflow import MEETING
+
+
+def _area_param(request: HttpRequest) -> Area | None:
+    value = request.GET.get("area", "")
+    return core_selectors.area_for(request.user, int(value)) if value.isdigit() and len(value) < 12 else None
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not access.paths_for(user, "meeting", "view"):
+        raise Forbidden()
+    area = _area_param(request)
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "")[:50]
+    page = paginate(request, selectors.meetings_for(user, area=area, status=status, q=q))
+    targets = [area] if area is not None else list(access.areas_held(user))
+    create_in = [a for a in targets if access.can(user, "meeting", "manage", path=a.path)]
+    return render(
+        request,
+        "deliberation/meeting_list.html",
+        {
+            "page": page,
+            "area": area,
+            "status": status,
+            "q": q,
+            "statuses": MeetingStatus.choices,
+            "create_in": create_in,
+        },
+    )
+
+
+def _venue_choices(user: Any, area: Area) -> list[tuple[int, str]]:
+    from shequ.resources.selectors import resources_for
+
+    community = area.path[:12]  # the venues of the meeting's community (or street)
+    return [
+        (r.venue.pk, f"{r.name}（{r.area.name}）")
+        for r in resources_for(user, venues_only=True).filter(area__path__startswith=community)[:300]
+    ]
+
+
+@login_required
+def meeting_create(request: HttpRequest, area_pk: int) -> HttpResponse:
+    area = core_selectors.area_for(request.user, area_pk)
+    access.require(request.user, "meeting", "manage", path=area.path)
+    form = MeetingForm(request.POST or None)
+    form.set_venues(_venue_choices(request.user, area))
+
+    def call(data: dict[str, Any]) -> Meeting:
+        venue_pk = data.pop("venue")
+        venue = resolvers.venue(request.user, None, venue_pk) if venue_pk else None
+        return meetings.meeting_create(by=request.user, area=area, venue=venue, **data)
+
+    meeting = submit(request, form, call)
+    if meeting is not None:
+        messages.success(request, _("The meeting was called."))
+        return redirect("deliberation:detail", pk=meeting.pk)
+    return render(
+        request, "deliberation/meeting_form.html", {"form": form, "area": area}, status=form_status(form)
+    )
+
+
+# The service of each action of the MEETING table.
+ACTIONS: dict[str, Callable[..., Any]] = {
+    "notify": meetings.meeting_notify,
+    "open": meetings.meeting_open,
+    "close": meetings.meeting_close,
+    "cancel": meetings.meeting_cancel,
+    "add_topic": topics.topic_add,
+    "attend": attendance.attendance_record,
+}
+# Actions that act on the meeting's state need the version the user saw; adding to it does not.
+VERSIONED = {"notify", "open", "close", "cancel"}
+
+
+def _detail(request: HttpRequest, meeting: Meeting, refused: Any = None, status: int = 200) -> HttpResponse:
+    user = request.user
+    forms = []
+    for action in MEETING.available(user, meeting):
+        if refused is not None and refused.action.name == action.name:
+            forms.append(refused)
+        else:
+            forms.append(action_form(action, None))
+    if refused is not None and refused not in forms:
+        forms.insert(0, refused)  # refused because the meeting moved on: say why, keep what was typed
+    return render(
+        request,
+        "deliberation/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "quorum": selectors.meeting_quorum(meeting),
+            "topics": list(meeting.topics.select_related("appeal")),
+            "attendances": list(selectors.attendances_for(meeting)),
+            "action_forms": forms,
+            "candidates": list(selectors.agenda_candidates(user, meeting)[:50])
+            if access.can(user, "meeting", "manage", path=meeting.area.path)
+            else [],
+        },
+        status=status,
+    )
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, selectors.meeting_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def meeting_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    meeting = selectors.meeting_for(request.user, pk)
+    if action not in ACTIONS:
+        raise NotFound()
+    form = action_form(MEETING.action(action), request.POST)
+
+    def call(_data: dict[str, Any]) -> Any:
+        args = MEETING.parse(action, request.POST, user=request.user, obj=meeting)
+        version = version_of(request.POST) if action in VERSIONED else None
+        return ACTIONS[action](by=request.user, meeting=meeting, version=version, **args)
+
+    done = submit(request, form, call)  # a 404 in the input (another area's appeal) stays a 404
+    if done is not None:
+        messages.success(request, _("Done: %(action)s.") % {"action": MEETING.action(action).label})
+        return redirect("deliberation:detail", pk=meeting.pk)
+    meeting = selectors.meeting_for(request.user, pk)
+    return _detail(request, meeting, refused=form, status=form_status(form))
