@@ -3,7 +3,8 @@ action of the MEETING table, its body built from the table."""
 # No "from __future__ import annotations": django-ninja reads these annotations at run time.
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
@@ -13,12 +14,14 @@ from pydantic import create_model
 
 from shequ.core import selectors as core_selectors
 from shequ.core.api import Input, Pages
+from shequ.core.errors import NotFound
 from shequ.core.http import ApiRequest
+from shequ.core.workflow import Workflow, version_of
 from shequ.deliberation import resolvers, selectors
-from shequ.deliberation.models import Base, Meeting, MeetingKind, MeetingMode
-from shequ.deliberation.services import meetings
-from shequ.deliberation.views import ACTIONS, VERSIONED
-from shequ.deliberation.workflow import MEETING
+from shequ.deliberation.models import Base, Decision, Meeting, MeetingKind, MeetingMode, Vote
+from shequ.deliberation.services import decisions, meetings
+from shequ.deliberation.views import ACTIONS, VERSIONED, VOTE_ACTIONS, VOTE_VERSIONED
+from shequ.deliberation.workflow import MEETING, VOTE
 
 router = Router(tags=["deliberation"])
 
@@ -38,6 +41,75 @@ class DeliberationTopicOut(Schema):
     source: str
     appeal_id: int | None
     participants_base: str
+
+
+class DeliberationResultOut(Schema):
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    cast: int
+    present: int
+    passed: bool
+    owners_total: int
+    area_total: Decimal
+    area_voting: Decimal
+    area_for: Decimal
+    participation_by_owners: bool | None = None
+    participation_by_area: bool | None = None
+    consent_by_owners: bool | None = None
+    consent_by_area: bool | None = None
+
+
+def _result(vote: Vote) -> dict[str, Any] | None:
+    outcome = selectors.vote_result(vote)
+    if outcome is None:
+        return None  # hidden until the vote closes
+    out = {k: getattr(outcome, k) for k in DeliberationResultOut.model_fields if hasattr(outcome, k)}
+    if outcome.art278 is not None:
+        for k in ("participation_by_owners", "participation_by_area", "consent_by_owners", "consent_by_area"):
+            out[k] = getattr(outcome.art278, k)
+    return out
+
+
+class DeliberationVoteOut(Schema):
+    id: int
+    meeting_id: int
+    topic_id: int | None
+    question: str
+    method: str
+    unit: str
+    rule: str
+    secret: bool
+    status: str
+    counted_by: str
+    version: int
+    result: DeliberationResultOut | None
+    actions: list[str]
+
+    @staticmethod
+    def resolve_result(obj: Vote) -> Any:
+        return _result(obj)
+
+    @staticmethod
+    def resolve_actions(obj: Vote, context: Any) -> list[str]:
+        return [a.name for a in VOTE.available(context["request"].auth, obj)]
+
+
+class DeliberationDecisionOut(Schema):
+    id: int
+    topic_id: int | None
+    vote_id: int | None
+    method: str
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    text: str
+    responsible: str
+    deadline: date | None
+    valid: bool
+    invalid_reason: str
+    status: str
+    version: int
 
 
 class DeliberationMeetingOut(Schema):
@@ -63,6 +135,16 @@ class DeliberationMeetingOut(Schema):
     topics: list[DeliberationTopicOut]
     attendance: int
     actions: list[str]
+    votes: list[DeliberationVoteOut]
+    decisions: list[DeliberationDecisionOut]
+
+    @staticmethod
+    def resolve_votes(obj: Meeting) -> Any:
+        return list(obj.votes.all())
+
+    @staticmethod
+    def resolve_decisions(obj: Meeting) -> Any:
+        return list(obj.decisions.all())
 
     @staticmethod
     def resolve_quorum(obj: Meeting) -> Any:
@@ -132,23 +214,24 @@ def meeting_create(request: ApiRequest, data: DeliberationMeetingIn) -> Status[M
     return Status(201, selectors.meeting_for(request.auth, meeting.pk))
 
 
-def _action_endpoint(name: str, service: Callable[..., Any]) -> None:
-    """POST /meetings/{id}/<action>: the body is the action's fields (+ version), parsed by the table."""
-    body = create_model(
-        "Meeting" + "".join(p.capitalize() for p in name.split("_")) + "Body",
-        __base__=MEETING.input_schema(name),
+def _body(table: Workflow, prefix: str, name: str) -> Any:
+    """The action's fields (from the table) and the version the caller saw."""
+    return create_model(
+        prefix + "".join(p.capitalize() for p in name.split("_")) + "Body",
+        __base__=table.input_schema(name),
         version=(int | None, None),
     )
+
+
+def _meeting_endpoint(name: str, service: Callable[..., Any]) -> None:
+    """POST /meetings/{id}/<action>: the body is the action's fields (+ version), parsed by the table."""
+    body = _body(MEETING, "Meeting", name)
 
     def endpoint(request: ApiRequest, meeting_id: int, data: body) -> Meeting:  # type: ignore[valid-type]
         meeting = selectors.meeting_for(request.auth, meeting_id)
         raw = data.dict()  # type: ignore[attr-defined]
         args = MEETING.parse(name, raw, user=request.auth, obj=meeting)
-        version = raw.get("version") if name in VERSIONED else None
-        if name in VERSIONED and version is None:
-            from shequ.core.workflow import version_of
-
-            version_of(raw)  # refuses: the version is required for a change of state
+        version = version_of(raw) if name in VERSIONED else None
         service(by=request.auth, meeting=meeting, version=version, **args)
         return selectors.meeting_for(request.auth, meeting_id)
 
@@ -160,5 +243,46 @@ def _action_endpoint(name: str, service: Callable[..., Any]) -> None:
     )(endpoint)
 
 
+def _vote_endpoint(name: str, service: Callable[..., Any]) -> None:
+    body = _body(VOTE, "Vote", name)
+
+    def endpoint(request: ApiRequest, vote_id: int, data: body) -> Vote:  # type: ignore[valid-type]
+        vote = selectors.vote_for(request.auth, vote_id)
+        raw = data.dict()  # type: ignore[attr-defined]
+        args = VOTE.parse(name, raw, user=request.auth, obj=vote)
+        version = version_of(raw) if name in VOTE_VERSIONED else None
+        service(by=request.auth, vote=vote, version=version, **args)
+        return selectors.vote_for(request.auth, vote_id)
+
+    endpoint.__name__ = f"vote_{name}"
+    router.post(
+        f"/votes/{{int:vote_id}}/{name}",
+        response=DeliberationVoteOut,
+        operation_id=f"deliberation_vote_{name}",
+    )(endpoint)
+
+
 for _name, _service in ACTIONS.items():
-    _action_endpoint(_name, _service)
+    _meeting_endpoint(_name, _service)
+for _name, _service in VOTE_ACTIONS.items():
+    _vote_endpoint(_name, _service)
+
+
+@router.get("/votes/{int:vote_id}", response=DeliberationVoteOut)
+def vote_detail(request: ApiRequest, vote_id: int) -> Vote:
+    """A vote; its result only once it is closed."""
+    return selectors.vote_for(request.auth, vote_id)
+
+
+class DecisionDoneBody(Input):
+    version: int
+
+
+@router.post("/decisions/{int:decision_id}/done", response=DeliberationDecisionOut)
+def decision_done(request: ApiRequest, decision_id: int, data: DecisionDoneBody) -> Decision:
+    decision = Decision.objects.filter(
+        pk=decision_id, meeting__in=selectors.meetings_for(request.auth)
+    ).first()
+    if decision is None:
+        raise NotFound()
+    return decisions.decision_done(by=request.auth, decision=decision, version=data.version)

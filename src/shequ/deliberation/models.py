@@ -237,11 +237,6 @@ class Vote(models.Model):
     area_for = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     area_against = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
     area_abstain = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal(0))
-    # Civil Code art. 278: all owners of the building and their exclusive floor area (the vote roll).
-    owners_total = models.PositiveIntegerField(_("owners in all"), null=True, blank=True)
-    area_total = models.DecimalField(
-        _("exclusive floor area in all (m²)"), max_digits=12, decimal_places=2, null=True, blank=True
-    )
     # A show of hands is counted by a named officer.
     counted_by = models.CharField(_("counted by"), max_length=50, blank=True)
     opened_at = models.DateTimeField()
@@ -255,6 +250,36 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return self.question
+
+    @property
+    def area(self) -> Area:
+        """The meeting's area: the VOTE table checks permissions on the meeting's place."""
+        return self.meeting.area
+
+    @property
+    def by_floor_area(self) -> bool:
+        return self.rule in (VoteRule.ART278_MAJOR, VoteRule.ART278_ORDINARY)
+
+
+class RollEntry(models.Model):
+    """One owner on a vote's roll (Civil Code art. 278 votes): the household and its exclusive floor
+    area. The household record does not hold floor areas yet, so the roll does, per vote."""
+
+    vote = models.ForeignKey(Vote, on_delete=models.CASCADE, related_name="roll")
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    owner = models.CharField(_("owner"), max_length=50)
+    floor_area = models.DecimalField(_("exclusive floor area (m²)"), max_digits=10, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("roll entry")
+        verbose_name_plural = _("roll entries")
+        constraints = [
+            models.UniqueConstraint(fields=["vote", "household"], name="deliberation_roll_once"),
+            models.CheckConstraint(condition=Q(floor_area__gt=0), name="deliberation_roll_area_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.vote_id}:{self.household_id}"
 
 
 class Ballot(models.Model):
@@ -287,6 +312,12 @@ class Ballot(models.Model):
         return f"{self.vote_id}:{self.voter}"
 
 
+class DecisionMethod(models.TextChoices):
+    CONSENSUS = "consensus", _("Agreed by consultation")
+    HANDS = "hands", _("Show of hands")
+    BALLOT = "ballot", _("Ballots (paper or online)")
+
+
 class DecisionStatus(models.TextChoices):
     ADOPTED = "adopted", _("Adopted")
     DONE = "done", _("Implemented")
@@ -303,7 +334,7 @@ class Decision(models.Model):
     vote = models.OneToOneField(
         Vote, null=True, blank=True, on_delete=models.SET_NULL, related_name="decision"
     )
-    method = models.CharField(_("method"), max_length=16, choices=VoteMethod.choices)
+    method = models.CharField(_("method"), max_length=16, choices=DecisionMethod.choices)
     votes_for = models.PositiveIntegerField(_("for"), default=0)
     votes_against = models.PositiveIntegerField(_("against"), default=0)
     votes_abstain = models.PositiveIntegerField(_("abstaining"), default=0)
@@ -334,3 +365,7 @@ class Decision(models.Model):
 
     def __str__(self) -> str:
         return self.text[:60]
+
+    @property
+    def area(self) -> Area:
+        return self.meeting.area

@@ -17,6 +17,8 @@ declare(
             "view": Rule(ALL - {R.RESIDENT}),
             "manage": Rule(ADMINS | {R.SOCIAL_WORKER}),
             "attend": Rule(ADMINS | {R.SOCIAL_WORKER, R.GRID_WORKER, R.BUILDING_HEAD}),
+            # A resident casts their own vote online, on a meeting of the building they live in.
+            "vote": Rule(frozenset({R.RESIDENT})),
         },
     ),
 )
@@ -26,6 +28,7 @@ unscoped(
         "deliberation.Topic": "part of its meeting's agenda (scoped through the meeting)",
         "deliberation.Attendance": "part of its meeting (scoped through the meeting)",
         "deliberation.Vote": "part of its meeting (scoped through the meeting)",
+        "deliberation.RollEntry": "the owners on the roll of its vote (scoped through the meeting)",
         "deliberation.Ballot": "part of its vote; who voted is read through the meeting, how never alone",
         "deliberation.Decision": "part of its meeting (scoped through the meeting)",
     }

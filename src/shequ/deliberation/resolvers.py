@@ -56,3 +56,19 @@ def resident(user: Any, obj: Any, raw: Any) -> Any:
     if found is None:
         raise NotFound(fields={"resident": "not_found"})
     return found
+
+
+def meeting_vote(user: Any, obj: Any, raw: Any) -> Any:
+    """A vote of this meeting (obj is the meeting)."""
+    found = obj.votes.filter(pk=_pk(raw, "vote")).first()
+    if found is None:
+        raise NotFound(fields={"vote": "not_found"})
+    return found
+
+
+def meeting_topic(user: Any, obj: Any, raw: Any) -> Any:
+    """A topic on this meeting's agenda (obj is the meeting)."""
+    found = obj.topics.filter(pk=_pk(raw, "topic")).first()
+    if found is None:
+        raise NotFound(fields={"topic": "not_found"})
+    return found

@@ -3,16 +3,28 @@ a meeting of another area answers as not found."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
 from shequ.core import access
 from shequ.core.errors import NotFound
 from shequ.core.models import Area, subtree_q
 from shequ.deliberation import quorum as arithmetic
-from shequ.deliberation.models import Attendance, Base, Meeting, MeetingStatus
+from shequ.deliberation.models import (
+    Attendance,
+    Base,
+    Meeting,
+    MeetingStatus,
+    Vote,
+    VoteMethod,
+    VoteRule,
+    VoteStatus,
+    VoteUnit,
+)
 
 
 def meetings_for(user: Any, *, area: Area | None = None, status: str = "", q: str = "") -> QuerySet[Meeting]:
@@ -93,3 +105,93 @@ def agenda_candidates(user: Any, meeting: Meeting) -> QuerySet[Any]:
     from shequ.appeals.selectors import appeals_for_agenda
 
     return appeals_for_agenda(user, meeting.area).exclude(topics__meeting=meeting)
+
+
+# --- votes ------------------------------------------------------------------------------------------
+
+
+def voter_key(vote: Vote, resident: Any) -> str | None:
+    """Who a ballot counts for: the person, or their household in a vote of one per household. The
+    same key whatever the channel, so nobody votes twice on paper and on the phone."""
+    if resident is None:
+        return None
+    if vote.unit == VoteUnit.HOUSEHOLD:
+        return f"household:{resident.household_id}" if resident.household_id else None
+    return f"resident:{resident.pk}"
+
+
+def votes_to_cast_for(user: Any) -> QuerySet[Vote]:
+    """Open ballot votes of the meetings where the user may vote online (a resident's own building)."""
+    meetings = access.scope(user, "meeting", "vote")
+    return Vote.objects.filter(meeting__in=meetings, method=VoteMethod.BALLOT).select_related("meeting__area")
+
+
+def vote_for(user: Any, pk: int) -> Vote:
+    """A vote of a meeting the user may see, or on which they may vote; NotFound otherwise."""
+    seen = access.scope(user, "meeting", "view")
+    votable = access.scope(user, "meeting", "vote")
+    found = (
+        Vote.objects.filter(Q(meeting__in=seen) | Q(meeting__in=votable))
+        .select_related("meeting__area", "topic")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+@dataclass(frozen=True)
+class Outcome:
+    votes_for: int
+    votes_against: int
+    votes_abstain: int
+    cast: int
+    present: int  # the base of a simple majority: those present, or those who voted if more
+    passed: bool
+    art278: arithmetic.Art278 | None
+    owners_total: int
+    area_total: Decimal
+    area_for: Decimal
+    area_voting: Decimal
+
+
+def vote_outcome(vote: Vote) -> Outcome:
+    """The counts and whether the vote passed, by its rule (quorum.py)."""
+    cast = vote.votes_for + vote.votes_against + vote.votes_abstain
+    area_voting = vote.area_for + vote.area_against + vote.area_abstain
+    present = max(present_count(vote.meeting), cast)
+    roll = vote.roll.aggregate(n=Count("id"), area=Sum("floor_area"))
+    owners_total, area_total = roll["n"] or 0, roll["area"] or Decimal(0)
+    result = None
+    if vote.by_floor_area:
+        result = arithmetic.art278(
+            owners_total=owners_total,
+            area_total=area_total,
+            owners_voting=cast,
+            area_voting=area_voting,
+            owners_for=vote.votes_for,
+            area_for=vote.area_for,
+            major=vote.rule == VoteRule.ART278_MAJOR,
+        )
+        passed = result.passed
+    else:
+        passed = arithmetic.majority_passed(vote.votes_for, present)
+    return Outcome(
+        vote.votes_for,
+        vote.votes_against,
+        vote.votes_abstain,
+        cast,
+        present,
+        passed,
+        result,
+        owners_total,
+        area_total,
+        vote.area_for,
+        area_voting,
+    )
+
+
+def vote_result(vote: Vote) -> Outcome | None:
+    """The result, once the vote is closed; hidden while it is open."""
+    return vote_outcome(vote) if vote.status == VoteStatus.CLOSED else None

@@ -9,4 +9,7 @@ urlpatterns = [
     path("meetings/<int:pk>/", views.meeting_detail, name="detail"),
     path("meetings/<int:pk>/act/<slug:action>/", views.meeting_act, name="act"),
     path("areas/<int:area_pk>/meetings/new/", views.meeting_create, name="create"),
+    path("votes/<int:pk>/", views.vote_detail, name="vote"),
+    path("votes/<int:pk>/act/<slug:action>/", views.vote_act, name="vote_act"),
+    path("decisions/<int:pk>/act/<slug:action>/", views.decision_act, name="decision_act"),
 ]

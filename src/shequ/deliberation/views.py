@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -20,12 +21,12 @@ from shequ.core.errors import Forbidden, NotFound
 from shequ.core.models import Area
 from shequ.core.pages import form_status, submit
 from shequ.core.pagination import paginate
-from shequ.core.workflow import version_of
+from shequ.core.workflow import Workflow, version_of
 from shequ.deliberation import resolvers, selectors
 from shequ.deliberation.forms import MeetingForm, action_form
-from shequ.deliberation.models import Meeting, MeetingStatus
-from shequ.deliberation.services import attendance, meetings, topics
-from shequ.deliberation.workflow import MEETING
+from shequ.deliberation.models import Decision, Meeting, MeetingStatus, Vote
+from shequ.deliberation.services import attendance, decisions, meetings, topics, votes
+from shequ.deliberation.workflow import DECISION, MEETING, VOTE
 
 
 def _area_param(request: HttpRequest) -> Area | None:
@@ -97,21 +98,57 @@ ACTIONS: dict[str, Callable[..., Any]] = {
     "cancel": meetings.meeting_cancel,
     "add_topic": topics.topic_add,
     "attend": attendance.attendance_record,
+    "open_vote": votes.vote_open,
+    "decide": decisions.decision_record,
 }
 # Actions that act on the meeting's state need the version the user saw; adding to it does not.
 VERSIONED = {"notify", "open", "close", "cancel"}
+VOTE_ACTIONS: dict[str, Callable[..., Any]] = {
+    "cast": votes.vote_cast,
+    "record": votes.vote_record,
+    "enrol": votes.vote_enrol,
+    "count_hands": votes.vote_count_hands,
+    "close": votes.vote_close,
+}
+VOTE_VERSIONED = {"count_hands", "close"}
 
 
-def _detail(request: HttpRequest, meeting: Meeting, refused: Any = None, status: int = 200) -> HttpResponse:
-    user = request.user
+def _forms(user: Any, table: Workflow, obj: Any, url: str, refused: Any = None) -> list[Any]:
+    """The forms of the actions the user may take on obj now, each posting to `url` + its name; a
+    refused form is drawn again with what was typed and why."""
     forms = []
-    for action in MEETING.available(user, meeting):
+    for action in table.available(user, obj):
         if refused is not None and refused.action.name == action.name:
-            forms.append(refused)
+            form = refused
         else:
-            forms.append(action_form(action, None))
+            form = action_form(action, None)
+        forms.append(form)
     if refused is not None and refused not in forms:
-        forms.insert(0, refused)  # refused because the meeting moved on: say why, keep what was typed
+        forms.insert(0, refused)  # refused because it moved on: say why, keep what was typed
+    for form in forms:
+        form.post_url = f"{url}{form.action.name}/"
+        form.obj_version = obj.version
+    return forms
+
+
+def _detail(
+    request: HttpRequest, meeting: Meeting, refused: Any = None, status: int = 200, refused_on: Any = None
+) -> HttpResponse:
+    user = request.user
+    url = reverse("deliberation:detail", args=[meeting.pk])
+    forms = _forms(user, MEETING, meeting, f"{url}act/", refused if refused_on is None else None)
+    vote_rows = []
+    for vote in meeting.votes.select_related("topic"):
+        mine = refused if refused_on is not None and refused_on == vote else None
+        vote_rows.append(
+            (vote, selectors.vote_result(vote), _forms(user, VOTE, vote, f"/votes/{vote.pk}/act/", mine))
+        )
+    decision_rows = []
+    for decision in meeting.decisions.select_related("topic", "vote"):
+        mine = refused if refused_on is not None and refused_on == decision else None
+        decision_rows.append(
+            (decision, _forms(user, DECISION, decision, f"/decisions/{decision.pk}/act/", mine))
+        )
     return render(
         request,
         "deliberation/meeting_detail.html",
@@ -121,6 +158,8 @@ def _detail(request: HttpRequest, meeting: Meeting, refused: Any = None, status:
             "topics": list(meeting.topics.select_related("appeal")),
             "attendances": list(selectors.attendances_for(meeting)),
             "action_forms": forms,
+            "votes": vote_rows,
+            "decisions": decision_rows,
             "candidates": list(selectors.agenda_candidates(user, meeting)[:50])
             if access.can(user, "meeting", "manage", path=meeting.area.path)
             else [],
@@ -153,3 +192,76 @@ def meeting_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("deliberation:detail", pk=meeting.pk)
     meeting = selectors.meeting_for(request.user, pk)
     return _detail(request, meeting, refused=form, status=form_status(form))
+
+
+@login_required
+def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A vote on a phone: the question, the resident's own ballot, the result once it is closed."""
+    vote = selectors.vote_for(request.user, pk)
+    return _vote_page(request, vote)
+
+
+def _vote_page(request: HttpRequest, vote: Vote, refused: Any = None, status: int = 200) -> HttpResponse:
+    forms = [
+        f
+        for f in _forms(request.user, VOTE, vote, f"/votes/{vote.pk}/act/", refused)
+        if f.action.name == "cast"
+    ]
+    return render(
+        request,
+        "deliberation/vote_detail.html",
+        {"vote": vote, "result": selectors.vote_result(vote), "forms": forms},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def vote_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    vote = selectors.vote_for(request.user, pk)
+    if action not in VOTE_ACTIONS:
+        raise NotFound()
+    form = action_form(VOTE.action(action), request.POST)
+
+    def call(_data: dict[str, Any]) -> Any:
+        args = VOTE.parse(action, request.POST, user=request.user, obj=vote)
+        version = version_of(request.POST) if action in VOTE_VERSIONED else None
+        return VOTE_ACTIONS[action](by=request.user, vote=vote, version=version, **args)
+
+    done = submit(request, form, call)
+    seen = access.can(request.user, "meeting", "view", path=vote.meeting.area.path)
+    if done is not None:
+        messages.success(request, _("Done: %(action)s.") % {"action": VOTE.action(action).label})
+        return (
+            redirect("deliberation:detail", pk=vote.meeting_id)
+            if seen
+            else redirect("deliberation:vote", pk=pk)
+        )
+    vote = selectors.vote_for(request.user, pk)
+    if action == "cast" or not seen:
+        return _vote_page(request, vote, refused=form, status=form_status(form))
+    return _detail(request, vote.meeting, refused=form, status=form_status(form), refused_on=vote)
+
+
+@login_required
+@require_POST
+def decision_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    decision = Decision.objects.filter(pk=pk, meeting__in=selectors.meetings_for(request.user)).first()
+    if decision is None or action != "done":
+        raise NotFound()
+    form = action_form(DECISION.action(action), request.POST)
+
+    def call(_data: dict[str, Any]) -> Any:
+        return decisions.decision_done(by=request.user, decision=decision, version=version_of(request.POST))
+
+    done = submit(request, form, call)
+    if done is not None:
+        messages.success(request, _("Done: %(action)s.") % {"action": DECISION.action(action).label})
+        return redirect("deliberation:detail", pk=decision.meeting_id)
+    return _detail(
+        request,
+        selectors.meeting_for(request.user, decision.meeting_id),
+        refused=form,
+        status=form_status(form),
+        refused_on=decision,
+    )

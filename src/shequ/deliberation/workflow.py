@@ -3,11 +3,22 @@ they write, pages draw their buttons and forms from them, the API has one endpoi
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.workflow import Action, Field, Workflow
+from shequ.core.workflow import Action, Field, Guard, Workflow
 from shequ.deliberation import resolvers
-from shequ.deliberation.models import Base, MeetingStatus
+from shequ.deliberation.models import (
+    Base,
+    Choice,
+    DecisionStatus,
+    MeetingStatus,
+    VoteMethod,
+    VoteRule,
+    VoteStatus,
+    VoteUnit,
+)
 
 DRAFT, NOTIFIED, IN_SESSION, CLOSED = (
     MeetingStatus.DRAFT.value,
@@ -19,8 +30,11 @@ DRAFT, NOTIFIED, IN_SESSION, CLOSED = (
 AGENDA_OPEN = (DRAFT, NOTIFIED, IN_SESSION)
 
 
-def _bases() -> list[tuple[str, str]]:
-    return [(k, str(v)) for k, v in Base.choices]
+def _options(choices: Any) -> Any:
+    return lambda: [(k, str(v)) for k, v in choices.choices]
+
+
+_bases = _options(Base)
 
 
 MEETING = Workflow(
@@ -88,7 +102,174 @@ MEETING = Workflow(
                 Field("is_delegate", _("Group delegate"), kind="bool"),
             ),
         ),
+        Action(
+            "open_vote",
+            _("Put a question to the vote"),
+            permission="manage",
+            sources=(IN_SESSION,),
+            fields=(
+                Field("question", _("Question"), required=True, max_length=300),
+                Field("topic", _("Topic no."), kind="ref", resolve=resolvers.meeting_topic),
+                Field("method", _("Method"), kind="choice", required=True, choices=_options(VoteMethod)),
+                Field("unit", _("One vote per"), kind="choice", required=True, choices=_options(VoteUnit)),
+                Field("rule", _("Rule"), kind="choice", required=True, choices=_options(VoteRule)),
+                Field("secret", _("Secret vote (who voted is kept, not how)"), kind="bool"),
+            ),
+        ),
+        Action(
+            "decide",
+            _("Record a decision"),
+            permission="manage",
+            sources=(IN_SESSION, CLOSED),
+            fields=(
+                Field("text", _("Decision"), kind="textarea", required=True, max_length=4000),
+                Field("responsible", _("Responsible (督办)"), required=True, max_length=100),
+                Field("deadline", _("Deadline (YYYY-MM-DD)"), max_length=10),
+                Field(
+                    "vote",
+                    _("Vote no."),
+                    kind="ref",
+                    resolve=resolvers.meeting_vote,
+                    help=_("The closed vote the decision rests on; none when agreed by consultation."),
+                ),
+                Field("topic", _("Topic no."), kind="ref", resolve=resolvers.meeting_topic),
+            ),
+        ),
     ],
     state_of=lambda m: m.status,
     state_label=lambda m: str(m.get_status_display()),
+)
+
+
+def _has_voted(user: Any, vote: Any) -> bool:
+    from shequ.deliberation.selectors import voter_key
+
+    key = voter_key(vote, getattr(user, "resident_record", None))
+    return key is not None and vote.ballots.filter(voter=key).exists()
+
+
+def _method_is(method: str) -> Any:
+    return lambda _user, vote: vote.method == method
+
+
+BALLOTS_ONLY = Guard(
+    "ballots_only",
+    _method_is(VoteMethod.BALLOT),
+    _("This vote is taken by a show of hands."),
+    code="not_a_ballot",
+    status=400,
+)
+HANDS_ONLY = Guard(
+    "hands_only",
+    _method_is(VoteMethod.HANDS),
+    _("This vote is taken by ballots."),
+    code="not_hands",
+    status=400,
+)
+ROLL_ONLY = Guard(
+    "roll_only",
+    lambda _user, vote: vote.by_floor_area,
+    _("Only a vote by floor area has a roll of owners."),
+    code="no_roll",
+    status=400,
+)
+OPEN = (VoteStatus.OPEN.value,)
+
+VOTE = Workflow(
+    "meeting",  # a vote is checked on its meeting's place (Vote.area)
+    [
+        Action(
+            "cast",
+            _("Vote"),
+            permission="vote",
+            sources=OPEN,
+            style="primary",
+            fields=(Field("choice", _("Your vote"), kind="choice", required=True, choices=_options(Choice)),),
+            guards=(
+                BALLOTS_ONLY,
+                Guard(
+                    "not_twice",
+                    lambda u, v: not _has_voted(u, v),
+                    _("A vote has already been cast for you or your household."),
+                    code="already_voted",
+                    status=409,
+                ),
+            ),
+        ),
+        Action(
+            "record",
+            _("Record a paper ballot"),
+            permission="manage",
+            sources=OPEN,
+            fields=(
+                Field("resident", _("Resident no."), kind="ref", required=True, resolve=resolvers.resident),
+                Field("choice", _("Vote"), kind="choice", required=True, choices=_options(Choice)),
+            ),
+            guards=(BALLOTS_ONLY,),
+        ),
+        Action(
+            "enrol",
+            _("Put an owner on the roll"),
+            permission="manage",
+            sources=OPEN,
+            fields=(
+                Field(
+                    "resident",
+                    _("Owner (resident no.)"),
+                    kind="ref",
+                    required=True,
+                    resolve=resolvers.resident,
+                ),
+                Field("floor_area", _("Exclusive floor area (m²)"), required=True, max_length=12),
+            ),
+            guards=(ROLL_ONLY,),
+        ),
+        Action(
+            "count_hands",
+            _("Enter the show of hands"),
+            permission="manage",
+            sources=OPEN,
+            fields=(
+                Field("votes_for", _("For"), kind="int", required=True, min_value=0, max_value=100_000),
+                Field(
+                    "votes_against", _("Against"), kind="int", required=True, min_value=0, max_value=100_000
+                ),
+                Field(
+                    "votes_abstain",
+                    _("Abstaining"),
+                    kind="int",
+                    required=True,
+                    min_value=0,
+                    max_value=100_000,
+                ),
+                Field("counted_by", _("Counted by"), required=True, max_length=50),
+            ),
+            guards=(HANDS_ONLY,),
+        ),
+        Action(
+            "close",
+            _("Close the vote"),
+            permission="manage",
+            sources=OPEN,
+            target=VoteStatus.CLOSED.value,
+            confirm=_("Close the vote? The result is shown once it is closed."),
+        ),
+    ],
+    state_of=lambda v: v.status,
+    state_label=lambda v: str(v.get_status_display()),
+)
+
+DECISION = Workflow(
+    "meeting",  # a decision is checked on its meeting's place (Decision.area)
+    [
+        Action(
+            "done",
+            _("Mark as implemented"),
+            permission="manage",
+            sources=(DecisionStatus.ADOPTED.value,),
+            target=DecisionStatus.DONE.value,
+        ),
+    ],
+    state_of=lambda d: d.status,
+    state_label=lambda d: str(d.get_status_display()),
 )

@@ -109,9 +109,38 @@ def attend_api(c: Any, client: Client) -> tuple[bool, str]:
     return _attended(c, client, api=True)
 
 
+def _voted(c: Any, client: Client, api: bool) -> tuple[bool, str]:
+    """A resident's own vote online, on a meeting of their building (the actor's account is theirs)."""
+    from shequ.deliberation.models import Ballot
+    from shequ.deliberation.services import votes
+
+    meeting = _meeting(c, opened=True)
+    vote = votes.vote_open(
+        by=None, meeting=meeting, question="探针表决", method="ballot", unit="person", rule="majority"
+    )
+    resident = c.resident_factory(c.building, name="探针投票人")
+    resident.user = c.user
+    resident.save()
+    if api:
+        r = client.post(f"/api/votes/{vote.pk}/cast", {"choice": "for"}, content_type="application/json")
+    else:
+        r = client.post(f"/votes/{vote.pk}/act/cast/", {"choice": "for"})
+    ok = Ballot.objects.filter(vote=vote, resident=resident).exists()
+    return _outcome(ok, r, 200 if api else 302), c.building.path
+
+
+def vote_page(c: Any, client: Client) -> tuple[bool, str]:
+    return _voted(c, client, api=False)
+
+
+def vote_api(c: Any, client: Client) -> tuple[bool, str]:
+    return _voted(c, client, api=True)
+
+
 PROBES = {
     ("meeting", "view", "list"): (list_page, list_api),
     ("meeting", "view", "detail"): (detail_page, detail_api),
     ("meeting", "manage", ""): (manage_page, manage_api),
     ("meeting", "attend", ""): (attend_page, attend_api),
+    ("meeting", "vote", ""): (vote_page, vote_api),
 }
