@@ -18,10 +18,10 @@ from shequ.core.errors import NotFound
 from shequ.core.http import ApiRequest
 from shequ.core.workflow import Workflow, version_of
 from shequ.deliberation import resolvers, selectors
-from shequ.deliberation.models import Base, Decision, Meeting, MeetingKind, MeetingMode, Vote
+from shequ.deliberation.models import Base, Decision, Meeting, MeetingKind, MeetingMode, Minutes, Vote
 from shequ.deliberation.services import decisions, meetings
-from shequ.deliberation.views import ACTIONS, VERSIONED, VOTE_ACTIONS, VOTE_VERSIONED
-from shequ.deliberation.workflow import MEETING, VOTE
+from shequ.deliberation.views import ACTIONS, MINUTES_ACTIONS, VERSIONED, VOTE_ACTIONS, VOTE_VERSIONED
+from shequ.deliberation.workflow import MEETING, MINUTES, VOTE
 
 router = Router(tags=["deliberation"])
 
@@ -112,6 +112,17 @@ class DeliberationDecisionOut(Schema):
     version: int
 
 
+class DeliberationMinutesOut(Schema):
+    id: int
+    text: str
+    status: str
+    amend_until: datetime | None
+    frozen_at: datetime | None
+    signed_by: str
+    corrects_id: int | None
+    version: int
+
+
 class DeliberationMeetingOut(Schema):
     id: int
     area_id: int
@@ -137,6 +148,11 @@ class DeliberationMeetingOut(Schema):
     actions: list[str]
     votes: list[DeliberationVoteOut]
     decisions: list[DeliberationDecisionOut]
+    minutes: list[DeliberationMinutesOut]
+
+    @staticmethod
+    def resolve_minutes(obj: Meeting) -> Any:
+        return list(obj.minutes.all())
 
     @staticmethod
     def resolve_votes(obj: Meeting) -> Any:
@@ -286,3 +302,28 @@ def decision_done(request: ApiRequest, decision_id: int, data: DecisionDoneBody)
     if decision is None:
         raise NotFound()
     return decisions.decision_done(by=request.auth, decision=decision, version=data.version)
+
+
+def _minutes_endpoint(name: str, service: Callable[..., Any]) -> None:
+    body = _body(MINUTES, "Minutes", name)
+
+    def endpoint(request: ApiRequest, minutes_id: int, data: body) -> Minutes:  # type: ignore[valid-type]
+        record = Minutes.objects.filter(
+            pk=minutes_id, meeting__in=selectors.meetings_for(request.auth)
+        ).first()
+        if record is None:
+            raise NotFound()
+        raw = data.dict()  # type: ignore[attr-defined]
+        args = MINUTES.parse(name, raw, user=request.auth, obj=record)
+        return service(by=request.auth, minutes=record, version=version_of(raw), **args)
+
+    endpoint.__name__ = f"minutes_{name}"
+    router.post(
+        f"/minutes/{{int:minutes_id}}/{name}",
+        response=DeliberationMinutesOut,
+        operation_id=f"deliberation_minutes_{name}",
+    )(endpoint)
+
+
+for _name, _service in MINUTES_ACTIONS.items():
+    _minutes_endpoint(_name, _service)

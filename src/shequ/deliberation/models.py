@@ -369,3 +369,50 @@ class Decision(models.Model):
     @property
     def area(self) -> Area:
         return self.meeting.area
+
+
+class MinutesStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    AMENDING = "amending", _("Open for amendments")
+    FROZEN = "frozen", _("Frozen and signed")
+
+
+class Minutes(models.Model):
+    """The record of a meeting (会议记录): a draft during the meeting, amended in a set window, then
+    frozen and signed. A frozen record is never edited: a correction is a new record linked to it."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="minutes")
+    text = models.TextField(_("minutes"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=MinutesStatus.choices, default=MinutesStatus.DRAFT
+    )
+    amend_until = models.DateTimeField(_("amendments until"), null=True, blank=True)
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    signed_by = models.CharField(_("signed by"), max_length=120, blank=True)
+    corrects = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="corrections"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("minutes")
+        verbose_name_plural = _("minutes")
+        ordering = ["meeting", "created_at", "id"]
+        constraints = [
+            # One original record per meeting; corrections link to what they correct.
+            models.UniqueConstraint(
+                fields=["meeting"], condition=Q(corrects__isnull=True), name="deliberation_minutes_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.meeting_id}:{self.pk}"
+
+    @property
+    def area(self) -> Area:
+        return self.meeting.area

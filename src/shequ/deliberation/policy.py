@@ -30,6 +30,7 @@ unscoped(
         "deliberation.Vote": "part of its meeting (scoped through the meeting)",
         "deliberation.RollEntry": "the owners on the roll of its vote (scoped through the meeting)",
         "deliberation.Ballot": "part of its vote; who voted is read through the meeting, how never alone",
+        "deliberation.Minutes": "the record of its meeting (scoped through the meeting)",
         "deliberation.Decision": "part of its meeting (scoped through the meeting)",
     }
 )

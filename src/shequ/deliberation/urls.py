@@ -12,4 +12,5 @@ urlpatterns = [
     path("votes/<int:pk>/", views.vote_detail, name="vote"),
     path("votes/<int:pk>/act/<slug:action>/", views.vote_act, name="vote_act"),
     path("decisions/<int:pk>/act/<slug:action>/", views.decision_act, name="decision_act"),
+    path("minutes/<int:pk>/act/<slug:action>/", views.minutes_act, name="minutes_act"),
 ]

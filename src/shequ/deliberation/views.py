@@ -24,9 +24,9 @@ from shequ.core.pagination import paginate
 from shequ.core.workflow import Workflow, version_of
 from shequ.deliberation import resolvers, selectors
 from shequ.deliberation.forms import MeetingForm, action_form
-from shequ.deliberation.models import Decision, Meeting, MeetingStatus, Vote
-from shequ.deliberation.services import attendance, decisions, meetings, topics, votes
-from shequ.deliberation.workflow import DECISION, MEETING, VOTE
+from shequ.deliberation.models import Decision, Meeting, MeetingStatus, Minutes, Vote
+from shequ.deliberation.services import attendance, decisions, meetings, minutes, topics, votes
+from shequ.deliberation.workflow import DECISION, MEETING, MINUTES, VOTE
 
 
 def _area_param(request: HttpRequest) -> Area | None:
@@ -100,6 +100,7 @@ ACTIONS: dict[str, Callable[..., Any]] = {
     "attend": attendance.attendance_record,
     "open_vote": votes.vote_open,
     "decide": decisions.decision_record,
+    "write_minutes": minutes.minutes_write,
 }
 # Actions that act on the meeting's state need the version the user saw; adding to it does not.
 VERSIONED = {"notify", "open", "close", "cancel"}
@@ -111,6 +112,12 @@ VOTE_ACTIONS: dict[str, Callable[..., Any]] = {
     "close": votes.vote_close,
 }
 VOTE_VERSIONED = {"count_hands", "close"}
+MINUTES_ACTIONS: dict[str, Callable[..., Any]] = {
+    "amend": minutes.minutes_amend,
+    "open_amendments": minutes.minutes_open_amendments,
+    "freeze": minutes.minutes_freeze,
+    "correct": minutes.minutes_correct,
+}
 
 
 def _forms(user: Any, table: Workflow, obj: Any, url: str, refused: Any = None) -> list[Any]:
@@ -149,6 +156,10 @@ def _detail(
         decision_rows.append(
             (decision, _forms(user, DECISION, decision, f"/decisions/{decision.pk}/act/", mine))
         )
+    minutes_rows = []
+    for record in meeting.minutes.select_related("corrects"):
+        mine = refused if refused_on is not None and refused_on == record else None
+        minutes_rows.append((record, _forms(user, MINUTES, record, f"/minutes/{record.pk}/act/", mine)))
     return render(
         request,
         "deliberation/meeting_detail.html",
@@ -160,6 +171,7 @@ def _detail(
             "action_forms": forms,
             "votes": vote_rows,
             "decisions": decision_rows,
+            "minutes": minutes_rows,
             "candidates": list(selectors.agenda_candidates(user, meeting)[:50])
             if access.can(user, "meeting", "manage", path=meeting.area.path)
             else [],
@@ -265,3 +277,25 @@ def decision_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         status=form_status(form),
         refused_on=decision,
     )
+
+
+@login_required
+@require_POST
+def minutes_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    record = Minutes.objects.filter(pk=pk, meeting__in=selectors.meetings_for(request.user)).first()
+    if record is None or action not in MINUTES_ACTIONS:
+        raise NotFound()
+    form = action_form(MINUTES.action(action), request.POST)
+
+    def call(_data: dict[str, Any]) -> Any:
+        args = MINUTES.parse(action, request.POST, user=request.user, obj=record)
+        return MINUTES_ACTIONS[action](
+            by=request.user, minutes=record, version=version_of(request.POST), **args
+        )
+
+    done = submit(request, form, call)
+    if done is not None:
+        messages.success(request, _("Done: %(action)s.") % {"action": MINUTES.action(action).label})
+        return redirect("deliberation:detail", pk=record.meeting_id)
+    meeting = selectors.meeting_for(request.user, record.meeting_id)
+    return _detail(request, meeting, refused=form, status=form_status(form), refused_on=record)

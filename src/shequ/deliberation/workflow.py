@@ -14,6 +14,7 @@ from shequ.deliberation.models import (
     Choice,
     DecisionStatus,
     MeetingStatus,
+    MinutesStatus,
     VoteMethod,
     VoteRule,
     VoteStatus,
@@ -115,6 +116,22 @@ MEETING = Workflow(
                 Field("rule", _("Rule"), kind="choice", required=True, choices=_options(VoteRule)),
                 Field("secret", _("Secret vote (who voted is kept, not how)"), kind="bool"),
             ),
+        ),
+        Action(
+            "write_minutes",
+            _("Write the minutes"),
+            permission="manage",
+            sources=(IN_SESSION, CLOSED),
+            guards=(
+                Guard(
+                    "one_record",
+                    lambda _u, m: not m.minutes.filter(corrects=None).exists(),
+                    _("The minutes of this meeting are written; correct them instead."),
+                    code="minutes_exist",
+                    status=409,
+                ),
+            ),
+            fields=(Field("text", _("Minutes"), kind="textarea", required=True, max_length=20_000),),
         ),
         Action(
             "decide",
@@ -272,4 +289,68 @@ DECISION = Workflow(
     ],
     state_of=lambda d: d.status,
     state_label=lambda d: str(d.get_status_display()),
+)
+
+
+def _window_open(_user: Any, minutes: Any) -> bool:
+    from django.utils import timezone
+
+    return minutes.amend_until is None or timezone.now() <= minutes.amend_until
+
+
+NOT_FROZEN = Guard(
+    "not_frozen",
+    lambda _u, m: m.status != MinutesStatus.FROZEN,
+    _("The minutes are frozen and signed: record a correction instead."),
+    code="minutes_frozen",
+    status=409,
+)
+
+MINUTES = Workflow(
+    "meeting",  # minutes are checked on their meeting's place (Minutes.area)
+    [
+        Action(
+            "amend",
+            _("Amend the minutes"),
+            permission="manage",
+            guards=(
+                NOT_FROZEN,
+                Guard(
+                    "in_window",
+                    _window_open,
+                    _("The window for amendments has closed."),
+                    code="amend_window_closed",
+                    status=409,
+                ),
+            ),
+            fields=(Field("text", _("Minutes"), kind="textarea", required=True, max_length=20_000),),
+        ),
+        Action(
+            "open_amendments",
+            _("Open for amendments"),
+            permission="manage",
+            sources=(MinutesStatus.DRAFT.value,),
+            target=MinutesStatus.AMENDING.value,
+            fields=(
+                Field("days", _("Days for amendments"), kind="int", required=True, min_value=1, max_value=30),
+            ),
+        ),
+        Action(
+            "freeze",
+            _("Freeze and sign"),
+            permission="manage",
+            sources=(MinutesStatus.DRAFT.value, MinutesStatus.AMENDING.value),
+            target=MinutesStatus.FROZEN.value,
+            confirm=_("Freeze the minutes? They can then only be corrected by a new, linked record."),
+        ),
+        Action(
+            "correct",
+            _("Record a correction"),
+            permission="manage",
+            sources=(MinutesStatus.FROZEN.value,),
+            fields=(Field("text", _("Correction"), kind="textarea", required=True, max_length=20_000),),
+        ),
+    ],
+    state_of=lambda m: m.status,
+    state_label=lambda m: str(m.get_status_display()),
 )
