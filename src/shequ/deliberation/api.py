@@ -18,10 +18,26 @@ from shequ.core.errors import NotFound
 from shequ.core.http import ApiRequest
 from shequ.core.workflow import Workflow, version_of
 from shequ.deliberation import resolvers, selectors
-from shequ.deliberation.models import Base, Decision, Meeting, MeetingKind, MeetingMode, Minutes, Vote
-from shequ.deliberation.services import decisions, meetings
-from shequ.deliberation.views import ACTIONS, MINUTES_ACTIONS, VERSIONED, VOTE_ACTIONS, VOTE_VERSIONED
-from shequ.deliberation.workflow import MEETING, MINUTES, VOTE
+from shequ.deliberation.models import (
+    Base,
+    Decision,
+    Meeting,
+    MeetingKind,
+    MeetingMode,
+    Minutes,
+    Proposal,
+    Vote,
+)
+from shequ.deliberation.services import decisions, meetings, proposals
+from shequ.deliberation.views import (
+    ACTIONS,
+    MINUTES_ACTIONS,
+    PROPOSAL_ACTIONS,
+    VERSIONED,
+    VOTE_ACTIONS,
+    VOTE_VERSIONED,
+)
+from shequ.deliberation.workflow import MEETING, MINUTES, PROPOSAL, VOTE
 
 router = Router(tags=["deliberation"])
 
@@ -327,3 +343,86 @@ def _minutes_endpoint(name: str, service: Callable[..., Any]) -> None:
 
 for _name, _service in MINUTES_ACTIONS.items():
     _minutes_endpoint(_name, _service)
+
+
+class DeliberationProposalOut(Schema):
+    id: int
+    area_id: int
+    title: str
+    text: str
+    base: str
+    status: str
+    topic_id: int | None
+    signed: int
+    needed: int
+    eligible: int
+    version: int
+    actions: list[str]
+
+    @staticmethod
+    def resolve_signed(obj: Proposal) -> int:
+        return selectors.proposal_progress(obj).signed
+
+    @staticmethod
+    def resolve_needed(obj: Proposal) -> int:
+        return selectors.proposal_progress(obj).needed
+
+    @staticmethod
+    def resolve_eligible(obj: Proposal) -> int:
+        return selectors.proposal_progress(obj).eligible
+
+    @staticmethod
+    def resolve_actions(obj: Proposal, context: Any) -> list[str]:
+        return [a.name for a in PROPOSAL.available(context["request"].auth, obj)]
+
+
+class DeliberationProposalIn(Input):
+    area_id: int
+    title: str = Field(max_length=200)
+    text: str = Field(max_length=4000)
+    base: Base = Base.PERSONS
+
+
+@router.get("/proposals", response=list[DeliberationProposalOut])
+@paginate(Pages)
+def proposal_list(request: ApiRequest, area: int | None = None, status: str = "") -> QuerySet[Proposal]:
+    area_obj = core_selectors.area_for(request.auth, area) if area else None
+    return selectors.proposals_for(request.auth, area=area_obj, status=status)
+
+
+@router.get("/proposals/{int:proposal_id}", response=DeliberationProposalOut)
+def proposal_detail(request: ApiRequest, proposal_id: int) -> Proposal:
+    return selectors.proposal_for(request.auth, proposal_id)
+
+
+@router.post("/proposals", response={201: DeliberationProposalOut})
+def proposal_create(request: ApiRequest, data: DeliberationProposalIn) -> Status[Proposal]:
+    area = core_selectors.area_for(request.auth, data.area_id)
+    proposal = proposals.proposal_create(
+        by=request.auth, area=area, title=data.title, text=data.text, base=data.base
+    )
+    return Status(201, selectors.proposal_for(request.auth, proposal.pk))
+
+
+def _proposal_endpoint(name: str, service: Callable[..., Any]) -> None:
+    body = _body(PROPOSAL, "Proposal", name)
+
+    def endpoint(request: ApiRequest, proposal_id: int, data: body) -> Proposal:  # type: ignore[valid-type]
+        proposal = selectors.proposal_for(request.auth, proposal_id)
+        raw = data.dict()  # type: ignore[attr-defined]
+        args = PROPOSAL.parse(name, raw, user=request.auth, obj=proposal)
+        service(
+            by=request.auth, proposal=proposal, version=version_of(raw) if name != "sign" else None, **args
+        )
+        return selectors.proposal_for(request.auth, proposal_id)
+
+    endpoint.__name__ = f"proposal_{name}"
+    router.post(
+        f"/proposals/{{int:proposal_id}}/{name}",
+        response=DeliberationProposalOut,
+        operation_id=f"deliberation_proposal_{name}",
+    )(endpoint)
+
+
+for _name, _service in PROPOSAL_ACTIONS.items():
+    _proposal_endpoint(_name, _service)

@@ -41,6 +41,16 @@ class MeetingForm(forms.Form):
         self.fields["venue"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
 
 
+class ProposalForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    text = forms.CharField(label=_("Proposal"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}))
+    base = forms.ChoiceField(
+        label=_("Signatures counted per"),
+        choices=[(Base.PERSONS, _("Resident aged 18 and over")), (Base.HOUSEHOLDS, _("Household"))],
+        initial=Base.PERSONS,
+    )
+
+
 def action_form(action: Action, data: Any = None) -> forms.Form:
     """A form with one input per field of the action, all taken as typed: the rule table's `parse`
     checks them the same way for page and API, and a refusal lands on the field it names."""

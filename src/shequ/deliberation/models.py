@@ -416,3 +416,70 @@ class Minutes(models.Model):
     @property
     def area(self) -> Area:
         return self.meeting.area
+
+
+class ProposalStatus(models.TextChoices):
+    OPEN = "open", _("Gathering signatures")
+    QUALIFIED = "qualified", _("Threshold reached")
+    SCHEDULED = "scheduled", _("On an agenda")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class Proposal(models.Model):
+    """A residents' proposal (居民提议) that gathers co-signatures. Reaching its threshold — by default
+    the law's 1/5 of the residents aged 18+ (or of the households) of its area — puts it on the next
+    agenda of the area by itself."""
+
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(_("title"), max_length=200)
+    text = models.TextField(_("proposal"))
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    base = models.CharField(
+        _("signatures counted on"), max_length=16, choices=Base.choices, default=Base.PERSONS
+    )
+    threshold_numerator = models.PositiveSmallIntegerField(default=1)
+    threshold_denominator = models.PositiveSmallIntegerField(default=5)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ProposalStatus.choices, default=ProposalStatus.OPEN
+    )
+    topic = models.OneToOneField(
+        Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="proposal"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+
+    class Meta:
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(threshold_denominator__gt=0)
+                & Q(threshold_numerator__lte=F("threshold_denominator")),
+                name="deliberation_proposal_threshold",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Signature(models.Model):
+    """One co-signature: per person, or per household when the proposal counts households."""
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="signatures")
+    signer = models.CharField(max_length=40)  # "resident:<pk>" or "household:<pk>"
+    resident = models.ForeignKey("registry.Resident", on_delete=models.PROTECT, related_name="+")
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("signature")
+        verbose_name_plural = _("signatures")
+        constraints = [
+            models.UniqueConstraint(fields=["proposal", "signer"], name="deliberation_signature_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.proposal_id}:{self.signer}"

@@ -23,6 +23,23 @@ declare(
     ),
 )
 
+declare(
+    # Residents' proposals (居民提议): seen by all of the area (a resident, of their own building);
+    # made and co-signed by residents; put on an agenda or withdrawn by the staff.
+    Resource(
+        "proposal",
+        "deliberation.Proposal",
+        "area__path",
+        {
+            "view": Rule(ALL),
+            "create": Rule(frozenset({R.RESIDENT})),
+            "sign": Rule(frozenset({R.RESIDENT})),
+            "schedule": Rule(ADMINS | {R.SOCIAL_WORKER}),
+            "withdraw": Rule(ADMINS | {R.SOCIAL_WORKER}),
+        },
+    ),
+)
+
 unscoped(
     {
         "deliberation.Topic": "part of its meeting's agenda (scoped through the meeting)",
@@ -30,6 +47,7 @@ unscoped(
         "deliberation.Vote": "part of its meeting (scoped through the meeting)",
         "deliberation.RollEntry": "the owners on the roll of its vote (scoped through the meeting)",
         "deliberation.Ballot": "part of its vote; who voted is read through the meeting, how never alone",
+        "deliberation.Signature": "a co-signature of its proposal (scoped through the proposal)",
         "deliberation.Minutes": "the record of its meeting (scoped through the meeting)",
         "deliberation.Decision": "part of its meeting (scoped through the meeting)",
     }

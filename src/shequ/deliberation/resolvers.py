@@ -72,3 +72,20 @@ def meeting_topic(user: Any, obj: Any, raw: Any) -> Any:
     if found is None:
         raise NotFound(fields={"topic": "not_found"})
     return found
+
+
+def meeting_for_proposal(user: Any, obj: Any, raw: Any) -> Any:
+    """A meeting the user may see that is still to come or in session, of the proposal's area or an
+    area above it (obj is the proposal)."""
+    from shequ.deliberation.models import Meeting, MeetingStatus
+
+    pk = _pk(raw, "meeting")
+    qs = access.scope(user, "meeting", "view") if user is not None else Meeting.objects.all()
+    found = (
+        qs.select_related("area")
+        .filter(pk=pk, status__in=[MeetingStatus.DRAFT, MeetingStatus.NOTIFIED, MeetingStatus.IN_SESSION])
+        .first()
+    )
+    if found is None or not obj.area.path.startswith(found.area.path):
+        raise NotFound(fields={"meeting": "not_found"})
+    return found

@@ -19,6 +19,8 @@ from shequ.deliberation.models import (
     Base,
     Meeting,
     MeetingStatus,
+    Proposal,
+    ProposalStatus,
     Vote,
     VoteMethod,
     VoteRule,
@@ -195,3 +197,86 @@ def vote_outcome(vote: Vote) -> Outcome:
 def vote_result(vote: Vote) -> Outcome | None:
     """The result, once the vote is closed; hidden while it is open."""
     return vote_outcome(vote) if vote.status == VoteStatus.CLOSED else None
+
+
+# --- proposals --------------------------------------------------------------------------------------
+
+
+def signer_key(proposal: Any, resident: Any) -> str | None:
+    """Who a co-signature counts for: the person, or their household when the proposal counts
+    households."""
+    if resident is None:
+        return None
+    if proposal.base == Base.HOUSEHOLDS:
+        return f"household:{resident.household_id}" if resident.household_id else None
+    return f"resident:{resident.pk}"
+
+
+def proposals_for(user: Any, *, area: Area | None = None, status: str = "") -> QuerySet[Proposal]:
+    qs = access.scope(user, "proposal", "view").select_related("area")
+    if area is not None:
+        qs = qs.filter(subtree_q(area.path, "area__path"))
+    if status in ProposalStatus.values:
+        qs = qs.filter(status=status)
+    return qs.order_by("-created_at", "-id")
+
+
+def proposal_for(user: Any, pk: int) -> Proposal:
+    found = proposals_for(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+@dataclass(frozen=True)
+class Progress:
+    signed: int
+    eligible: int
+    needed: int
+    reached: bool
+
+
+def proposal_progress(proposal: Proposal) -> Progress:
+    """Signatures against the threshold, on the proposal's base in its area (at least the share)."""
+    from django.utils import timezone
+
+    from shequ.registry.models import Household, Resident, ResidentStatus
+
+    if proposal.base == Base.HOUSEHOLDS:
+        eligible = Household.objects.filter(subtree_q(proposal.area.path, "area__path")).count()
+    else:
+        eligible = Resident.objects.filter(
+            subtree_q(proposal.area.path, "area__path"),
+            status=ResidentStatus.ACTIVE,
+            birth_date__lte=_adult_cutoff(timezone.localdate()),
+        ).count()
+    signed = proposal.signatures.count()
+    num, den = proposal.threshold_numerator, proposal.threshold_denominator
+    return Progress(
+        signed=signed,
+        eligible=eligible,
+        needed=arithmetic.needed_for(eligible, num, den, strict=False),
+        reached=arithmetic.share_reached(signed, eligible, num, den, strict=False),
+    )
+
+
+def next_meeting_for(proposal: Proposal) -> Meeting | None:
+    """The next meeting to come of the proposal's area or of an area above it within its community
+    (not yet in session): where a proposal that reached its threshold goes by itself."""
+    from django.utils import timezone
+
+    from shequ.core.models import PATH_STEP
+
+    path = proposal.area.path
+    community_len = 3 * PATH_STEP
+    prefixes = [path[:n] for n in range(community_len, len(path) + 1, PATH_STEP)]
+    return (
+        Meeting.objects.filter(
+            area__path__in=prefixes,
+            status__in=[MeetingStatus.DRAFT, MeetingStatus.NOTIFIED],
+            starts_at__gt=timezone.now(),
+        )
+        .select_related("area")
+        .order_by("starts_at", "id")
+        .first()
+    )

@@ -23,10 +23,10 @@ from shequ.core.pages import form_status, submit
 from shequ.core.pagination import paginate
 from shequ.core.workflow import Workflow, version_of
 from shequ.deliberation import resolvers, selectors
-from shequ.deliberation.forms import MeetingForm, action_form
-from shequ.deliberation.models import Decision, Meeting, MeetingStatus, Minutes, Vote
-from shequ.deliberation.services import attendance, decisions, meetings, minutes, topics, votes
-from shequ.deliberation.workflow import DECISION, MEETING, MINUTES, VOTE
+from shequ.deliberation.forms import MeetingForm, ProposalForm, action_form
+from shequ.deliberation.models import Base, Decision, Meeting, MeetingStatus, Minutes, ProposalStatus, Vote
+from shequ.deliberation.services import attendance, decisions, meetings, minutes, proposals, topics, votes
+from shequ.deliberation.workflow import DECISION, MEETING, MINUTES, PROPOSAL, VOTE
 
 
 def _area_param(request: HttpRequest) -> Area | None:
@@ -299,3 +299,93 @@ def minutes_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("deliberation:detail", pk=record.meeting_id)
     meeting = selectors.meeting_for(request.user, record.meeting_id)
     return _detail(request, meeting, refused=form, status=form_status(form), refused_on=record)
+
+
+# --- proposals ----------------------------------------------------------------------------------------
+
+PROPOSAL_ACTIONS: dict[str, Callable[..., Any]] = {
+    "sign": proposals.proposal_sign,
+    "schedule": proposals.proposal_schedule,
+    "withdraw": proposals.proposal_withdraw,
+}
+
+
+@login_required
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    area = _area_param(request)
+    status = request.GET.get("status", "")
+    page = paginate(request, selectors.proposals_for(user, area=area, status=status))
+    targets = [area] if area is not None else list(access.areas_held(user))
+    create_in = [a for a in targets if access.can(user, "proposal", "create", path=a.path)]
+    return render(
+        request,
+        "deliberation/proposal_list.html",
+        {
+            "page": page,
+            "area": area,
+            "status": status,
+            "statuses": ProposalStatus.choices,
+            "create_in": create_in,
+        },
+    )
+
+
+@login_required
+def proposal_create(request: HttpRequest, area_pk: int) -> HttpResponse:
+    area = core_selectors.area_for(request.user, area_pk)
+    access.require(request.user, "proposal", "create", path=area.path)
+    form = ProposalForm(request.POST or None)
+    proposal = submit(
+        request, form, lambda data: proposals.proposal_create(by=request.user, area=area, **data)
+    )
+    if proposal is not None:
+        messages.success(request, _("Your proposal is open for co-signatures."))
+        return redirect("deliberation:proposal", pk=proposal.pk)
+    return render(
+        request, "deliberation/proposal_form.html", {"form": form, "area": area}, status=form_status(form)
+    )
+
+
+def _proposal_page(
+    request: HttpRequest, proposal: Any, refused: Any = None, status: int = 200
+) -> HttpResponse:
+    url = reverse("deliberation:proposal", args=[proposal.pk])
+    return render(
+        request,
+        "deliberation/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "progress": selectors.proposal_progress(proposal),
+            "forms": _forms(request.user, PROPOSAL, proposal, f"{url}act/", refused),
+            "households": proposal.base == Base.HOUSEHOLDS,
+        },
+        status=status,
+    )
+
+
+@login_required
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _proposal_page(request, selectors.proposal_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def proposal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    proposal = selectors.proposal_for(request.user, pk)
+    if action not in PROPOSAL_ACTIONS:
+        raise NotFound()
+    form = action_form(PROPOSAL.action(action), request.POST)
+
+    def call(_data: dict[str, Any]) -> Any:
+        args = PROPOSAL.parse(action, request.POST, user=request.user, obj=proposal)
+        version = version_of(request.POST) if action != "sign" else None
+        return PROPOSAL_ACTIONS[action](by=request.user, proposal=proposal, version=version, **args)
+
+    done = submit(request, form, call)
+    if done is not None:
+        messages.success(request, _("Done: %(action)s.") % {"action": PROPOSAL.action(action).label})
+        return redirect("deliberation:proposal", pk=pk)
+    return _proposal_page(
+        request, selectors.proposal_for(request.user, pk), refused=form, status=form_status(form)
+    )

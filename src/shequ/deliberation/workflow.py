@@ -15,6 +15,7 @@ from shequ.deliberation.models import (
     DecisionStatus,
     MeetingStatus,
     MinutesStatus,
+    ProposalStatus,
     VoteMethod,
     VoteRule,
     VoteStatus,
@@ -353,4 +354,63 @@ MINUTES = Workflow(
     ],
     state_of=lambda m: m.status,
     state_label=lambda m: str(m.get_status_display()),
+)
+
+
+def _has_signed(user: Any, proposal: Any) -> bool:
+    from shequ.deliberation.selectors import signer_key
+
+    key = signer_key(proposal, getattr(user, "resident_record", None))
+    return key is not None and proposal.signatures.filter(signer=key).exists()
+
+
+GATHERING = (ProposalStatus.OPEN.value, ProposalStatus.QUALIFIED.value)
+
+PROPOSAL = Workflow(
+    "proposal",
+    [
+        Action(
+            "sign",
+            _("Co-sign"),
+            permission="sign",
+            sources=(ProposalStatus.OPEN.value,),
+            style="primary",
+            guards=(
+                Guard(
+                    "not_twice",
+                    lambda u, p: not _has_signed(u, p),
+                    _("You have signed it."),
+                    code="already_signed",
+                    status=409,
+                ),
+            ),
+        ),
+        Action(
+            "schedule",
+            _("Put on the agenda"),
+            permission="schedule",
+            sources=GATHERING,
+            target=ProposalStatus.SCHEDULED.value,
+            fields=(
+                Field(
+                    "meeting",
+                    _("Meeting no."),
+                    kind="ref",
+                    required=True,
+                    resolve=resolvers.meeting_for_proposal,
+                ),
+            ),
+        ),
+        Action(
+            "withdraw",
+            _("Withdraw"),
+            permission="withdraw",
+            sources=GATHERING,
+            target=ProposalStatus.WITHDRAWN.value,
+            style="danger",
+            confirm=_("Withdraw the proposal?"),
+        ),
+    ],
+    state_of=lambda p: p.status,
+    state_label=lambda p: str(p.get_status_display()),
 )

@@ -25,6 +25,7 @@ def topic_add(
     appeal: Any = None,
     need: Any = None,
     participants_base: str = "",
+    source: str = "",
 ) -> Topic:
     """Put a topic on the agenda. An appeal must be of the meeting's area and is on its agenda once."""
     title = text(title, field="title", limit=200, required=True)
@@ -46,7 +47,7 @@ def topic_add(
             raise Conflict(
                 _("This appeal is already on the agenda."), code="appeal_on_agenda", fields={"appeal": "x"}
             )
-        source = (
+        source = source or (
             TopicSource.APPEAL
             if appeal is not None
             else TopicSource.NEED

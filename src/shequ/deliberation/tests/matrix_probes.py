@@ -144,3 +144,105 @@ PROBES = {
     ("meeting", "attend", ""): (attend_page, attend_api),
     ("meeting", "vote", ""): (vote_page, vote_api),
 }
+
+
+# --- proposals ----------------------------------------------------------------------------------------
+
+
+def _proposal(c: Any, title: str = "探针提议") -> Any:
+    from shequ.deliberation.services import proposals
+
+    return proposals.proposal_create(by=None, area=c.building, title=title, text="探针提议正文")
+
+
+def proposal_list_page(c: Any, client: Client) -> tuple[bool, str]:
+    proposal = _proposal(c)
+    r = client.get("/proposals/")
+    assert r.status_code == 200
+    return f'href="/proposals/{proposal.pk}/"' in r.content.decode(), c.building.path
+
+
+def proposal_list_api(c: Any, client: Client) -> tuple[bool, str]:
+    proposal = _proposal(c)
+    r = client.get("/api/proposals")
+    assert r.status_code == 200
+    return any(i["id"] == proposal.pk for i in r.json()["items"]), c.building.path
+
+
+def _made(c: Any) -> bool:
+    from shequ.deliberation.models import Proposal
+
+    return Proposal.objects.filter(area=c.building, title="新提议").exists()
+
+
+def proposal_create_page(c: Any, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        f"/areas/{c.building.pk}/proposals/new/", {"title": "新提议", "text": "正文", "base": "persons"}
+    )
+    return _outcome(_made(c), r, 302), c.building.path
+
+
+def proposal_create_api(c: Any, client: Client) -> tuple[bool, str]:
+    r = client.post(
+        "/api/proposals",
+        {"area_id": c.building.pk, "title": "新提议", "text": "正文"},
+        content_type="application/json",
+    )
+    return _outcome(_made(c), r, 201), c.building.path
+
+
+def _signed(c: Any, client: Client, api: bool) -> tuple[bool, str]:
+    from shequ.deliberation.models import Signature
+
+    proposal = _proposal(c)
+    resident = c.resident_factory(c.building, name="探针签名人")
+    resident.user = c.user
+    resident.save()
+    for _i in range(5):  # enough residents that one signature does not reach 1/5
+        c.resident_factory(c.building, name="邻居")
+    url = f"/api/proposals/{proposal.pk}/sign" if api else f"/proposals/{proposal.pk}/act/sign/"
+    r = client.post(url, {}, content_type="application/json") if api else client.post(url)
+    ok = Signature.objects.filter(proposal=proposal, resident=resident).exists()
+    return _outcome(ok, r, 200 if api else 302), c.building.path
+
+
+def proposal_sign_page(c: Any, client: Client) -> tuple[bool, str]:
+    return _signed(c, client, api=False)
+
+
+def proposal_sign_api(c: Any, client: Client) -> tuple[bool, str]:
+    return _signed(c, client, api=True)
+
+
+def _staff_act(c: Any, client: Client, action: str, api: bool) -> tuple[bool, str]:
+    from shequ.deliberation.models import Proposal
+
+    proposal = _proposal(c)
+    meeting = _meeting(c)
+    body: dict[str, Any] = {"version": proposal.version}
+    if action == "schedule":
+        body["meeting"] = meeting.pk
+    if api:
+        r = client.post(f"/api/proposals/{proposal.pk}/{action}", body, content_type="application/json")
+    else:
+        r = client.post(f"/proposals/{proposal.pk}/act/{action}/", body)
+    target = "scheduled" if action == "schedule" else "withdrawn"
+    ok = Proposal.objects.get(pk=proposal.pk).status == target
+    return _outcome(ok, r, 200 if api else 302), c.building.path
+
+
+PROBES.update(
+    {
+        ("proposal", "view", "list"): (proposal_list_page, proposal_list_api),
+        ("proposal", "create", ""): (proposal_create_page, proposal_create_api),
+        ("proposal", "sign", ""): (proposal_sign_page, proposal_sign_api),
+        ("proposal", "schedule", ""): (
+            lambda c, cl: _staff_act(c, cl, "schedule", False),
+            lambda c, cl: _staff_act(c, cl, "schedule", True),
+        ),
+        ("proposal", "withdraw", ""): (
+            lambda c, cl: _staff_act(c, cl, "withdraw", False),
+            lambda c, cl: _staff_act(c, cl, "withdraw", True),
+        ),
+    }
+)
