@@ -28,16 +28,17 @@ from shequ.deliberation.models import (
     Proposal,
     Vote,
 )
-from shequ.deliberation.services import decisions, meetings, proposals
+from shequ.deliberation.services import meetings, proposals
 from shequ.deliberation.views import (
     ACTIONS,
+    DECISION_ACTIONS,
     MINUTES_ACTIONS,
     PROPOSAL_ACTIONS,
     VERSIONED,
     VOTE_ACTIONS,
     VOTE_VERSIONED,
 )
-from shequ.deliberation.workflow import MEETING, MINUTES, PROPOSAL, VOTE
+from shequ.deliberation.workflow import DECISION, MEETING, MINUTES, PROPOSAL, VOTE
 
 router = Router(tags=["deliberation"])
 
@@ -125,6 +126,10 @@ class DeliberationDecisionOut(Schema):
     valid: bool
     invalid_reason: str
     status: str
+    posted_at: datetime | None
+    posted_until: date | None
+    objection_until: date | None
+    public_text: str
     version: int
 
 
@@ -306,18 +311,29 @@ def vote_detail(request: ApiRequest, vote_id: int) -> Vote:
     return selectors.vote_for(request.auth, vote_id)
 
 
-class DecisionDoneBody(Input):
-    version: int
+def _decision_endpoint(name: str, service: Callable[..., Any]) -> None:
+    body = _body(DECISION, "Decision", name)
+
+    def endpoint(request: ApiRequest, decision_id: int, data: body) -> Decision:  # type: ignore[valid-type]
+        decision = Decision.objects.filter(
+            pk=decision_id, meeting__in=selectors.meetings_for(request.auth)
+        ).first()
+        if decision is None:
+            raise NotFound()
+        raw = data.dict()  # type: ignore[attr-defined]
+        args = DECISION.parse(name, raw, user=request.auth, obj=decision)
+        return service(by=request.auth, decision=decision, version=version_of(raw), **args)
+
+    endpoint.__name__ = f"decision_{name}"
+    router.post(
+        f"/decisions/{{int:decision_id}}/{name}",
+        response=DeliberationDecisionOut,
+        operation_id=f"deliberation_decision_{name}",
+    )(endpoint)
 
 
-@router.post("/decisions/{int:decision_id}/done", response=DeliberationDecisionOut)
-def decision_done(request: ApiRequest, decision_id: int, data: DecisionDoneBody) -> Decision:
-    decision = Decision.objects.filter(
-        pk=decision_id, meeting__in=selectors.meetings_for(request.auth)
-    ).first()
-    if decision is None:
-        raise NotFound()
-    return decisions.decision_done(by=request.auth, decision=decision, version=data.version)
+for _name, _service in DECISION_ACTIONS.items():
+    _decision_endpoint(_name, _service)
 
 
 def _minutes_endpoint(name: str, service: Callable[..., Any]) -> None:

@@ -347,6 +347,12 @@ class Decision(models.Model):
         _("status"), max_length=10, choices=DecisionStatus.choices, default=DecisionStatus.ADOPTED
     )
     done_at = models.DateTimeField(null=True, blank=True)
+    # Public posting (公示) on the community's public page: an anonymised text, for a period, with a
+    # window in which residents may object.
+    posted_at = models.DateTimeField(null=True, blank=True)
+    posted_until = models.DateField(_("posted until"), null=True, blank=True)
+    objection_until = models.DateField(_("objections until"), null=True, blank=True)
+    public_text = models.TextField(_("public text"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -357,9 +363,14 @@ class Decision(models.Model):
         verbose_name = _("decision")
         verbose_name_plural = _("decisions")
         ordering = ["meeting", "created_at", "id"]
+        indexes = [models.Index(fields=["posted_until"], name="deliberation_decision_posted")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(valid=True) | ~Q(invalid_reason=""), name="deliberation_decision_invalid_why"
+            ),
+            # Only a valid decision is posted as the community's decision.
+            models.CheckConstraint(
+                condition=Q(posted_at__isnull=True) | Q(valid=True), name="deliberation_decision_posted_valid"
             ),
         ]
 

@@ -280,3 +280,20 @@ def next_meeting_for(proposal: Proposal) -> Meeting | None:
         .order_by("starts_at", "id")
         .first()
     )
+
+
+# --- the public page ----------------------------------------------------------------------------------
+
+
+def public_decisions(community: Area, today: date) -> QuerySet[Any]:
+    """The community's posted decisions still within their period: read without login, so callers
+    show only the anonymised text and the counts."""
+    from shequ.deliberation.models import Decision
+
+    return (
+        Decision.objects.filter(
+            subtree_q(community.path, "meeting__area__path"), posted_at__isnull=False, posted_until__gte=today
+        )
+        .select_related("meeting__area")
+        .order_by("-posted_at", "-id")
+    )

@@ -13,6 +13,7 @@ urlpatterns = [
     path("votes/<int:pk>/act/<slug:action>/", views.vote_act, name="vote_act"),
     path("decisions/<int:pk>/act/<slug:action>/", views.decision_act, name="decision_act"),
     path("minutes/<int:pk>/act/<slug:action>/", views.minutes_act, name="minutes_act"),
+    path("public/<str:code>/decisions/", views.public_decisions, name="public_decisions"),
     path("proposals/", views.proposal_list, name="proposals"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal"),
     path("proposals/<int:pk>/act/<slug:action>/", views.proposal_act, name="proposal_act"),

@@ -112,6 +112,10 @@ VOTE_ACTIONS: dict[str, Callable[..., Any]] = {
     "close": votes.vote_close,
 }
 VOTE_VERSIONED = {"count_hands", "close"}
+DECISION_ACTIONS: dict[str, Callable[..., Any]] = {
+    "post": decisions.decision_post,
+    "done": decisions.decision_done,
+}
 MINUTES_ACTIONS: dict[str, Callable[..., Any]] = {
     "amend": minutes.minutes_amend,
     "open_amendments": minutes.minutes_open_amendments,
@@ -259,12 +263,15 @@ def vote_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @require_POST
 def decision_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     decision = Decision.objects.filter(pk=pk, meeting__in=selectors.meetings_for(request.user)).first()
-    if decision is None or action != "done":
+    if decision is None or action not in DECISION_ACTIONS:
         raise NotFound()
     form = action_form(DECISION.action(action), request.POST)
 
     def call(_data: dict[str, Any]) -> Any:
-        return decisions.decision_done(by=request.user, decision=decision, version=version_of(request.POST))
+        args = DECISION.parse(action, request.POST, user=request.user, obj=decision)
+        return DECISION_ACTIONS[action](
+            by=request.user, decision=decision, version=version_of(request.POST), **args
+        )
 
     done = submit(request, form, call)
     if done is not None:
@@ -388,4 +395,20 @@ def proposal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("deliberation:proposal", pk=pk)
     return _proposal_page(
         request, selectors.proposal_for(request.user, pk), refused=form, status=form_status(form)
+    )
+
+
+def public_decisions(request: HttpRequest, code: str) -> HttpResponse:
+    """The community's posted decisions (公示), anonymised, readable without signing in."""
+    from django.utils import timezone
+
+    from shequ.appeals.selectors import public_community
+
+    community = public_community(code[:12])
+    today = timezone.localdate()
+    page = paginate(request, selectors.public_decisions(community, today))
+    for decision in page:
+        decision.days_left = (decision.posted_until - today).days
+    return render(
+        request, "deliberation/public_decisions.html", {"community": community, "page": page, "today": today}
     )

@@ -281,6 +281,32 @@ DECISION = Workflow(
     "meeting",  # a decision is checked on its meeting's place (Decision.area)
     [
         Action(
+            "post",
+            _("Post on the public page"),
+            permission="manage",
+            sources=(DecisionStatus.ADOPTED.value, DecisionStatus.DONE.value),
+            guards=(
+                Guard(
+                    "valid_only",
+                    lambda _u, d: d.valid,
+                    _("A decision that is not valid is not posted as the community's decision."),
+                    code="not_valid",
+                    status=400,
+                ),
+            ),
+            fields=(
+                Field(
+                    "summary",
+                    _("Public text"),
+                    kind="textarea",
+                    max_length=4000,
+                    help=_("Left empty: the decision's text. Names, phones and room numbers are taken out."),
+                ),
+                Field("days", _("Posted for (days)"), kind="int", min_value=1, max_value=90),
+                Field("objection_days", _("Objections within (days)"), kind="int", min_value=0, max_value=90),
+            ),
+        ),
+        Action(
             "done",
             _("Mark as implemented"),
             permission="manage",

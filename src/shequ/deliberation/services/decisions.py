@@ -4,7 +4,7 @@ appeal that became the topic sees the decision on its timeline, and again when i
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -130,4 +130,64 @@ def decision_done(
         current.save()
         audit(by, current, path=current.meeting.area.path, action="done")
         _note_appeal(current, by, str(_("Implemented on %(day)s") % {"day": timezone.localdate(now)}))
+        return current
+
+
+# How long a decision stays posted and how long residents may object, unless the poster says.
+POSTING_DAYS = 7
+MAX_POSTING_DAYS = 90
+
+
+def decision_post(
+    *,
+    by: Any,
+    decision: Decision,
+    version: int | None = None,
+    summary: str = "",
+    days: int | None = None,
+    objection_days: int | None = None,
+    now: datetime | None = None,
+) -> Decision:
+    """Post a valid decision on the community's public page (公示), anonymised like the appeals board:
+    whatever staff write, the attendees' names, phones, ID and room numbers are taken out."""
+    from shequ.appeals.text import anonymise
+    from shequ.deliberation.models import Attendance
+
+    now = now_or(now)
+    summary = clean_text(summary, field="summary", limit=4000)
+    days = days or POSTING_DAYS
+    objection_days = days if objection_days is None else objection_days
+    if not (0 < days <= MAX_POSTING_DAYS and 0 <= objection_days <= days):
+        raise DomainError(
+            _("The objection window lies within the posting period (at most 90 days)."),
+            code="posting_period",
+            fields={"objection_days": "range"},
+        )
+    with transaction.atomic():
+        current = (
+            Decision.objects.select_for_update(of=("self",))
+            .select_related("meeting__area")
+            .get(pk=decision.pk)
+        )
+        if version is not None and current.version != version:
+            raise Conflict()
+        DECISION.check(by, current, "post")
+        attendees = Attendance.objects.filter(meeting=current.meeting).values_list(
+            "resident__name", flat=True
+        )
+        names = [*attendees, current.meeting.chair, current.meeting.recorder]
+        today = timezone.localdate(now)
+        current.public_text = anonymise(summary or current.text, names=names)
+        current.posted_at = now
+        current.posted_until = today + timedelta(days=days)
+        current.objection_until = today + timedelta(days=objection_days)
+        current.version += 1
+        current.save()
+        audit(
+            by,
+            current,
+            path=current.meeting.area.path,
+            action="post",
+            changes={"until": current.posted_until},
+        )
         return current
