@@ -202,3 +202,14 @@ def test_another_communitys_meeting_answers_as_not_found_on_page_and_api(tree: T
     assert r.status_code == 404 and r.json()["code"] == "not_found"
     assert api.get("/api/meetings").json()["items"] == []
     assert fresh(meeting).status == "draft"
+
+
+def test_an_area_with_a_meeting_on_record_is_not_deleted(tree: Tree, staff: Any) -> None:
+    from conftest import make_area
+    from shequ.core.services import area_delete
+
+    building = make_area(tree.grid, "新楼")
+    call_meeting(staff, building)
+    with pytest.raises(DomainError) as refused:
+        area_delete(by=make_user(Role.DISTRICT_ADMIN, tree.district), area=building)
+    assert refused.value.code == "area_in_use"
