@@ -329,6 +329,7 @@ def proposal_list(request: HttpRequest) -> HttpResponse:
         request,
         "deliberation/proposal_list.html",
         {
+            "open_votes": list(selectors.votes_to_cast_for(user).filter(status="open")[:20]),
             "page": page,
             "area": area,
             "status": status,

@@ -211,6 +211,9 @@ def test_pages_and_api_give_the_same_answers_on_votes(tree: Tree, staff: Any, re
     assert r.status_code == 302
     vote = meeting.votes.get()
     resident_page = login_client(a.user)
+    assert (
+        f'href="/votes/{vote.pk}/"' in resident_page.get("/proposals/").content.decode()
+    )  # found on a phone
     page = resident_page.get(f"/votes/{vote.pk}/").content.decode()
     assert 'data-action="cast"' in page and 'data-testid="result-hidden"' in page
     assert resident_page.get(f"/meetings/{meeting.pk}/").status_code == 404  # residents see their vote only
