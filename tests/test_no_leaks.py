@@ -153,6 +153,7 @@ def world(tree_with_people: Tree) -> World:  # noqa: F811
     CASE_ACTIONS["request_closure"](
         by=users[Role.SOCIAL_WORKER], case=case, version=case.version, reason="other", note=CASE_NOTE
     )
+    _deliberation(staff, tree, resident)
     ids = {decrypt(r.id_number_encrypted, context=ID_CONTEXT) for r in Resident.objects.all()}
     phones = {decrypt(r.phone_encrypted, context=PHONE_CONTEXT) for r in Resident.objects.all()}
     assert len(ids) == 6
@@ -160,6 +161,31 @@ def world(tree_with_people: Tree) -> World:  # noqa: F811
     assert all(len(p) == 11 for p in phones)
     phones |= {OUTSIDER_PHONE, RESOURCE_MOBILE}
     return World(tree, users, resident, appeal, volunteer, ids | {OUTSIDER_ID}, phones)
+
+
+def _deliberation(staff: User, tree: Tree, resident: Resident) -> None:
+    """A building meeting in session with the resident present, a vote, and a proposal."""
+    from shequ.deliberation.services import attendance, meetings, proposals, votes
+
+    start = timezone.now() + timedelta(days=1)
+    meeting = meetings.meeting_create(
+        by=staff,
+        area=tree.building,
+        kind="building",
+        title="楼栋议事会",
+        starts_at=start,
+        ends_at=start + timedelta(hours=2),
+        chair="陈书记",
+        recorder="李社工",
+        place="架空层",
+    )
+    meeting = meetings.meeting_notify(by=staff, meeting=meeting, version=None)
+    meeting = meetings.meeting_open(by=staff, meeting=meeting, version=None)
+    attendance.attendance_record(by=staff, meeting=meeting, resident=resident, proxy_name="王女士")
+    votes.vote_open(
+        by=staff, meeting=meeting, question="是否同意？", method="ballot", unit="person", rule="majority"
+    )
+    proposals.proposal_create(by=None, area=tree.building, title="增设充电棚", text="建议增设充电棚")
 
 
 def body_text(response: Any) -> str:
@@ -189,6 +215,12 @@ def _referral_id() -> int:
     return Referral.objects.get().pk
 
 
+def _first(label: str) -> int:
+    from django.apps import apps
+
+    return apps.get_model(label).objects.order_by("pk").values_list("pk", flat=True)[0]
+
+
 def api_gets(w: World) -> tuple[list[str], set[str]]:
     """Every GET of the schema with its path parameters filled; and the parameters that could not be."""
     values = {
@@ -203,6 +235,9 @@ def api_gets(w: World) -> tuple[list[str], set[str]]:
         "survey_id": Survey.objects.get().pk,
         "case_id": _case_id(),
         "referral_id": _referral_id(),
+        "meeting_id": _first("deliberation.Meeting"),
+        "vote_id": _first("deliberation.Vote"),
+        "proposal_id": _first("deliberation.Proposal"),
         "code": w.tree.community.code,
     }
     urls, unfilled = [], set()

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "shequ.appeals",
     "shequ.volunteering",
     "shequ.needs",
+    "shequ.deliberation",
     "shequ.casework",
     "shequ.metrics",
     "shequ.reports",

@@ -288,6 +288,9 @@ class AppealStep(models.Model):
         WARN = "warn", _("Deadline warning")
         OVERDUE = "overdue", _("Deadline missed")
         PUBLISH = "publish", _("Published")
+        # Deliberation (the seam): the appeal became a topic of a meeting, then its decision.
+        MEETING = "meeting", _("On a meeting's agenda")
+        DECIDED = "decided", _("Decided at a meeting")
 
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="steps")
     at = models.DateTimeField(_("time"))

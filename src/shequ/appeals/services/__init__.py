@@ -58,6 +58,7 @@ from shequ.appeals.services.loop import (
 from shequ.appeals.services.notifications import notification_open, notifications_read
 from shequ.appeals.services.publication import (
     appeal_mark_for_deliberation,
+    appeal_note_meeting,
     appeal_publish,
     appeal_unpublish,
     public_texts,
@@ -87,6 +88,7 @@ __all__ = [
     "appeal_handle",
     "appeal_mark_for_deliberation",
     "appeal_merge",
+    "appeal_note_meeting",
     "appeal_publish",
     "appeal_reject",
     "appeal_reopen",

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
-from shequ.appeals.models import Appeal
+from shequ.appeals.models import Appeal, AppealStep
 from shequ.appeals.notify import notify
 from shequ.appeals.services._base import MAX_DESCRIPTION, Action, _locked, _now, _save, _step, _text
 from shequ.appeals.text import anonymise
@@ -94,3 +94,19 @@ def appeal_mark_for_deliberation(*, appeal: Appeal, by: Any, version: int | None
         current.for_deliberation = on
         _save(current, by=by, action="deliberation", changes={"for_deliberation": [not on, on]})
         return current
+
+
+def appeal_note_meeting(*, appeal: Appeal, by: Any, note: str, decided: bool = False) -> AppealStep:
+    """The seam from deliberation: the appeal's timeline shows the meeting whose agenda it is on, and
+    later the decision taken on it. The caller (deliberation) has checked its own permission, in its
+    transaction; the appeal's stage does not change here."""
+    current = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    return _step(
+        current,
+        by=by,
+        action=Action.DECIDED if decided else Action.MEETING,
+        from_stage=current.stage,
+        from_level=current.level,
+        now=_now(None),
+        note=note[:1000],
+    )

@@ -1,0 +1,415 @@
+"""Pages of deliberation: meetings listed, called and run. Thin: parse, call the same services and
+selectors as the API, render. Every action of the MEETING table posts to one URL and is drawn from
+the table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shequ.core import access
+from shequ.core import selectors as core_selectors
+from shequ.core.errors import Forbidden, NotFound
+from shequ.core.models import Area
+from shequ.core.pages import form_status, submit
+from shequ.core.pagination import paginate
+from shequ.core.workflow import Workflow, version_of
+from shequ.deliberation import resolvers, selectors
+from shequ.deliberation.forms import MeetingForm, ProposalForm, action_form
+from shequ.deliberation.models import Base, Decision, Meeting, MeetingStatus, Minutes, ProposalStatus, Vote
+from shequ.deliberation.services import attendance, decisions, meetings, minutes, proposals, topics, votes
+from shequ.deliberation.workflow import DECISION, MEETING, MINUTES, PROPOSAL, VOTE
+
+
+def _area_param(request: HttpRequest) -> Area | None:
+    value = request.GET.get("area", "")
+    return core_selectors.area_for(request.user, int(value)) if value.isdigit() and len(value) < 12 else None
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not access.paths_for(user, "meeting", "view"):
+        raise Forbidden()
+    area = _area_param(request)
+    status = request.GET.get("status", "")
+    q = request.GET.get("q", "")[:50]
+    page = paginate(request, selectors.meetings_for(user, area=area, status=status, q=q))
+    targets = [area] if area is not None else list(access.areas_held(user))
+    create_in = [a for a in targets if access.can(user, "meeting", "manage", path=a.path)]
+    return render(
+        request,
+        "deliberation/meeting_list.html",
+        {
+            "page": page,
+            "area": area,
+            "status": status,
+            "q": q,
+            "statuses": MeetingStatus.choices,
+            "create_in": create_in,
+        },
+    )
+
+
+def _venue_choices(user: Any, area: Area) -> list[tuple[int, str]]:
+    from shequ.resources.selectors import resources_for
+
+    community = area.path[:12]  # the venues of the meeting's community (or street)
+    return [
+        (r.venue.pk, f"{r.name}（{r.area.name}）")
+        for r in resources_for(user, venues_only=True).filter(area__path__startswith=community)[:300]
+    ]
+
+
+@login_required
+def meeting_create(request: HttpRequest, area_pk: int) -> HttpResponse:
+    area = core_selectors.area_for(request.user, area_pk)
+    access.require(request.user, "meeting", "manage", path=area.path)
+    form = MeetingForm(request.POST or None)
+    form.set_venues(_venue_choices(request.user, area))
+
+    def call(data: dict[str, Any]) -> Meeting:
+        venue_pk = data.pop("venue")
+        venue = resolvers.venue(request.user, None, venue_pk) if venue_pk else None
+        return meetings.meeting_create(by=request.user, area=area, venue=venue, **data)
+
+    meeting = submit(request, form, call)
+    if meeting is not None:
+        messages.success(request, _("The meeting was called."))
+        return redirect("deliberation:detail", pk=meeting.pk)
+    return render(
+        request, "deliberation/meeting_form.html", {"form": form, "area": area}, status=form_status(form)
+    )
+
+
+# The service of each action of the MEETING table.
+ACTIONS: dict[str, Callable[..., Any]] = {
+    "notify": meetings.meeting_notify,
+    "open": meetings.meeting_open,
+    "close": meetings.meeting_close,
+    "cancel": meetings.meeting_cancel,
+    "add_topic": topics.topic_add,
+    "attend": attendance.attendance_record,
+    "open_vote": votes.vote_open,
+    "decide": decisions.decision_record,
+    "write_minutes": minutes.minutes_write,
+}
+# Actions that act on the meeting's state need the version the user saw; adding to it does not.
+VERSIONED = {"notify", "open", "close", "cancel"}
+VOTE_ACTIONS: dict[str, Callable[..., Any]] = {
+    "cast": votes.vote_cast,
+    "record": votes.vote_record,
+    "enrol": votes.vote_enrol,
+    "count_hands": votes.vote_count_hands,
+    "close": votes.vote_close,
+}
+VOTE_VERSIONED = {"count_hands", "close"}
+DECISION_ACTIONS: dict[str, Callable[..., Any]] = {
+    "post": decisions.decision_post,
+    "done": decisions.decision_done,
+}
+MINUTES_ACTIONS: dict[str, Callable[..., Any]] = {
+    "amend": minutes.minutes_amend,
+    "open_amendments": minutes.minutes_open_amendments,
+    "freeze": minutes.minutes_freeze,
+    "correct": minutes.minutes_correct,
+}
+
+
+def _forms(user: Any, table: Workflow, obj: Any, url: str, refused: Any = None) -> list[Any]:
+    """The forms of the actions the user may take on obj now, each posting to `url` + its name; a
+    refused form is drawn again with what was typed and why."""
+    forms = []
+    for action in table.available(user, obj):
+        if refused is not None and refused.action.name == action.name:
+            form = refused
+        else:
+            form = action_form(action, None)
+        forms.append(form)
+    if refused is not None and refused not in forms:
+        forms.insert(0, refused)  # refused because it moved on: say why, keep what was typed
+    for form in forms:
+        form.post_url = f"{url}{form.action.name}/"
+        form.obj_version = obj.version
+    return forms
+
+
+def _detail(
+    request: HttpRequest, meeting: Meeting, refused: Any = None, status: int = 200, refused_on: Any = None
+) -> HttpResponse:
+    user = request.user
+    url = reverse("deliberation:detail", args=[meeting.pk])
+    forms = _forms(user, MEETING, meeting, f"{url}act/", refused if refused_on is None else None)
+    vote_rows = []
+    for vote in meeting.votes.select_related("topic"):
+        mine = refused if refused_on is not None and refused_on == vote else None
+        vote_rows.append(
+            (vote, selectors.vote_result(vote), _forms(user, VOTE, vote, f"/votes/{vote.pk}/act/", mine))
+        )
+    decision_rows = []
+    for decision in meeting.decisions.select_related("topic", "vote"):
+        mine = refused if refused_on is not None and refused_on == decision else None
+        decision_rows.append(
+            (decision, _forms(user, DECISION, decision, f"/decisions/{decision.pk}/act/", mine))
+        )
+    minutes_rows = []
+    for record in meeting.minutes.select_related("corrects"):
+        mine = refused if refused_on is not None and refused_on == record else None
+        minutes_rows.append((record, _forms(user, MINUTES, record, f"/minutes/{record.pk}/act/", mine)))
+    return render(
+        request,
+        "deliberation/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "quorum": selectors.meeting_quorum(meeting),
+            "topics": list(meeting.topics.select_related("appeal")),
+            "attendances": list(selectors.attendances_for(meeting)),
+            "action_forms": forms,
+            "votes": vote_rows,
+            "decisions": decision_rows,
+            "minutes": minutes_rows,
+            "candidates": list(selectors.agenda_candidates(user, meeting)[:50])
+            if access.can(user, "meeting", "manage", path=meeting.area.path)
+            else [],
+        },
+        status=status,
+    )
+
+
+@login_required
+def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, selectors.meeting_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def meeting_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    meeting = selectors.meeting_for(request.user, pk)
+    if action not in ACTIONS:
+        raise NotFound()
+    form = action_form(MEETING.action(action), request.POST)
+
+    def call(_data: dict[str, Any]) -> Any:
+        args = MEETING.parse(action, request.POST, user=request.user, obj=meeting)
+        version = version_of(request.POST) if action in VERSIONED else None
+        return ACTIONS[action](by=request.user, meeting=meeting, version=version, **args)
+
+    done = submit(request, form, call)  # a 404 in the input (another area's appeal) stays a 404
+    if done is not None:
+        messages.success(request, _("Done: %(action)s.") % {"action": MEETING.action(action).label})
+        return redirect("deliberation:detail", pk=meeting.pk)
+    meeting = selectors.meeting_for(request.user, pk)
+    return _detail(request, meeting, refused=form, status=form_status(form))
+
+
+@login_required
+def vote_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A vote on a phone: the question, the resident's own ballot, the result once it is closed."""
+    vote = selectors.vote_for(request.user, pk)
+    return _vote_page(request, vote)
+
+
+def _vote_page(request: HttpRequest, vote: Vote, refused: Any = None, status: int = 200) -> HttpResponse:
+    forms = [
+        f
+        for f in _forms(request.user, VOTE, vote, f"/votes/{vote.pk}/act/", refused)
+        if f.action.name == "cast"
+    ]
+    return render(
+        request,
+        "deliberation/vote_detail.html",
+        {"vote": vote, "result": selectors.vote_result(vote), "forms": forms},
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def vote_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    vote = selectors.vote_for(request.user, pk)
+    if action not in VOTE_ACTIONS:
+        raise NotFound()
+    form = action_form(VOTE.action(action), request.POST)
+
+    def call(_data: dict[str, Any]) -> Any:
+        args = VOTE.parse(action, request.POST, user=request.user, obj=vote)
+        version = version_of(request.POST) if action in VOTE_VERSIONED else None
+        return VOTE_ACTIONS[action](by=request.user, vote=vote, version=version, **args)
+
+    done = submit(request, form, call)
+    seen = access.can(request.user, "meeting", "view", path=vote.meeting.area.path)
+    if done is not None:
+        messages.success(request, _("Done: %(action)s.") % {"action": VOTE.action(action).label})
+        return (
+            redirect("deliberation:detail", pk=vote.meeting_id)
+            if seen
+            else redirect("deliberation:vote", pk=pk)
+        )
+    vote = selectors.vote_for(request.user, pk)
+    if action == "cast" or not seen:
+        return _vote_page(request, vote, refused=form, status=form_status(form))
+    return _detail(request, vote.meeting, refused=form, status=form_status(form), refused_on=vote)
+
+
+@login_required
+@require_POST
+def decision_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    decision = Decision.objects.filter(pk=pk, meeting__in=selectors.meetings_for(request.user)).first()
+    if decision is None or action not in DECISION_ACTIONS:
+        raise NotFound()
+    form = action_form(DECISION.action(action), request.POST)
+
+    def call(_data: dict[str, Any]) -> Any:
+        args = DECISION.parse(action, request.POST, user=request.user, obj=decision)
+        return DECISION_ACTIONS[action](
+            by=request.user, decision=decision, version=version_of(request.POST), **args
+        )
+
+    done = submit(request, form, call)
+    if done is not None:
+        messages.success(request, _("Done: %(action)s.") % {"action": DECISION.action(action).label})
+        return redirect("deliberation:detail", pk=decision.meeting_id)
+    return _detail(
+        request,
+        selectors.meeting_for(request.user, decision.meeting_id),
+        refused=form,
+        status=form_status(form),
+        refused_on=decision,
+    )
+
+
+@login_required
+@require_POST
+def minutes_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    record = Minutes.objects.filter(pk=pk, meeting__in=selectors.meetings_for(request.user)).first()
+    if record is None or action not in MINUTES_ACTIONS:
+        raise NotFound()
+    form = action_form(MINUTES.action(action), request.POST)
+
+    def call(_data: dict[str, Any]) -> Any:
+        args = MINUTES.parse(action, request.POST, user=request.user, obj=record)
+        return MINUTES_ACTIONS[action](
+            by=request.user, minutes=record, version=version_of(request.POST), **args
+        )
+
+    done = submit(request, form, call)
+    if done is not None:
+        messages.success(request, _("Done: %(action)s.") % {"action": MINUTES.action(action).label})
+        return redirect("deliberation:detail", pk=record.meeting_id)
+    meeting = selectors.meeting_for(request.user, record.meeting_id)
+    return _detail(request, meeting, refused=form, status=form_status(form), refused_on=record)
+
+
+# --- proposals ----------------------------------------------------------------------------------------
+
+PROPOSAL_ACTIONS: dict[str, Callable[..., Any]] = {
+    "sign": proposals.proposal_sign,
+    "schedule": proposals.proposal_schedule,
+    "withdraw": proposals.proposal_withdraw,
+}
+
+
+@login_required
+def proposal_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    area = _area_param(request)
+    status = request.GET.get("status", "")
+    page = paginate(request, selectors.proposals_for(user, area=area, status=status))
+    targets = [area] if area is not None else list(access.areas_held(user))
+    create_in = [a for a in targets if access.can(user, "proposal", "create", path=a.path)]
+    return render(
+        request,
+        "deliberation/proposal_list.html",
+        {
+            "open_votes": list(selectors.votes_to_cast_for(user).filter(status="open")[:20]),
+            "page": page,
+            "area": area,
+            "status": status,
+            "statuses": ProposalStatus.choices,
+            "create_in": create_in,
+        },
+    )
+
+
+@login_required
+def proposal_create(request: HttpRequest, area_pk: int) -> HttpResponse:
+    area = core_selectors.area_for(request.user, area_pk)
+    access.require(request.user, "proposal", "create", path=area.path)
+    form = ProposalForm(request.POST or None)
+    proposal = submit(
+        request, form, lambda data: proposals.proposal_create(by=request.user, area=area, **data)
+    )
+    if proposal is not None:
+        messages.success(request, _("Your proposal is open for co-signatures."))
+        return redirect("deliberation:proposal", pk=proposal.pk)
+    return render(
+        request, "deliberation/proposal_form.html", {"form": form, "area": area}, status=form_status(form)
+    )
+
+
+def _proposal_page(
+    request: HttpRequest, proposal: Any, refused: Any = None, status: int = 200
+) -> HttpResponse:
+    url = reverse("deliberation:proposal", args=[proposal.pk])
+    return render(
+        request,
+        "deliberation/proposal_detail.html",
+        {
+            "proposal": proposal,
+            "progress": selectors.proposal_progress(proposal),
+            "forms": _forms(request.user, PROPOSAL, proposal, f"{url}act/", refused),
+            "households": proposal.base == Base.HOUSEHOLDS,
+        },
+        status=status,
+    )
+
+
+@login_required
+def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _proposal_page(request, selectors.proposal_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def proposal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    proposal = selectors.proposal_for(request.user, pk)
+    if action not in PROPOSAL_ACTIONS:
+        raise NotFound()
+    form = action_form(PROPOSAL.action(action), request.POST)
+
+    def call(_data: dict[str, Any]) -> Any:
+        args = PROPOSAL.parse(action, request.POST, user=request.user, obj=proposal)
+        version = version_of(request.POST) if action != "sign" else None
+        return PROPOSAL_ACTIONS[action](by=request.user, proposal=proposal, version=version, **args)
+
+    done = submit(request, form, call)
+    if done is not None:
+        messages.success(request, _("Done: %(action)s.") % {"action": PROPOSAL.action(action).label})
+        return redirect("deliberation:proposal", pk=pk)
+    return _proposal_page(
+        request, selectors.proposal_for(request.user, pk), refused=form, status=form_status(form)
+    )
+
+
+def public_decisions(request: HttpRequest, code: str) -> HttpResponse:
+    """The community's posted decisions (公示), anonymised, readable without signing in."""
+    from django.utils import timezone
+
+    from shequ.appeals.selectors import public_community
+
+    community = public_community(code[:12])
+    today = timezone.localdate()
+    page = paginate(request, selectors.public_decisions(community, today))
+    for decision in page:
+        decision.days_left = (decision.posted_until - today).days
+    return render(
+        request, "deliberation/public_decisions.html", {"community": community, "page": page, "today": today}
+    )
