@@ -25,7 +25,12 @@ def gives_pingdi_a_working_volunteer_service(loaded: LoadedDemo) -> None:
     assert statuses.count("draft") == 1
     assert ServiceHours.objects.filter(status=HoursStatus.CONFIRMED).count() >= 15
     assert SignUp.objects.filter(status="waitlisted").count() == 2
-    assert ServiceRecord.objects.filter(kind="beneficiary", household__isnull=False).count() == 24
+    assert (
+        ServiceRecord.objects.filter(
+            kind="beneficiary", household__isnull=False, activity__isnull=False
+        ).count()
+        == 24
+    )
     student = Volunteer.objects.get(user__username="pingdi_zhiyuan")
     record = selectors.record_of(student)
     assert (record.minutes, record.points) == (180, 0)  # 30 points earned, 30 redeemed

@@ -1,17 +1,14 @@
 """The demo's casework: 平地社区's social worker has cases at different stages, one opened from the
-grid worker's appeal about an elder living alone, and a supervisor who approved their plans."""
+grid worker's appeal about an elder living alone, and a supervisor who approved their plans. Checked on
+the demo loaded once (shequ/demo/tests/test_loaded_demo.py)."""
 
 from __future__ import annotations
 
-import pytest
-
-from shequ import demo
 from shequ.casework.models import Case, SupervisionLink
+from shequ.demo.tests import LoadedDemo
 
 
-@pytest.mark.django_db
-def test_the_demo_gives_pingdi_cases_at_different_stages() -> None:
-    demo.load(demo.build())
+def gives_pingdi_cases_at_different_stages(loaded: LoadedDemo) -> None:
     stages = set(Case.objects.values_list("stage", flat=True))
     assert {"assessment", "plan", "intervention", "closed"} <= stages
     from_appeal = Case.objects.get(source="appeal")
@@ -21,3 +18,6 @@ def test_the_demo_gives_pingdi_cases_at_different_stages() -> None:
     assert from_appeal.contacts.count() == 1
     link = SupervisionLink.objects.get()
     assert (link.supervisor.username, link.worker.username) == ("dali_dudao", "pingdi_shegong")
+
+
+CHECKS = [gives_pingdi_cases_at_different_stages]
