@@ -60,7 +60,7 @@ def vote_open(
             fields={"rule": "x"},
         )
     if secret and method == VoteMethod.HANDS:
-        raise DomainError(_("A show of hands cannot be secret."), code="secret_hands", fields={"secret": "x"})
+        raise DomainError(_("A show of hands cannot be secret."), code="secret_hands", fields={"secret": "x"})  # nosec B105 - a form field, not a password
     with transaction.atomic():
         current = locked_meeting(meeting, version)
         MEETING.check(by, current, "open_vote")
