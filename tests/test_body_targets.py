@@ -63,6 +63,8 @@ FIELD_KIND = {
     "visit_id": "visit",
     "shift_id": "shift",
     "meeting_id": "meeting",
+    "case_ids": "case",
+    "link_id": "supervision_link",
 }
 # Path parameters filled with the caller's own objects.
 PATH_KIND = {
@@ -78,7 +80,7 @@ LEFT_ALONE = {
     "POST /api/auth/token": "signing in: the user name is the caller's own (core/tests/test_auth.py)",
 }
 # Objects not built in the fixture yet: an operation whose path needs one is listed, not probed.
-NOT_BUILT = {"group_id", "problem_id", "shift", "meeting"}
+NOT_BUILT = {"group_id", "problem_id", "shift", "meeting", "case", "supervision_link"}
 
 # Fields of which a body holds one or another: probing one, the others are left out.
 ONE_OF = {

@@ -83,7 +83,8 @@ def test_the_nightly_run_anonymises_what_has_expired_and_keeps_counts(old_record
 
     with time_machine.travel(NOW, tick=False):
         outcomes = {o.kind: o.count for o in run_retention()}
-    assert outcomes == {
+    # Every app's kinds run; those with nothing expired in this fixture (e.g. casework's) count 0.
+    assert {kind: n for kind, n in outcomes.items() if n} == {
         "appeal_contact": 1,
         "moved_out_resident": 2,
         "import_staging": 1,

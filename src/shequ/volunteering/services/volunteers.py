@@ -147,8 +147,8 @@ def volunteer_unlink_account(*, by: Any, volunteer: Volunteer) -> Volunteer:
     """Undo a wrong link between a volunteer and an account: the account's "my service record" no
     longer shows this record (its hours and points stay with the record). Nothing to undo: no change."""
     _require(by, "volunteer", "manage", volunteer.area.path)
-    with transaction.atomic():
-        current = Volunteer.objects.select_for_update().select_related("user").get(pk=volunteer.pk)
+    with transaction.atomic():  # the lock without the account join: PostgreSQL locks no outer join
+        current = Volunteer.objects.select_for_update().get(pk=volunteer.pk)
         if current.user is None:
             return current
         account = current.user
