@@ -104,7 +104,7 @@ def screenshots() -> Path:
     SCREENSHOT_DIR.mkdir(parents=True, exist_ok=True)
     for old in SCREENSHOT_DIR.glob("*.png"):
         if re.match(r"^(\d\d-|FAILED-)", old.name):
-            old.unlink()
+            old.unlink(missing_ok=True)  # another worker of this run may have taken it already
     return SCREENSHOT_DIR
 
 
