@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -363,7 +363,7 @@ class BriefPhotoOut(Schema):
 
     @staticmethod
     def resolve_url(obj: Any) -> str:
-        return reverse("volunteering:report_photo", args=[obj.pk])
+        return reverse("api:report_photo", kwargs={"photo_id": obj.pk})
 
 
 class CountsOut(Schema):
@@ -480,6 +480,15 @@ def activity_update(request: ApiRequest, activity_id: int, data: ActivityPatch) 
         fields["venue"] = _venue(request, fields.pop("venue_id"))
     services.activity_update(by=request.auth, activity=activity, version=version, **fields)
     return selectors.activity_for(request.auth, activity_id)
+
+
+@router.get("/activities/report-photos/{int:photo_id}", response={200: None}, url_name="report_photo")
+def report_photo(request: ApiRequest, photo_id: int) -> FileResponse:
+    """A photo of an activity's report (简报) the caller may read, as JPEG, for token clients too."""
+    photo = selectors.report_photo_for(request.auth, photo_id)
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="report-{photo.report_id}-{photo.pk}.jpg"'
+    return response
 
 
 @router.get("/activities/{int:activity_id}/report", response=ActivityBriefOut)

@@ -15,7 +15,16 @@ from shequ.registry.tests.test_importing import HEAD, good_rows, xlsx
 
 pytestmark = pytest.mark.django_db
 
-GROUP_HEAD = [*HEAD, "独居", "低保/特困", "救助起始日期", "每月救助金额", "残疾类别", "残疾等级", "退役军人服役年份"]
+GROUP_HEAD = [
+    *HEAD,
+    "独居",
+    "低保/特困",
+    "救助起始日期",
+    "每月救助金额",
+    "残疾类别",
+    "残疾等级",
+    "退役军人服役年份",
+]
 
 
 @pytest.fixture
@@ -52,7 +61,10 @@ def test_the_special_groups_are_written_with_the_people(tree: Tree, staff: Any) 
     assert str(Assistance.objects.get(resident=first).monthly_amount) == "650.00"
     assert Disability.objects.get(resident=first).level == 2
     assert Assistance.objects.get(resident=second).since.isoformat() == "2022-01-05"
-    assert (Veteran.objects.get(resident=second).served_from, Veteran.objects.get(resident=second).served_to) == (
+    assert (
+        Veteran.objects.get(resident=second).served_from,
+        Veteran.objects.get(resident=second).served_to,
+    ) == (
         1990,
         1994,
     )
@@ -94,7 +106,9 @@ def test_a_bad_special_group_cell_is_named_by_row_column_and_reason(tree: Tree, 
     assert job.error_rows == len(BAD)
 
 
-def test_a_group_that_fails_at_commit_leaves_no_one_registered(tree: Tree, staff: Any, monkeypatch: Any) -> None:
+def test_a_group_that_fails_at_commit_leaves_no_one_registered(
+    tree: Tree, staff: Any, monkeypatch: Any
+) -> None:
     data = with_groups(tree, [["", "低保", "2023-03-01", "", "", "", ""]])
     job = importing.validate(user=staff, area=tree.community, data=data, filename="居民.xlsx")
 
