@@ -53,7 +53,7 @@ class AppealOut(Schema):
 
     @staticmethod
     def resolve_handler(obj: Appeal) -> str:
-        return str(obj.handler_user or obj.handler_organisation or "")
+        return str(obj.handler_user or obj.handler_organisation or obj.handler_team or "")
 
     @staticmethod
     def resolve_overdue(obj: Appeal) -> bool:
