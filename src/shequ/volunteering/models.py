@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shequ.core.models import Area
+from shequ.core.texts import cut_text
 
 
 class Volunteer(models.Model):
@@ -701,7 +702,7 @@ class GroupProblem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.description[:30]
+        return cut_text(self.description, 30)
 
 
 class GroupAction(models.Model):
@@ -718,4 +719,4 @@ class GroupAction(models.Model):
         ordering = ["done_on", "id"]
 
     def __str__(self) -> str:
-        return self.description[:30]
+        return cut_text(self.description, 30)
