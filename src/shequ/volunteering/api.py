@@ -673,6 +673,21 @@ def volunteer_register(request: ApiRequest, data: VolunteerIn) -> Status[Volunte
     return Status(201, volunteer)
 
 
+class AccountLinkIn(Input):
+    username: str = Field(max_length=150, description="the account the person signs in with")
+
+
+@router.put("/volunteers/{int:volunteer_id}/account", response=VolunteerOut)
+def volunteer_link_account(request: ApiRequest, volunteer_id: int, data: AccountLinkIn) -> Volunteer:
+    """Link the volunteer record to an account of the caller's areas (a resident who already served
+    before having an account); audited. An account outside them answers as an unknown name."""
+    volunteer = selectors.volunteers_for(request.auth).filter(pk=volunteer_id).first()
+    if volunteer is None:
+        raise NotFound()
+    account = core_selectors.account_for(request.auth, "volunteer", "manage", username=data.username)
+    return services.volunteer_link_account(by=request.auth, volunteer=volunteer, user=account)
+
+
 @router.delete("/volunteers/{int:volunteer_id}/account", response=VolunteerOut)
 def volunteer_unlink_account(request: ApiRequest, volunteer_id: int) -> Volunteer:
     """Undo the link between a volunteer and an account."""

@@ -36,6 +36,7 @@ from shequ.volunteering.forms import (
     CancelForm,
     CorrectionForm,
     FinishForm,
+    LinkAccountForm,
     PeriodForm,
     RecognitionForm,
     RedemptionForm,
@@ -540,10 +541,24 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.volunteer_for(request.user, pk)
     manage = access.can(request.user, "volunteer", "manage", path=volunteer.area.path)
     form = RedemptionForm(request.POST or None) if manage else None
+    link_form = LinkAccountForm(request.POST if request.POST.get("link") else None) if manage else None
     if request.method == "POST":
         if not manage:
             raise Forbidden()
         assert form is not None
+        if request.POST.get("link"):
+            assert link_form is not None
+            linked = _link_account(request, volunteer, link_form)
+            if linked:
+                return redirect("volunteering:volunteer", pk=pk)
+            own = volunteer.user_id == request.user.pk
+            context = _record_context(volunteer) | {
+                "own": own,
+                "manage": manage,
+                "redeem_form": RedemptionForm(),
+                "link_form": link_form,
+            }
+            return render(request, "volunteering/record.html", context, status=form_status(link_form))
         if request.POST.get("verify"):
             services.volunteer_verify(by=request.user, volunteer=volunteer)
             messages.success(request, _("The volunteer is verified."))
@@ -566,8 +581,31 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The redemption is recorded."))
                 return redirect("volunteering:volunteer", pk=pk)
     own = volunteer.user_id == request.user.pk
-    context = _record_context(volunteer) | {"own": own, "manage": manage, "redeem_form": form}
+    context = _record_context(volunteer) | {
+        "own": own,
+        "manage": manage,
+        "redeem_form": form,
+        "link_form": link_form or (LinkAccountForm() if manage else None),
+    }
     return render(request, "volunteering/record.html", context, status=400 if form and form.errors else 200)
+
+
+def _link_account(request: HttpRequest, volunteer: Any, form: LinkAccountForm) -> bool:
+    """Link the volunteer record to an account of the worker's areas (the same calls as the API's
+    PUT /api/volunteers/{id}/account); an account outside them answers as an unknown name."""
+    if not form.is_valid():
+        form.refusal_status = 400  # type: ignore[attr-defined]
+        return False
+    try:
+        account = core_selectors.account_for(
+            request.user, "volunteer", "manage", username=form.cleaned_data["username"]
+        )
+        services.volunteer_link_account(by=request.user, volunteer=volunteer, user=account)
+    except DomainError as exc:
+        attach_error(form, exc)
+        return False
+    messages.success(request, _("The account is linked: it sees this service record as its own."))
+    return True
 
 
 @login_required
