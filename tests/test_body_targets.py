@@ -84,7 +84,7 @@ NOT_BUILT = {"group_id", "problem_id", "shift", "meeting", "case", "supervision_
 
 # Fields of which a body holds one or another: probing one, the others are left out.
 ONE_OF = {
-    "POST /api/appeals/{appeal_id}/dispatch": ("user_id", "organisation_id"),
+    "POST /api/appeals/{appeal_id}/dispatch": ("user_id", "organisation_id", "team_id"),
     "POST /api/visits": ("resident_id", "household_id", "organisation_id"),
     "POST /api/needs": ("resident_id", "household_id", "organisation_id"),
     "POST /api/surveys/{survey_id}/responses": ("resident_id", "organisation_id"),

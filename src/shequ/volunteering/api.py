@@ -547,6 +547,63 @@ def activity_finish(request: ApiRequest, activity_id: int, data: FinishIn) -> Ac
     return selectors.activity_for(request.auth, activity_id)
 
 
+class AttendeeOut(Schema):
+    id: int
+    resident_id: int
+    name: str
+    youth_group: str
+    added_at: datetime
+
+
+class AttendeesIn(Input):
+    attendee_ids: list[int] = Field(max_length=200, description="residents of the registry")
+
+
+class AttendeesAdded(Schema):
+    added: int
+    attendees: list[AttendeeOut]
+
+
+def _managed_activity(request: ApiRequest, activity_id: int) -> Activity:
+    activity = selectors.activity_for(request.auth, activity_id)
+    access.require(request.auth, "activity", "manage", path=activity.area.path)
+    return activity
+
+
+@router.get("/activities/{int:activity_id}/attendees", response=list[AttendeeOut])
+def activity_attendees(request: ApiRequest, activity_id: int) -> list[dict[str, Any]]:
+    """Residents recorded as attending without a volunteer's sign-up (walk-ins, youths, 1+1+5 groups)."""
+    return selectors.attendees_of(_managed_activity(request, activity_id))
+
+
+@router.post("/activities/{int:activity_id}/attendees", response=AttendeesAdded)
+def activity_attendees_add(request: ApiRequest, activity_id: int, data: AttendeesIn) -> dict[str, Any]:
+    """Record residents as attending: each counts as a resident who took part."""
+    activity = _managed_activity(request, activity_id)
+    residents = list(access.scope(request.auth, "resident", "view").filter(pk__in=data.attendee_ids))
+    if len(residents) != len(set(data.attendee_ids)):
+        raise NotFound()
+    added = services.attendee_add(by=request.auth, activity=activity, residents=residents)
+    return {"added": added, "attendees": selectors.attendees_of(activity)}
+
+
+@router.post("/activities/{int:activity_id}/attendees/groups/{int:group_id}", response=AttendeesAdded)
+def activity_attendees_add_group(request: ApiRequest, activity_id: int, group_id: int) -> dict[str, Any]:
+    """Sign up the members of a 1+1+5 group as attending."""
+    activity = _managed_activity(request, activity_id)
+    group = youth.youth_group_for(request.auth, group_id)
+    added = services.attendee_add_group(by=request.auth, activity=activity, youth_group=group)
+    return {"added": added, "attendees": selectors.attendees_of(activity)}
+
+
+@router.delete("/activities/{int:activity_id}/attendees/{int:resident_id}", response=list[AttendeeOut])
+def activity_attendee_remove(request: ApiRequest, activity_id: int, resident_id: int) -> list[dict[str, Any]]:
+    activity = _managed_activity(request, activity_id)
+    resident = access.get_for(request.auth, "resident", "view", pk=resident_id)
+    services.attendee_remove(by=request.auth, activity=activity, resident=resident)
+    return selectors.attendees_of(activity)
+
+
 @router.get("/activities/{int:activity_id}/signups", response=list[SignUpOut])
 @paginate(Pages)
 def activity_signups(request: ApiRequest, activity_id: int) -> QuerySet[SignUp]:

@@ -21,14 +21,16 @@ from django.views.decorators.http import require_POST
 from shequ.core import access
 from shequ.core import selectors as core_selectors
 from shequ.core.errors import DomainError, Forbidden, NotFound
-from shequ.core.models import Area, AreaKind
+from shequ.core.idnumber import mask_name
+from shequ.core.models import PATH_STEP, Area, AreaKind
 from shequ.core.pages import form_status
 from shequ.core.pagination import paginate
 from shequ.core.views import attach_error
+from shequ.core.workflow import int_value
 from shequ.registry import selectors as registry_selectors
 from shequ.registry.models import Household
 from shequ.resources.models import Venue
-from shequ.volunteering import selectors, services
+from shequ.volunteering import selectors, services, youth
 from shequ.volunteering.forms import (
     ActivityEditForm,
     ActivityFilterForm,
@@ -952,6 +954,63 @@ def report_read(request: HttpRequest, pk: int) -> HttpResponse:
             "hours": selectors.hours_total(activity),
         },
     )
+
+
+def _community_of(area: Area) -> Area:
+    """The community an activity's place lies in (itself when it is a street or the community)."""
+    depth = 3 * PATH_STEP
+    if len(area.path) <= depth:
+        return area
+    return Area.objects.filter(path=area.path[:depth]).first() or area
+
+
+@login_required
+def attendees(request: HttpRequest, pk: int) -> HttpResponse:
+    """Residents recorded as attending without a volunteer's sign-up: find a walk-in or a youth without
+    an account by name and add them, or add the members of a 1+1+5 group (the same services as
+    /api/activities/{id}/attendees)."""
+    activity = selectors.activity_for(request.user, pk)
+    access.require(request.user, "activity", "manage", path=activity.area.path)
+    error: DomainError | None = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("resident"):
+                resident = access.get_for(
+                    request.user, "resident", "view", pk=int_value(request.POST["resident"], field="resident")
+                )
+                services.attendee_add(by=request.user, activity=activity, residents=[resident])
+            elif request.POST.get("group"):
+                group = youth.youth_group_for(request.user, int_value(request.POST["group"], field="group"))
+                services.attendee_add_group(by=request.user, activity=activity, youth_group=group)
+            elif request.POST.get("remove"):
+                resident = access.get_for(
+                    request.user, "resident", "view", pk=int_value(request.POST["remove"], field="remove")
+                )
+                services.attendee_remove(by=request.user, activity=activity, resident=resident)
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            error = exc
+        else:
+            messages.success(request, _("The attendance is recorded."))
+            return redirect("volunteering:attendees", pk=pk)
+    q = request.GET.get("q", "").strip()[:50]
+    community = _community_of(activity.area)
+    found = [
+        (r.pk, mask_name(r.name) if registry_selectors.is_minor(r) else r.name, r.area.name)
+        for r in (registry_selectors.residents_for(request.user, area=community, q=q)[:20] if q else [])
+    ]
+    context = {
+        "activity": activity,
+        "attendees": selectors.attendees_of(activity),
+        "q": q,
+        "found": found,
+        "groups": list(youth.youth_groups_for(request.user, area=community)[:50])
+        if access.can(request.user, "youth_group", "view", path=community.path)
+        else [],
+        "error": error,
+    }
+    return render(request, "volunteering/attendees.html", context, status=error.status if error else 200)
 
 
 @login_required
