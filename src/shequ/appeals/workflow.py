@@ -88,7 +88,8 @@ MARKED = Guard(
 )
 NOT_OWN_REPORT = Guard(
     "not_own_report",
-    lambda u, a: not rules.is_reporter(u, a),
+    # A report staff recorded for a caller or a visitor (热线, 来访) is the caller's, not theirs.
+    lambda u, a: not rules.is_reporter(u, a) or rules.evaluated_on_behalf(a),
     _("You reported it yourself: another person of the answering level accepts or rejects it."),
     code="own_report",
 )

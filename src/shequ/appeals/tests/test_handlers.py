@@ -167,3 +167,8 @@ def test_a_reporter_does_not_accept_or_reject_their_own_report(
     assert r.status_code == 403
     assert r.json()["code"] == "own_report"
     assert action in available(people.community_staff, own)  # someone else of the level does
+
+
+def test_staff_accept_a_call_they_recorded_for_a_caller(report: Any, people: People) -> None:
+    call = report(by=people.community_staff, channel="hotline", contact_name="黄先生")
+    assert "accept" in available(people.community_staff, call)  # the caller's report, not theirs
