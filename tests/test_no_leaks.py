@@ -58,7 +58,8 @@ PERSONAL = re.compile(
 )
 # Path parameters this scan does not fill (no fixture object yet); a new one fails the test.
 # job_id: a report job is its requester's alone (reports/selectors.jobs_for); its file holds aggregates.
-UNFILLED = {"activity_id", "group_id", "job_id"}
+# photo_id: a photo is a JPEG re-encoded without metadata, no text to scan; scoped like its appeal/report.
+UNFILLED = {"activity_id", "group_id", "job_id", "photo_id"}
 HREF = re.compile(r"""\b(?:href|action|src|hx-get|hx-post|data-url)\s*=\s*["']([^"']*)["']""", re.I)
 
 

@@ -4,9 +4,10 @@ public board (no login), notifications and figures — the same selectors and se
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.db.models import QuerySet
+from django.http import FileResponse
 from django.urls import reverse
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
@@ -52,7 +53,7 @@ class AppealOut(Schema):
 
     @staticmethod
     def resolve_handler(obj: Appeal) -> str:
-        return str(obj.handler_user or obj.handler_organisation or "")
+        return str(obj.handler_user or obj.handler_organisation or obj.handler_team or "")
 
     @staticmethod
     def resolve_overdue(obj: Appeal) -> bool:
@@ -77,15 +78,17 @@ class EvaluationOut(Schema):
 
 
 class AppealPhotoOut(Schema):
+    """A photo of the appeal; its url is the API's own, so a bearer-token client can fetch it."""
+
     id: int
-    kind: str
+    kind: Literal["report", "result"] = Field(description="report: the problem; result: the work done")
     width: int
     height: int
     url: str
 
     @staticmethod
     def resolve_url(obj: Any) -> str:
-        return reverse("appeals:photo", args=[obj.pk])
+        return reverse("api:appeal_photo", kwargs={"photo_id": obj.pk})
 
 
 def _user(context: Any) -> Any:
@@ -316,6 +319,15 @@ def appeal_report(request: ApiRequest, data: AppealIn) -> Status[Appeal]:
         by=request.auth, area=area, category=resolvers.category(data.category), **fields
     )
     return Status(201, selectors.appeal_for(request.auth, appeal.pk))
+
+
+@router.get("/appeals/photos/{int:photo_id}", response={200: None}, url_name="appeal_photo")
+def appeal_photo(request: ApiRequest, photo_id: int) -> FileResponse:
+    """A photo of an appeal the caller may see, as JPEG (the page's photo link needs a session)."""
+    found = selectors.photo_for(request.auth, photo_id)
+    response = FileResponse(found.image.open("rb"), content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="appeal-{found.appeal_id}-{found.pk}.jpg"'
+    return response
 
 
 @router.get("/appeals/{int:appeal_id}", response=AppealDetailOut)

@@ -186,6 +186,15 @@ class Appeal(models.Model):
         on_delete=models.SET_NULL,
         related_name="appeals_handled",
     )
+    # A volunteer team (志愿服务队) of the community: the third kind of handler the dispatch offers.
+    handler_team = models.ForeignKey(
+        "volunteering.Team",
+        verbose_name=_("handling volunteer team"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="appeals_handled",
+    )
     result = models.TextField(_("handling result"), blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
     merged_into = models.ForeignKey(

@@ -37,6 +37,11 @@ def dispatch_person(user: Any, appeal: Appeal, raw: str) -> User:
     return account_for(user, "appeal", "triage", pk=int_value(raw, field="user_id"), field="handler")
 
 
+def dispatch_team(user: Any, appeal: Appeal, raw: str) -> Any:
+    """A volunteer team the acting user may see (the service checks it serves where the appeal is)."""
+    return access.get_for(user, "team", "view", pk=int_value(raw, field="team_id"))
+
+
 def dispatch_organisation(user: Any, appeal: Appeal, raw: str) -> Organisation:
     """A team or unit of the registry the acting user may see."""
     found = access.get_for(user, "organisation", "view", pk=int_value(raw, field="organisation_id"))

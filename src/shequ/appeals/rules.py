@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
 from shequ.appeals.models import LEVEL_ORDER, Appeal, Channel, Level
 from shequ.core import access
 from shequ.core.policy import ADMINS
@@ -22,6 +24,47 @@ def next_level(level: str) -> str | None:
 
 def is_reporter(by: Any, appeal: Appeal) -> bool:
     return by is not None and appeal.reporter_id is not None and appeal.reporter_id == by.pk
+
+
+def is_dispatched_to(by: Any, appeal: Appeal) -> bool:
+    """The person the appeal was dispatched to, whatever their role (a volunteer among them)."""
+    return by is not None and appeal.handler_user_id is not None and appeal.handler_user_id == by.pk
+
+
+def is_of_handling_team(by: Any, appeal: Appeal) -> bool:
+    """A member or the leader of the volunteer team the appeal was dispatched to."""
+    if by is None or appeal.handler_team_id is None or appeal.handler_user_id is not None:
+        return False
+    from shequ.volunteering.models import Team
+
+    mine = Q(members__user_id=by.pk) | Q(leader__user_id=by.pk)
+    return Team.objects.filter(mine, pk=appeal.handler_team_id).exists()
+
+
+def works_on_it(by: Any, appeal: Appeal) -> bool:
+    """Handles it by dispatch: the person named, or one of the team named."""
+    return is_dispatched_to(by, appeal) or is_of_handling_team(by, appeal)
+
+
+def did_the_work(by: Any, appeal: Appeal) -> bool:
+    """The person it is with, or who reported the result since it was last sent back: the one whose
+    work a verification checks, who therefore cannot verify it."""
+    if by is None:
+        return False
+    if is_dispatched_to(by, appeal):
+        return True
+    last = appeal.steps.filter(action="handle").order_by("-at", "-id").values_list("actor_id", flat=True)[:1]
+    return by.pk in list(last)
+
+
+def may_be_dispatched(user: Any, appeal: Appeal) -> bool:
+    """Works where the appeal is: a handling role over its place, or a volunteer of the community (or
+    another area) that contains it."""
+    if access.can(user, "appeal", "handle", path=appeal.area_path):
+        return True
+    return any(
+        h.role == Role.VOLUNTEER and appeal.area_path.startswith(h.path) for h in access.held_roles(user)
+    )
 
 
 def at_answering_level(by: Any, appeal: Appeal) -> bool:
@@ -41,6 +84,11 @@ def handler_or_triager(by: Any, appeal: Appeal) -> bool:
     if appeal.handler_user_id is None or appeal.handler_user_id == by.pk:
         return True
     return is_triager(by, appeal)
+
+
+def may_see_as_handler(by: Any, appeal: Appeal) -> bool:
+    """A handler without a viewing role (a volunteer) sees the appeal while it is theirs to work on."""
+    return appeal.stage in ("dispatched", "in_progress", "handled") and works_on_it(by, appeal)
 
 
 def may_handle(by: Any, appeal: Appeal) -> bool:

@@ -24,12 +24,13 @@ from shequ.appeals.models import (
     Photo,
     Stage,
 )
-from shequ.appeals.rules import TRIAGE_ROLES, is_reporter
+from shequ.appeals.rules import TRIAGE_ROLES, is_reporter, may_see_as_handler
 from shequ.appeals.text import similarity
 from shequ.core import access
 from shequ.core.errors import NotFound
 from shequ.core.models import PATH_STEP, Area, AreaKind, subtree_q
 from shequ.core.policy import RESOURCES
+from shequ.core.roles import Role
 
 ORDERS: dict[str, list[Any]] = {
     "deadline": [F("deadline_at").asc(nulls_last=True), "-reported_at", "-id"],
@@ -102,7 +103,7 @@ def appeals_for(
     """The queue: appeals in the user's areas, or (waiting=True) only those waiting for them;
     filtered by category, stage, level and overdue, sorted by deadline."""
     qs = access.scope(user, "appeal", "view").select_related(
-        "category", "area", "handling_area", "handler_user", "handler_organisation"
+        "category", "area", "handling_area", "handler_user", "handler_organisation", "handler_team"
     )
     if area is not None:
         qs = qs.filter(subtree_q(area.path, "area_path"))
@@ -144,6 +145,8 @@ def appeal_for(user: Any, appeal_id: int) -> Appeal:
     if appeal is None:
         raise NotFound()
     if is_reporter(user, appeal) or access.can(user, "appeal", "view", path=appeal.area_path):
+        return appeal
+    if may_see_as_handler(user, appeal):
         return appeal
     raise NotFound()
 
@@ -286,7 +289,8 @@ def dispatch_people(user: Any, appeal: Appeal) -> list[Any]:
     it, within the areas the acting user may see."""
     from shequ.core.models import User
 
-    handle_roles = [r.value for r in RESOURCES["appeal"].actions["handle"].roles]
+    # A volunteer of the community works on what they are sent too (rules.may_be_dispatched).
+    handle_roles = [r.value for r in RESOURCES["appeal"].actions["handle"].roles] + [Role.VOLUNTEER.value]
     paths = [appeal.area_path[:i] for i in range(PATH_STEP, len(appeal.area_path) + 1, PATH_STEP)]
     visible = set(access.paths_for(user, "appeal", "view"))
     allowed = [p for p in paths if any(p.startswith(v) for v in visible)]
@@ -296,6 +300,18 @@ def dispatch_people(user: Any, appeal: Appeal) -> list[Any]:
         )
         .distinct()
         .order_by("display_name", "username")[:100]
+    )
+
+
+def dispatch_teams(user: Any, appeal: Appeal) -> list[Any]:
+    """Volunteer teams that serve the appeal's place (its community or an area above it) that the
+    user may see."""
+    paths = [appeal.area_path[:i] for i in range(PATH_STEP, len(appeal.area_path) + 1, PATH_STEP)]
+    community = community_of(appeal.area)
+    base = community.path if community is not None else appeal.handling_path
+    visible = access.scope(user, "team", "view").select_related("area")
+    return list(
+        visible.filter(Q(area__path__in=paths) | subtree_q(base, "area__path")).order_by("name")[:200]
     )
 
 

@@ -41,12 +41,21 @@ _PATTERNS = [
 ]
 
 
-def anonymise(text: str, *, names: Iterable[str] = ()) -> str:
+def anonymise(text: str, *, names: Iterable[str] = (), places: Iterable[str] = ()) -> str:
     """Remove what identifies a person: the given names, ID numbers, phones, room and door numbers,
-    and forms of address with a surname. Used for every text on the public board."""
+    and forms of address with a surname. Used for every text on the public board. The names of
+    `places` (the buildings and grids of the area tree: "布匹市场1座") are a place, not a person, and
+    stay as they are; a room number after them is still taken out."""
     out = text
     for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len, reverse=True):
         out = out.replace(name, "某居民")
+    kept: list[str] = []
+    for place in sorted({p.strip() for p in places if p and len(p.strip()) >= 2}, key=len, reverse=True):
+        if place in out:
+            out = out.replace(place, f"\x00{len(kept)}\x00")
+            kept.append(place)
     for pattern in _PATTERNS:
         out = pattern.sub(lambda m: MASK * 3, out)
+    for i, place in enumerate(kept):
+        out = out.replace(f"\x00{i}\x00", place)
     return out

@@ -179,14 +179,17 @@ def appeal_similar(request: HttpRequest) -> HttpResponse:
     return render(request, "appeals/_similar.html", {"items": items})
 
 
-def _widgets(action: Action, *, people: list[Any], organisations: list[Any], posted: Any) -> list[dict]:
+def _widgets(
+    action: Action, *, people: list[Any], organisations: list[Any], teams: list[Any], posted: Any
+) -> list[dict]:
     """How the page draws the inputs of one action of the rule table, with what was typed when it
-    was refused. The dispatch's two inputs (a person or a team/unit) are one list on the page."""
+    was refused. The dispatch's three inputs (a person, a volunteer team, a team or unit) are one list
+    on the page."""
     out: list[dict[str, Any]] = []
     value = (lambda name: posted.get(name, "")) if posted is not None else (lambda name: "")
     for f in action.fields:
         spec: dict[str, Any] = {"field": f, "name": f.name, "value": value(f.name)}
-        if f.name == "organisation_id" and action.name == "dispatch":
+        if f.name in ("organisation_id", "team_id") and action.name == "dispatch":
             continue
         if f.name == "user_id" and action.name == "dispatch":
             spec.update(
@@ -195,6 +198,7 @@ def _widgets(action: Action, *, people: list[Any], organisations: list[Any], pos
                 value=value("to"),
                 people=[(f"user:{p.pk}", str(p)) for p in people],
                 organisations=[(f"org:{o.pk}", o.name) for o in organisations],
+                teams=[(f"team:{t.pk}", t.name) for t in teams],
             )
         elif f.kind == "textarea":
             spec["widget"] = "textarea"
@@ -220,6 +224,7 @@ def _detail_context(
         phone = decrypt(appeal.contact_phone_encrypted, context=services.CONTACT_CONTEXT)
     people = selectors.dispatch_people(user, appeal) if "dispatch" in names else []
     organisations = selectors.dispatch_organisations(user, appeal) if "dispatch" in names else []
+    teams = selectors.dispatch_teams(user, appeal) if "dispatch" in names else []
     forms = [
         {
             "action": a,
@@ -228,6 +233,7 @@ def _detail_context(
                 a,
                 people=people,
                 organisations=organisations,
+                teams=teams,
                 posted=posted if a.name == error_action else None,
             ),
         }
@@ -258,12 +264,13 @@ def appeal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _posted(action: str, post: Any) -> dict[str, Any]:
-    """The post as the rule table names its inputs: the dispatch list sends "user:12" or "org:3"."""
+    """The post as the rule table names its inputs: the dispatch list sends "user:12", "team:5" or "org:3"."""
     data: dict[str, Any] = {k: post.get(k) for k in post}
     if action == "dispatch":
         kind, _sep, number = str(data.pop("to", "") or "").partition(":")
         data["user_id"] = number if kind == "user" else None
         data["organisation_id"] = number if kind == "org" else None
+        data["team_id"] = number if kind == "team" else None
     return data
 
 

@@ -86,7 +86,22 @@ MARKED = Guard(
     code="not_marked",
     status=409,
 )
+NOT_OWN_REPORT = Guard(
+    "not_own_report",
+    # A report staff recorded for a caller or a visitor (热线, 来访) is the caller's, not theirs.
+    lambda u, a: not rules.is_reporter(u, a) or rules.evaluated_on_behalf(a),
+    _("You reported it yourself: another person of the answering level accepts or rejects it."),
+    code="own_report",
+)
+NOT_OWN_WORK = Guard(
+    "not_own_work",
+    lambda u, a: not rules.did_the_work(u, a),
+    _("You did this work yourself: the reporter or another verifier checks it."),
+    code="own_work",
+)
 REPORTER = Grant("reporter", rules.is_reporter)  # verifies and evaluates what they reported
+# The person or volunteer team it was dispatched to works on it whatever their role (a volunteer).
+DISPATCHED_TO = Grant("dispatched_to", rules.works_on_it)
 
 
 # --- the inputs ---------------------------------------------------------------------------------------
@@ -121,7 +136,7 @@ APPEAL = Workflow(
             sources=(S.REPORTED,),
             target=S.ACCEPTED,
             fields=(note(),),
-            guards=(AT_LEVEL,),
+            guards=(AT_LEVEL, NOT_OWN_REPORT),
             style="primary",
         ),
         Action(
@@ -131,7 +146,7 @@ APPEAL = Workflow(
             sources=(S.REPORTED, S.ACCEPTED),
             target=S.REJECTED,
             fields=(reason(_("Reason (the reporter is told)")),),
-            guards=(AT_LEVEL,),
+            guards=(AT_LEVEL, NOT_OWN_REPORT),
         ),
         Action(
             "merge",
@@ -163,7 +178,7 @@ APPEAL = Workflow(
             guards=(AT_LEVEL,),
             style="primary",
             fields=(
-                # One of the two; the page offers both in one list (views.py).
+                # One of the three; the page offers both in one list (views.py).
                 Field("user_id", _("Handler"), kind="ref", max_length=20, resolve=resolvers.dispatch_person),
                 Field(
                     "organisation_id",
@@ -171,6 +186,9 @@ APPEAL = Workflow(
                     kind="ref",
                     max_length=20,
                     resolve=resolvers.dispatch_organisation,
+                ),
+                Field(
+                    "team_id", _("Volunteer team"), kind="ref", max_length=20, resolve=resolvers.dispatch_team
                 ),
                 note(_("Instructions (optional)"), _("Instructions")),
             ),
@@ -183,6 +201,7 @@ APPEAL = Workflow(
             target=S.IN_PROGRESS,
             fields=(note(),),
             guards=(HANDLER,),
+            grants=(DISPATCHED_TO,),
             style="primary",
         ),
         Action(
@@ -193,6 +212,7 @@ APPEAL = Workflow(
             target=S.HANDLED,
             button=_("Handled"),
             guards=(HANDLER,),
+            grants=(DISPATCHED_TO,),
             style="primary",
             fields=(
                 Field(
@@ -225,6 +245,7 @@ APPEAL = Workflow(
             button=_("The work is done"),
             fields=(note(),),
             grants=(REPORTER,),
+            guards=(NOT_OWN_WORK,),
             style="primary",
         ),
         Action(

@@ -543,7 +543,8 @@ def _pingdi_appeals() -> list[AppealPlan]:
             wg,
             "patrol",
             3 * 24,
-            steps=[("accept", wg, 1, {}), ("dispatch", wg, 2, {"to_user": lz}), ("start", lz, 6, {})],
+            # The grid worker found it: someone else accepts their own report (appeals/workflow.py).
+            steps=[("accept", sq, 1, {}), ("dispatch", sq, 2, {"to_user": lz}), ("start", lz, 6, {})],
         ),
         AppealPlan(
             "pingdi-g1-b1",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shequ.core.models import PATH_STEP, Area
+from shequ.core.texts import cut_text
 
 
 class VisitPurpose(models.TextChoices):
@@ -201,7 +202,7 @@ class Need(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.description[:30]
+        return cut_text(self.description, 30)
 
 
 class Respondents(models.TextChoices):

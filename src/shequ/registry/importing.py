@@ -12,6 +12,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import date
+from decimal import Decimal
 from typing import IO, Any
 
 from django.db import IntegrityError, transaction
@@ -38,7 +39,17 @@ from shequ.registry.import_base import (
     required_problems,
 )
 from shequ.registry.import_kinds import BUILDINGS, HOUSEHOLDS, ORGANISATIONS
-from shequ.registry.models import Household, IdType, PoliticalStatus, Registration, Resident, ResidentEvent
+from shequ.registry.models import (
+    Assistance,
+    Disability,
+    Household,
+    IdType,
+    PoliticalStatus,
+    Registration,
+    Resident,
+    ResidentEvent,
+    Veteran,
+)
 from shequ.registry.services import pinyin_of, seal_personal_data
 
 RAW_CONTEXT = "core.importrow.raw"
@@ -60,6 +71,13 @@ COLUMNS = [
     Column("户籍状态", "registration", help="户籍（默认）、常住、流动"),
     Column("政治面貌", "political_status", help="群众（默认）、中共党员、入党积极分子、共青团员"),
     Column("独居", "living_alone", help="是/否"),
+    # The special groups (registry/sealed.py GROUP_MODELS) a person can be registered with at once.
+    Column("低保/特困", "assistance", help="低保、特困；都不是则不填"),
+    Column("救助起始日期", "assistance_since", help="如 2023-01-01；填了低保/特困时必填"),
+    Column("每月救助金额", "assistance_amount", help="元，如 650；可不填"),
+    Column("残疾类别", "disability", help="视力、听力、言语、肢体、智力、精神、多重；不是则不填"),
+    Column("残疾等级", "disability_level", help="1-4 或 一级至四级；填了残疾类别时必填"),
+    Column("退役军人服役年份", "veteran", help="如 1998-2002；不是则不填"),
     Column("技能特长", "skills", help="多个用顿号分隔"),
     Column("兴趣爱好", "interests", help="多个用顿号分隔"),
 ]
@@ -107,6 +125,12 @@ RESIDENT_EXAMPLE = [
     "户籍",
     "群众",
     "否",
+    "",
+    "",
+    "",
+    "",
+    "",
+    "",
     "理发、修电器",
     "书法",
 ]
@@ -141,6 +165,83 @@ def normalise_phone(value: str) -> str:
         if v.startswith(prefix) and len(v) == len(prefix) + 11 and v[len(prefix)] == "1":
             return v[len(prefix) :]
     return v if v.isdigit() else value
+
+
+GROUPS_CONTEXT = "registry.import.special_groups"
+ASSISTANCE_KINDS = {"低保": Assistance.Kind.DIBAO, "特困": Assistance.Kind.TEKUN}
+DISABILITY_CATEGORIES = {
+    "视力": Disability.Category.VISUAL,
+    "听力": Disability.Category.HEARING,
+    "言语": Disability.Category.SPEECH,
+    "肢体": Disability.Category.PHYSICAL,
+    "智力": Disability.Category.INTELLECTUAL,
+    "精神": Disability.Category.MENTAL,
+    "多重": Disability.Category.MULTIPLE,
+}
+for _word, _category in list(DISABILITY_CATEGORIES.items()):
+    DISABILITY_CATEGORIES[f"{_word}残疾"] = _category
+DISABILITY_LEVELS = {"1": 1, "2": 2, "3": 3, "4": 4, "一级": 1, "二级": 2, "三级": 3, "四级": 4}
+YEARS = re.compile(r"^(\d{4})\s*[-－—~～至到]\s*(\d{4})$")
+AMOUNT = re.compile(r"^\d{1,6}(?:\.\d{1,2})?$")
+
+
+def _special_groups(row: dict[str, str], birth: date | None, problems: Problems) -> dict[str, Any]:
+    """The special-group cells of a row, each checked on its own column: {group: values} for the
+    groups the row names (registry/sealed.py's keys), written with the person in the same commit."""
+    groups: dict[str, Any] = {}
+    kind = row.get("低保/特困", "")
+    since_cell = row.get("救助起始日期", "")
+    amount_cell = row.get("每月救助金额", "").replace("元", "").replace(",", "").strip()
+    if kind:
+        choose(row, "低保/特困", ASSISTANCE_KINDS, problems, groups, "_kind")
+        since = parse_date(since_cell) if since_cell else None
+        if not since_cell:
+            problems.append(("救助起始日期", _("Required when 低保/特困 is filled in.")))
+        elif since is None:
+            problems.append(("救助起始日期", _("Write the date as 1980-05-17.")))
+        elif since > timezone.localdate():
+            problems.append(("救助起始日期", _("This date is in the future.")))
+        if amount_cell and not AMOUNT.match(amount_cell):
+            problems.append(("每月救助金额", _("Write an amount in yuan, such as 650 or 650.50.")))
+        if "_kind" in groups and since is not None:
+            groups["dibao"] = {
+                "kind": str(groups.pop("_kind")),
+                "since": since.isoformat(),
+                "monthly_amount": amount_cell or "0",
+            }
+        groups.pop("_kind", None)
+    elif since_cell or amount_cell:
+        header = "救助起始日期" if since_cell else "每月救助金额"
+        problems.append((header, _("Fill in 低保/特困 too, or leave this cell empty.")))
+    category, level = row.get("残疾类别", ""), row.get("残疾等级", "").replace("级残疾", "级")
+    if category:
+        if category not in DISABILITY_CATEGORIES:
+            problems.append(
+                ("残疾类别", _("Not one of: %(v)s") % {"v": "、".join(list(DISABILITY_CATEGORIES)[:7])})
+            )
+        if not level:
+            problems.append(("残疾等级", _("Required when 残疾类别 is filled in.")))
+        elif level not in DISABILITY_LEVELS:
+            problems.append(("残疾等级", _("Write a level from 1 to 4 (一级 to 四级).")))
+        elif category in DISABILITY_CATEGORIES:
+            groups["disabled"] = {
+                "category": str(DISABILITY_CATEGORIES[category]),
+                "level": DISABILITY_LEVELS[level],
+            }
+    elif level:
+        problems.append(("残疾等级", _("Fill in 残疾类别 too, or leave this cell empty.")))
+    served = row.get("退役军人服役年份", "")
+    if served:
+        m = YEARS.match(served)
+        if m is None:
+            problems.append(("退役军人服役年份", _("Write the years served as 1998-2002.")))
+        elif int(m[1]) > int(m[2]):
+            problems.append(("退役军人服役年份", _("The first year is after the last.")))
+        elif int(m[2]) > timezone.localdate().year or (birth is not None and int(m[1]) < birth.year + 15):
+            problems.append(("退役军人服役年份", _("These years do not fit the person's birth date.")))
+        else:
+            groups["veteran"] = {"served_from": int(m[1]), "served_to": int(m[2])}
+    return groups
 
 
 def _resident_lookups(area: Area, user: Any) -> dict[tuple[str, str], Area | None]:
@@ -192,6 +293,11 @@ def _parse(
         else:
             data.update(sealed.__dict__)
             data["birth_date"] = sealed.birth_date.isoformat()
+    groups = _special_groups(
+        row, date.fromisoformat(data["birth_date"]) if "birth_date" in data else birth, problems
+    )
+    if groups:  # kept sealed in the staging table, like the ID number
+        data["groups"] = encrypt(json.dumps(groups), context=GROUPS_CONTEXT)
     if building is not None:
         data["area_id"] = building.pk
         data["room"] = row.get("房号", "")[:20]
@@ -292,7 +398,30 @@ def _write_batch(rows: list[ImportRow], user: Any) -> int:
             for r in residents
         ]
     )
+    _write_groups(rows, residents)
     return len(residents)
+
+
+def _write_groups(rows: list[ImportRow], residents: list[Resident]) -> None:
+    """The special groups the rows named, for the people just made (same transaction)."""
+    records: dict[str, list[Any]] = {}
+    for row, person in zip(rows, residents, strict=True):
+        if not row.data.get("groups"):
+            continue
+        groups = json.loads(decrypt(row.data["groups"], context=GROUPS_CONTEXT))
+        for group, values in groups.items():
+            if group == "dibao":
+                values = {
+                    **values,
+                    "since": date.fromisoformat(values["since"]),
+                    "monthly_amount": Decimal(values["monthly_amount"]),
+                }
+            records.setdefault(group, []).append(GROUP_RECORDS[group](resident=person, **values))
+    for group, made in records.items():
+        GROUP_RECORDS[group].objects.bulk_create(made)
+
+
+GROUP_RECORDS: dict[str, Any] = {"dibao": Assistance, "disabled": Disability, "veteran": Veteran}
 
 
 RESIDENTS = ImportKind(

@@ -5,7 +5,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.urls import reverse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
@@ -363,7 +363,7 @@ class BriefPhotoOut(Schema):
 
     @staticmethod
     def resolve_url(obj: Any) -> str:
-        return reverse("volunteering:report_photo", args=[obj.pk])
+        return reverse("api:report_photo", kwargs={"photo_id": obj.pk})
 
 
 class CountsOut(Schema):
@@ -482,6 +482,15 @@ def activity_update(request: ApiRequest, activity_id: int, data: ActivityPatch) 
     return selectors.activity_for(request.auth, activity_id)
 
 
+@router.get("/activities/report-photos/{int:photo_id}", response={200: None}, url_name="report_photo")
+def report_photo(request: ApiRequest, photo_id: int) -> FileResponse:
+    """A photo of an activity's report (简报) the caller may read, as JPEG, for token clients too."""
+    photo = selectors.report_photo_for(request.auth, photo_id)
+    response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="report-{photo.report_id}-{photo.pk}.jpg"'
+    return response
+
+
 @router.get("/activities/{int:activity_id}/report", response=ActivityBriefOut)
 def activity_report(request: ApiRequest, activity_id: int) -> dict[str, Any]:
     """The report (简报) as funders and supervisors read it, with the counts of the service records."""
@@ -536,6 +545,63 @@ def activity_finish(request: ApiRequest, activity_id: int, data: FinishIn) -> Ac
         participant_organisations=units,
     )
     return selectors.activity_for(request.auth, activity_id)
+
+
+class AttendeeOut(Schema):
+    id: int
+    resident_id: int
+    name: str
+    youth_group: str
+    added_at: datetime
+
+
+class AttendeesIn(Input):
+    attendee_ids: list[int] = Field(max_length=200, description="residents of the registry")
+
+
+class AttendeesAdded(Schema):
+    added: int
+    attendees: list[AttendeeOut]
+
+
+def _managed_activity(request: ApiRequest, activity_id: int) -> Activity:
+    activity = selectors.activity_for(request.auth, activity_id)
+    access.require(request.auth, "activity", "manage", path=activity.area.path)
+    return activity
+
+
+@router.get("/activities/{int:activity_id}/attendees", response=list[AttendeeOut])
+def activity_attendees(request: ApiRequest, activity_id: int) -> list[dict[str, Any]]:
+    """Residents recorded as attending without a volunteer's sign-up (walk-ins, youths, 1+1+5 groups)."""
+    return selectors.attendees_of(_managed_activity(request, activity_id))
+
+
+@router.post("/activities/{int:activity_id}/attendees", response=AttendeesAdded)
+def activity_attendees_add(request: ApiRequest, activity_id: int, data: AttendeesIn) -> dict[str, Any]:
+    """Record residents as attending: each counts as a resident who took part."""
+    activity = _managed_activity(request, activity_id)
+    residents = list(access.scope(request.auth, "resident", "view").filter(pk__in=data.attendee_ids))
+    if len(residents) != len(set(data.attendee_ids)):
+        raise NotFound()
+    added = services.attendee_add(by=request.auth, activity=activity, residents=residents)
+    return {"added": added, "attendees": selectors.attendees_of(activity)}
+
+
+@router.post("/activities/{int:activity_id}/attendees/groups/{int:group_id}", response=AttendeesAdded)
+def activity_attendees_add_group(request: ApiRequest, activity_id: int, group_id: int) -> dict[str, Any]:
+    """Sign up the members of a 1+1+5 group as attending."""
+    activity = _managed_activity(request, activity_id)
+    group = youth.youth_group_for(request.auth, group_id)
+    added = services.attendee_add_group(by=request.auth, activity=activity, youth_group=group)
+    return {"added": added, "attendees": selectors.attendees_of(activity)}
+
+
+@router.delete("/activities/{int:activity_id}/attendees/{int:resident_id}", response=list[AttendeeOut])
+def activity_attendee_remove(request: ApiRequest, activity_id: int, resident_id: int) -> list[dict[str, Any]]:
+    activity = _managed_activity(request, activity_id)
+    resident = access.get_for(request.auth, "resident", "view", pk=resident_id)
+    services.attendee_remove(by=request.auth, activity=activity, resident=resident)
+    return selectors.attendees_of(activity)
 
 
 @router.get("/activities/{int:activity_id}/signups", response=list[SignUpOut])
@@ -662,6 +728,21 @@ def volunteer_register(request: ApiRequest, data: VolunteerIn) -> Status[Volunte
         user=user,
     )
     return Status(201, volunteer)
+
+
+class AccountLinkIn(Input):
+    username: str = Field(max_length=150, description="the account the person signs in with")
+
+
+@router.put("/volunteers/{int:volunteer_id}/account", response=VolunteerOut)
+def volunteer_link_account(request: ApiRequest, volunteer_id: int, data: AccountLinkIn) -> Volunteer:
+    """Link the volunteer record to an account of the caller's areas (a resident who already served
+    before having an account); audited. An account outside them answers as an unknown name."""
+    volunteer = selectors.volunteers_for(request.auth).filter(pk=volunteer_id).first()
+    if volunteer is None:
+        raise NotFound()
+    account = core_selectors.account_for(request.auth, "volunteer", "manage", username=data.username)
+    return services.volunteer_link_account(by=request.auth, volunteer=volunteer, user=account)
 
 
 @router.delete("/volunteers/{int:volunteer_id}/account", response=VolunteerOut)

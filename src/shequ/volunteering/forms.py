@@ -153,6 +153,14 @@ class VolunteerForm(forms.Form):
         return [s.strip() for s in raw.replace("，", ",").replace("、", ",").split(",") if s.strip()]
 
 
+class LinkAccountForm(forms.Form):
+    username = forms.CharField(
+        label=_("User name of the account"),
+        max_length=150,
+        help_text=_("The account the person signs in with (a resident's or a volunteer's of this area)."),
+    )
+
+
 class RedemptionForm(forms.Form):
     item = forms.CharField(label=_("Reward"), max_length=100)
     points = forms.IntegerField(label=_("Points"), min_value=1, max_value=1_000_000)

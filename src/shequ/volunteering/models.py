@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shequ.core.models import Area
+from shequ.core.texts import cut_text
 
 
 class Volunteer(models.Model):
@@ -701,7 +702,7 @@ class GroupProblem(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.description[:30]
+        return cut_text(self.description, 30)
 
 
 class GroupAction(models.Model):
@@ -718,4 +719,38 @@ class GroupAction(models.Model):
         ordering = ["done_on", "id"]
 
     def __str__(self) -> str:
-        return self.description[:30]
+        return cut_text(self.description, 30)
+
+
+class Attendee(models.Model):
+    """A resident recorded as attending an activity without a volunteer's sign-up: a walk-in, a youth
+    without an account, a member of a 1+1+5 group signed up by staff. Each takes part in the service
+    (a participant's service record when the activity is finished), like a volunteer who checked in."""
+
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="attendees")
+    resident = models.ForeignKey(
+        "registry.Resident", verbose_name=_("resident"), on_delete=models.CASCADE, related_name="attended"
+    )
+    youth_group = models.ForeignKey(
+        YouthGroup,
+        verbose_name=_("1+1+5 group"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    added_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        verbose_name = _("attendee")
+        verbose_name_plural = _("attendees")
+        ordering = ["added_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["activity", "resident"], name="volunteering_attendee_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id}@{self.activity_id}"

@@ -65,5 +65,6 @@ unscoped(
         "volunteering.GroupMeeting": "part of its 1+1+5 group (scoped)",
         "volunteering.GroupProblem": "part of its 1+1+5 group (scoped)",
         "volunteering.GroupAction": "part of a problem of its 1+1+5 group (scoped)",
+        "volunteering.Attendee": "part of its activity (scoped); the resident is checked when added",
     }
 )

@@ -143,6 +143,26 @@ def can_manage(user: Any, activity: Activity) -> bool:
     return access.can(user, "activity", "manage", path=activity.area.path)
 
 
+def attendees_of(activity: Activity) -> list[dict[str, Any]]:
+    """The residents recorded as attending, as the organiser's list shows them: a minor's name masked
+    (the registry's rule for lists), no ID number or phone."""
+    from shequ.core.idnumber import mask_name
+    from shequ.registry.selectors import is_minor
+    from shequ.volunteering.models import Attendee
+
+    rows = Attendee.objects.filter(activity=activity).select_related("resident", "youth_group")
+    return [
+        {
+            "id": a.pk,
+            "resident_id": a.resident_id,
+            "name": mask_name(a.resident.name) if is_minor(a.resident) else a.resident.name,
+            "youth_group": a.youth_group.name if a.youth_group else "",
+            "added_at": a.added_at,
+        }
+        for a in rows
+    ]
+
+
 def signups_of(activity: Activity) -> QuerySet[SignUp]:
     """The organiser's list: confirmed first, then the waiting list in order, then cancelled."""
     return (

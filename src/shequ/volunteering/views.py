@@ -21,14 +21,16 @@ from django.views.decorators.http import require_POST
 from shequ.core import access
 from shequ.core import selectors as core_selectors
 from shequ.core.errors import DomainError, Forbidden, NotFound
-from shequ.core.models import Area, AreaKind
+from shequ.core.idnumber import mask_name
+from shequ.core.models import PATH_STEP, Area, AreaKind
 from shequ.core.pages import form_status
 from shequ.core.pagination import paginate
 from shequ.core.views import attach_error
+from shequ.core.workflow import int_value
 from shequ.registry import selectors as registry_selectors
 from shequ.registry.models import Household
 from shequ.resources.models import Venue
-from shequ.volunteering import selectors, services
+from shequ.volunteering import selectors, services, youth
 from shequ.volunteering.forms import (
     ActivityEditForm,
     ActivityFilterForm,
@@ -36,6 +38,7 @@ from shequ.volunteering.forms import (
     CancelForm,
     CorrectionForm,
     FinishForm,
+    LinkAccountForm,
     PeriodForm,
     RecognitionForm,
     RedemptionForm,
@@ -540,10 +543,24 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
     volunteer = selectors.volunteer_for(request.user, pk)
     manage = access.can(request.user, "volunteer", "manage", path=volunteer.area.path)
     form = RedemptionForm(request.POST or None) if manage else None
+    link_form = LinkAccountForm(request.POST if request.POST.get("link") else None) if manage else None
     if request.method == "POST":
         if not manage:
             raise Forbidden()
         assert form is not None
+        if request.POST.get("link"):
+            assert link_form is not None
+            linked = _link_account(request, volunteer, link_form)
+            if linked:
+                return redirect("volunteering:volunteer", pk=pk)
+            own = volunteer.user_id == request.user.pk
+            context = _record_context(volunteer) | {
+                "own": own,
+                "manage": manage,
+                "redeem_form": RedemptionForm(),
+                "link_form": link_form,
+            }
+            return render(request, "volunteering/record.html", context, status=form_status(link_form))
         if request.POST.get("verify"):
             services.volunteer_verify(by=request.user, volunteer=volunteer)
             messages.success(request, _("The volunteer is verified."))
@@ -566,8 +583,31 @@ def volunteer_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("The redemption is recorded."))
                 return redirect("volunteering:volunteer", pk=pk)
     own = volunteer.user_id == request.user.pk
-    context = _record_context(volunteer) | {"own": own, "manage": manage, "redeem_form": form}
+    context = _record_context(volunteer) | {
+        "own": own,
+        "manage": manage,
+        "redeem_form": form,
+        "link_form": link_form or (LinkAccountForm() if manage else None),
+    }
     return render(request, "volunteering/record.html", context, status=400 if form and form.errors else 200)
+
+
+def _link_account(request: HttpRequest, volunteer: Any, form: LinkAccountForm) -> bool:
+    """Link the volunteer record to an account of the worker's areas (the same calls as the API's
+    PUT /api/volunteers/{id}/account); an account outside them answers as an unknown name."""
+    if not form.is_valid():
+        form.refusal_status = 400  # type: ignore[attr-defined]
+        return False
+    try:
+        account = core_selectors.account_for(
+            request.user, "volunteer", "manage", username=form.cleaned_data["username"]
+        )
+        services.volunteer_link_account(by=request.user, volunteer=volunteer, user=account)
+    except DomainError as exc:
+        attach_error(form, exc)
+        return False
+    messages.success(request, _("The account is linked: it sees this service record as its own."))
+    return True
 
 
 @login_required
@@ -914,6 +954,63 @@ def report_read(request: HttpRequest, pk: int) -> HttpResponse:
             "hours": selectors.hours_total(activity),
         },
     )
+
+
+def _community_of(area: Area) -> Area:
+    """The community an activity's place lies in (itself when it is a street or the community)."""
+    depth = 3 * PATH_STEP
+    if len(area.path) <= depth:
+        return area
+    return Area.objects.filter(path=area.path[:depth]).first() or area
+
+
+@login_required
+def attendees(request: HttpRequest, pk: int) -> HttpResponse:
+    """Residents recorded as attending without a volunteer's sign-up: find a walk-in or a youth without
+    an account by name and add them, or add the members of a 1+1+5 group (the same services as
+    /api/activities/{id}/attendees)."""
+    activity = selectors.activity_for(request.user, pk)
+    access.require(request.user, "activity", "manage", path=activity.area.path)
+    error: DomainError | None = None
+    if request.method == "POST":
+        try:
+            if request.POST.get("resident"):
+                resident = access.get_for(
+                    request.user, "resident", "view", pk=int_value(request.POST["resident"], field="resident")
+                )
+                services.attendee_add(by=request.user, activity=activity, residents=[resident])
+            elif request.POST.get("group"):
+                group = youth.youth_group_for(request.user, int_value(request.POST["group"], field="group"))
+                services.attendee_add_group(by=request.user, activity=activity, youth_group=group)
+            elif request.POST.get("remove"):
+                resident = access.get_for(
+                    request.user, "resident", "view", pk=int_value(request.POST["remove"], field="remove")
+                )
+                services.attendee_remove(by=request.user, activity=activity, resident=resident)
+        except DomainError as exc:
+            if exc.status == 404:
+                raise
+            error = exc
+        else:
+            messages.success(request, _("The attendance is recorded."))
+            return redirect("volunteering:attendees", pk=pk)
+    q = request.GET.get("q", "").strip()[:50]
+    community = _community_of(activity.area)
+    found = [
+        (r.pk, mask_name(r.name) if registry_selectors.is_minor(r) else r.name, r.area.name)
+        for r in (registry_selectors.residents_for(request.user, area=community, q=q)[:20] if q else [])
+    ]
+    context = {
+        "activity": activity,
+        "attendees": selectors.attendees_of(activity),
+        "q": q,
+        "found": found,
+        "groups": list(youth.youth_groups_for(request.user, area=community)[:50])
+        if access.can(request.user, "youth_group", "view", path=community.path)
+        else [],
+        "error": error,
+    }
+    return render(request, "volunteering/attendees.html", context, status=error.status if error else 200)
 
 
 @login_required

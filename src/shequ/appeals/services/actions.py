@@ -13,8 +13,8 @@ ACTS: dict[str, Callable[..., Appeal]] = {
     "accept": loop.appeal_accept,
     "reject": loop.appeal_reject,
     "merge": lambda *, into_id, **kw: loop.appeal_merge(into=into_id, **kw),
-    "dispatch": lambda *, user_id, organisation_id, **kw: loop.appeal_dispatch(
-        to_user=user_id, to_organisation=organisation_id, **kw
+    "dispatch": lambda *, user_id, organisation_id, team_id=None, **kw: loop.appeal_dispatch(
+        to_user=user_id, to_organisation=organisation_id, to_team=team_id, **kw
     ),
     "start": loop.appeal_start,
     "handle": loop.appeal_handle,

@@ -31,6 +31,9 @@ from shequ.core.errors import DomainError
 from shequ.core.models import PATH_STEP, Area, AreaKind, AuditAction
 from shequ.core.policy import ADMINS
 from shequ.core.roles import Role
+from shequ.core.texts import cut_text
+
+TITLE_FROM_DESCRIPTION = 30  # characters of a title made from the description, "…" included
 
 
 def _answering_area(area: Area, level: str) -> Area:
@@ -126,7 +129,7 @@ def appeal_report(
     elif channel not in Channel.values:
         raise DomainError(_("Choose a channel."), code="channel_invalid", fields={"channel": "invalid"})
     description = _text(description, field="description", limit=MAX_DESCRIPTION, required=True)
-    title = _text(title, field="title", limit=80) or description.replace("\n", " ")[:30]
+    title = _text(title, field="title", limit=80) or cut_text(description, TITLE_FROM_DESCRIPTION)
     contact_name = _text(contact_name, field="contact_name", limit=50)
     if channel in (Channel.HOTLINE, Channel.VISIT) and not contact_name:
         raise DomainError(

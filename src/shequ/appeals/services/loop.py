@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.appeals.models import OPEN_STAGES, Appeal, Evaluation, HandlerKind, Photo, Stage
 from shequ.appeals.photos import clean_photos
-from shequ.appeals.rules import is_reporter, next_level
+from shequ.appeals.rules import is_reporter, may_be_dispatched, next_level
 from shequ.appeals.services._base import (
     MAX_DESCRIPTION,
     Action,
@@ -155,12 +155,14 @@ def appeal_dispatch(
     version: int | None,
     to_user: User | None = None,
     to_organisation: Organisation | None = None,
+    to_team: Any = None,
     note: str = "",
     now: datetime | None = None,
 ) -> Appeal:
-    """Send the appeal to a person (who must work where it is), or to a team or unit (an
-    organisation of the registry, e.g. the property company)."""
-    if (to_user is None) == (to_organisation is None):
+    """Send the appeal to a person (who must work where it is: a handling role over the place, or a
+    volunteer of the community that contains it), to a volunteer team of the place, or to a team or
+    unit of the registry (e.g. the property company)."""
+    if [to_user, to_organisation, to_team].count(None) != 2:
         raise DomainError(
             _("Choose one handler: a person, or a team or unit."),
             code="handler_required",
@@ -172,7 +174,7 @@ def appeal_dispatch(
         APPEAL.check(by, appeal, "dispatch")
         if to_user is not None:
             account_for(by, "appeal", APPEAL.action("dispatch").permission, pk=to_user.pk, field="handler")
-    if to_user is not None and not access.can(to_user, "appeal", "handle", path=appeal.area_path):
+    if to_user is not None and not may_be_dispatched(to_user, appeal):
         raise DomainError(
             _("%(name)s does not work where this appeal is.") % {"name": to_user},
             code="handler_outside",
@@ -184,15 +186,33 @@ def appeal_dispatch(
         and not access.can(by, "organisation", "view", path=to_organisation.area.path)
     ):
         raise NotFound()
+    if to_team is not None:
+        if by is not None and not access.can(by, "team", "view", path=to_team.area.path):
+            raise NotFound()
+        serves = appeal.area_path.startswith(to_team.area.path) or to_team.area.path.startswith(
+            appeal.handling_path
+        )
+        if not serves:
+            raise DomainError(
+                _("%(name)s does not work where this appeal is.") % {"name": to_team.name},
+                code="handler_outside",
+                fields={"handler": "outside"},
+            )
 
     def apply(a: Appeal, at: datetime) -> dict[str, Any]:
-        before = [a.handler_user_id, a.handler_organisation_id]
+        before = [a.handler_user_id, a.handler_organisation_id, a.handler_team_id]
         a.handler_user = to_user
         a.handler_organisation = to_organisation
-        a.handler_kind = HandlerKind.PERSON if to_user is not None else handler_kind_of(to_organisation)  # type: ignore[arg-type]
-        return {"handler": [before, [a.handler_user_id, a.handler_organisation_id]]}
+        a.handler_team = to_team
+        if to_user is not None:
+            a.handler_kind = HandlerKind.PERSON
+        elif to_team is not None:
+            a.handler_kind = HandlerKind.TEAM
+        else:
+            a.handler_kind = handler_kind_of(to_organisation)  # type: ignore[arg-type]
+        return {"handler": [before, [a.handler_user_id, a.handler_organisation_id, a.handler_team_id]]}
 
-    handler_name = str(to_user or to_organisation)
+    handler_name = str(to_user or to_organisation or to_team.name)
     return _transition(
         appeal=appeal,
         by=by,
@@ -361,6 +381,7 @@ def _escalate(current: Appeal, *, by: Any, now: datetime, note: str) -> Appeal:
     current.handler_kind = ""
     current.handler_user = None
     current.handler_organisation = None
+    current.handler_team = None
     spent = None
     if current.stage in (Stage.DISPATCHED, Stage.IN_PROGRESS):
         spent = _enter(current, Stage.ACCEPTED, now)

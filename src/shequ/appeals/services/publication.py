@@ -8,12 +8,12 @@ from typing import Any
 
 from django.db import transaction
 
-from shequ.appeals.models import Appeal, AppealStep
+from shequ.appeals.models import LEVEL_DEPTH, Appeal, AppealStep, Level
 from shequ.appeals.notify import notify
 from shequ.appeals.services._base import MAX_DESCRIPTION, Action, _locked, _now, _save, _step, _text
 from shequ.appeals.text import anonymise
 from shequ.appeals.workflow import APPEAL
-from shequ.core.models import AreaKind
+from shequ.core.models import PATH_STEP, AreaKind
 
 
 def _names_near(appeal: Appeal) -> list[str]:
@@ -30,11 +30,23 @@ def _names_near(appeal: Appeal) -> list[str]:
     return names
 
 
+def _places_near(appeal: Appeal) -> list[str]:
+    """The names of the places of the appeal's community (its grids and buildings) and of the areas
+    above: they name a place, not a person, and stay on the board ("布匹市场1座")."""
+    from shequ.core.models import Area, subtree_q
+
+    depth = LEVEL_DEPTH[Level.COMMUNITY] * PATH_STEP
+    base = appeal.area_path[:depth] if len(appeal.area_path) >= depth else appeal.area_path
+    above = [appeal.area_path[:i] for i in range(PATH_STEP, len(base) + 1, PATH_STEP)]
+    inside = Area.objects.filter(subtree_q(base)).values_list("name", flat=True)[:5000]
+    return [*inside, *Area.objects.filter(path__in=above).values_list("name", flat=True)]
+
+
 def public_texts(appeal: Appeal, *, summary: str = "", result: str = "") -> tuple[str, str]:
-    names = _names_near(appeal)
+    names, places = _names_near(appeal), _places_near(appeal)
     return (
-        anonymise(summary or appeal.description, names=names),
-        anonymise(result or appeal.result, names=names),
+        anonymise(summary or appeal.description, names=names, places=places),
+        anonymise(result or appeal.result, names=names, places=places),
     )
 
 

@@ -75,7 +75,17 @@ def _not_marked(p: People, t: Tree, report: Any) -> tuple[Appeal, Any, str, dict
     return report(), p.community_staff, "unmark_for_meeting", {}
 
 
+def _own_report(p: People, t: Tree, report: Any) -> tuple[Appeal, Any, str, dict]:
+    return report(by=p.grid_worker, channel="patrol"), p.grid_worker, "accept", {}
+
+
+def _own_work(p: People, t: Tree, report: Any) -> tuple[Appeal, Any, str, dict]:
+    return _at(report(), stage=Stage.HANDLED, handler_user=p.grid_worker), p.grid_worker, "verify", {}
+
+
 GUARD_CASES: dict[str, tuple[Case, int, str]] = {
+    "not_own_report": (_own_report, 403, "own_report"),
+    "not_own_work": (_own_work, 403, "own_work"),
     "at_answering_level": (_street_level, 403, "forbidden"),
     "handler_or_answering_level": (_someone_elses, 403, "forbidden"),
     "reporter_or_call_back": (_residents_own, 403, "forbidden"),

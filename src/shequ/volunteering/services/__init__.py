@@ -21,6 +21,7 @@ from shequ.volunteering.services.attendance import (
     attendance_scan,
     qr_token,
 )
+from shequ.volunteering.services.attendees import attendee_add, attendee_add_group, attendee_remove
 from shequ.volunteering.services.briefs import (
     report_save,
 )
@@ -86,6 +87,9 @@ __all__ = [
     "attendance_check_in",
     "attendance_check_out",
     "attendance_scan",
+    "attendee_add",
+    "attendee_add_group",
+    "attendee_remove",
     "home_community",
     "hours_confirm",
     "hours_confirm_all",

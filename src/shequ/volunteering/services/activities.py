@@ -529,6 +529,14 @@ def activity_finish(
             )
             for s in current.signups.filter(attendance__isnull=False).select_related("volunteer")
         ]
+        # Residents staff recorded as attending (walk-ins, youths without an account, 1+1+5 groups)
+        # take part too; one who also checked in as a volunteer is counted once.
+        counted = {r.resident_id for r in records if r.resident_id}
+        records += [
+            ServiceRecord(kind=RecordKind.PARTICIPANT, resident_id=resident_id, **base)
+            for resident_id in current.attendees.values_list("resident_id", flat=True)
+            if resident_id not in counted
+        ]
         organiser_unit = [current.organisation] if current.organisation is not None else []
         for org in dict.fromkeys([*organiser_unit, *units]):
             records.append(ServiceRecord(kind=RecordKind.PARTICIPANT, organisation=org, **base))

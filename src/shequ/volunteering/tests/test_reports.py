@@ -129,6 +129,9 @@ def test_funders_and_supervisors_read_the_report_and_its_photos(
     assert body["counts"]["participants"] == 2
     assert body["counts"]["beneficiary_households"] == 1
     assert len(body["photos"]) == 1
+    picture = token_client(evaluator).get(body["photos"][0]["url"])  # a token client follows the link
+    assert picture.status_code == 200
+    assert picture["Content-Type"] == "image/jpeg"
 
 
 def test_residents_volunteers_and_other_areas_cannot_read_the_report(

@@ -98,3 +98,76 @@ def test_only_the_volunteers_own_staff_unlink_it(
     assert page.status_code in (403, 404)
     assert Volunteer.objects.get(pk=volunteer_id).user == residents["own"]
     assert AuditEntry.objects.count() == before
+
+
+def _unlinked(tree: Tree, people: People) -> Volunteer:
+    from shequ.volunteering import services
+
+    return services.volunteer_register(
+        by=people.worker,
+        area=tree.community,
+        name="老志愿者",
+        phone="13800138001",
+        skills=[],
+        availability="",
+    )
+
+
+@pytest.mark.parametrize("channel", ["page", "api"])
+def test_a_social_worker_links_an_existing_volunteer_to_a_residents_account(
+    tree: Tree, people: People, residents: dict[str, User], channel: str
+) -> None:
+    volunteer = _unlinked(tree, people)
+    if channel == "page":
+        page = login_client(people.worker)
+        assert 'data-testid="link-account"' in page.get(f"/volunteers/{volunteer.pk}/").content.decode()
+        r = page.post(f"/volunteers/{volunteer.pk}/", {"link": "1", "username": "pingdi_ju"})
+        assert r.status_code == 302
+    else:
+        r = token_client(people.worker).put(
+            f"/api/volunteers/{volunteer.pk}/account",
+            {"username": "pingdi_ju"},
+            content_type="application/json",
+        )
+        assert r.status_code == 200, r.content
+        assert r.json()["user_id"] == residents["own"].pk
+    volunteer.refresh_from_db()
+    assert volunteer.user == residents["own"]
+    entry = AuditEntry.objects.filter(action=AuditAction.UPDATE, object_id=str(volunteer.pk)).latest("pk")
+    assert entry.changes["user"] == [None, residents["own"].pk]
+    assert login_client(residents["own"]).get("/volunteering/me/").status_code == 200
+
+
+@pytest.mark.parametrize("channel", ["page", "api"])
+def test_linking_an_account_of_another_community_answers_as_an_unknown_name(
+    tree: Tree, people: People, residents: dict[str, User], channel: str
+) -> None:
+    volunteer = _unlinked(tree, people)
+    before = AuditEntry.objects.count()
+    if channel == "page":
+        r = login_client(people.worker).post(
+            f"/volunteers/{volunteer.pk}/", {"link": "1", "username": "lixi_ju"}
+        )
+        assert r.status_code == 404
+        assert "lixi_ju" in r.content.decode()  # what was typed is kept
+    else:
+        r = token_client(people.worker).put(
+            f"/api/volunteers/{volunteer.pk}/account",
+            {"username": "lixi_ju"},
+            content_type="application/json",
+        )
+        assert r.status_code == 404
+        assert r.json()["code"] == "account_unknown"
+    assert Volunteer.objects.get(pk=volunteer.pk).user is None
+    assert AuditEntry.objects.count() == before
+
+
+def test_another_communitys_worker_cannot_link(
+    tree: Tree, people: People, residents: dict[str, User]
+) -> None:
+    volunteer = _unlinked(tree, people)
+    r = token_client(people.other_worker).put(
+        f"/api/volunteers/{volunteer.pk}/account", {"username": "pingdi_ju"}, content_type="application/json"
+    )
+    assert r.status_code == 404
+    assert Volunteer.objects.get(pk=volunteer.pk).user is None
