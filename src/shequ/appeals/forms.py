@@ -15,7 +15,8 @@ TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 class ReportForm(forms.Form):
     area = forms.TypedChoiceField(label=_("Where"), coerce=int)
-    category = forms.ChoiceField(label=_("Category"))
+    # Left empty, the category is taken from the description (appeals/suggest.py).
+    category = forms.ChoiceField(label=_("Category"), required=False)
     description = forms.CharField(
         label=_("What is the problem?"),
         max_length=2000,
@@ -51,7 +52,16 @@ class ReportForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = areas  # type: ignore[attr-defined]
-        self.fields["category"].choices = [("", "—"), *categories]  # type: ignore[attr-defined]
+        self.fields["category"].choices = [  # type: ignore[attr-defined]
+            ("", _("Chosen from the description")),
+            *categories,
+        ]
+        # The camera opens from the form on a phone (core/photos.py); shell.js shrinks the photo
+        # before it is sent, and the server still checks it.
+        self.fields["photos"].widget.attrs["data-shrink"] = "1"
+        self.fields["description"].widget.attrs.setdefault(
+            "placeholder", _("e.g. the street light at the lane entrance is broken")
+        )
         labels = dict(Channel.choices)
         self.fields["channel"].choices = [(c, labels[c]) for c in channels]  # type: ignore[attr-defined]
         if len(channels) <= 1:
