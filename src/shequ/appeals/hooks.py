@@ -120,7 +120,8 @@ WAITING = (
     ("appeals_to_close", _("Appeals to close"), (Stage.VERIFIED,), "triage", 14),
 )
 for key, title, stages, permission, order in WAITING:
-    home_item(HomeItem(key, title, _waiting(tuple(str(s) for s in stages), permission), order=order))
+    collect = _waiting(tuple(str(s) for s in stages), permission)
+    home_item(HomeItem(key, title, collect, order=order, quiet_when_empty=True))
 
 
 def _my_appeals(user: Any) -> HomeList | None:

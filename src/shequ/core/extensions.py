@@ -260,6 +260,7 @@ class HomeItem:
     collect: Callable[[Any], HomeList | None]
     order: int = 500
     empty: str | Promise = ""
+    quiet_when_empty: bool = False  # one of several steps: named in one line when nothing waits there
 
 
 _home_actions: dict[str, HomeAction] = {}

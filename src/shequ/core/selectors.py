@@ -66,6 +66,15 @@ class HomeWork:
     def secondary(self) -> list[tuple[HomeAction, str]]:
         return [(a, url) for a, url in self.actions if a.style != "primary"]
 
+    @property
+    def shown(self) -> list[tuple[HomeItem, HomeList]]:
+        return [(item, found) for item, found in self.lists if found.rows or not item.quiet_when_empty]
+
+    @property
+    def quiet(self) -> list[HomeItem]:
+        """Steps where nothing waits, named together in one line instead of a list each."""
+        return [item for item, found in self.lists if not found.rows and item.quiet_when_empty]
+
 
 def home_work_for(user: Any) -> HomeWork:
     actions = [(a, url) for a in home_actions() if (url := a.url(user))]

@@ -173,7 +173,10 @@ def home(request: HttpRequest) -> HttpResponse:
         "core/home.html",
         {
             "work": selectors.home_work_for(user),
-            "areas": selectors.home_areas(user)[:5],
+            # Where they work, to find their way down the tree (the counts are on each area's page).
+            "areas": [
+                (area, selectors.children_with_counts(user, area)) for area in selectors.home_areas(user)[:3]
+            ],
             "roles": selectors.roles_of(user),
         },
     )
