@@ -29,8 +29,11 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_("Optional; taken from the description if empty"),
     )
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
-    channel = forms.ChoiceField(label=_("Channel"))
+    # Left out, urgency is normal and the channel is the role's first (a patrol for a grid worker).
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL, required=False
+    )
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
     contact_name = forms.CharField(label=_("Contact name"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
     contact_withheld = forms.BooleanField(

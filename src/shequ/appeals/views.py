@@ -144,7 +144,7 @@ def appeal_report(request: HttpRequest) -> HttpResponse:
             description=data["description"],
             title=data["title"],
             channel=data.get("channel") or None,
-            priority=data["priority"],
+            priority=data["priority"] or "normal",
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
             contact_name=data["contact_name"],
