@@ -165,6 +165,10 @@ def test_every_roles_home_on_a_phone_is_its_days_work_with_a_bottom_bar_of_five(
                 box = place.bounding_box()
                 assert box is not None
                 assert box["height"] >= MIN_TARGET, f"{account}: {place.inner_text()} is {box['height']} px"
+            for button in page.get_by_test_id("home-actions").locator("a").all():
+                box = button.bounding_box()
+                assert box is not None
+                assert box["height"] >= MIN_TARGET, f"{account}: {button.inner_text()} is {box['height']} px"
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= VIEWPORTS["phone"]["width"], f"{account}'s home is {width}px wide"
         j.page.context.close()
@@ -209,3 +213,24 @@ def test_english_translates_the_products_words_and_keeps_names_and_categories_as
         expect(page.locator('label[for="id_category"]')).to_contain_text("Category")
         expect(page.locator("#id_category option", has_text="停车管理")).to_have_count(1)
         expect(page.locator("#id_area option:checked")).to_contain_text("平地")
+
+
+@pytest.mark.browser
+def test_a_long_picker_has_a_search_box_that_narrows_it_to_what_is_typed(
+    phone: Callable[[], Journey], screenshots: object
+) -> None:
+    j = phone()
+    page = j.page
+    with j.step("the district administrator's report form: hundreds of places, one search box above them"):
+        j.sign_in("qu_admin")
+        j.open("/appeals/new/")
+        places = page.locator("#id_area option")
+        assert places.count() > 20, f"only {places.count()} places: no long picker to search"
+        search = page.locator('input.picker-search[data-for="id_area"]')
+        expect(search).to_be_visible()
+    with j.step("typing part of a name leaves the matching places and picks the only one"):
+        search.tap()
+        search.press_sequentially("布匹市场7座")
+        expect(page.locator("#id_area option:not([hidden])")).to_have_count(1)
+        expect(page.locator("#id_area option:checked")).to_contain_text("布匹市场7座")
+        j.shot("66-picker-search", full_page=False)

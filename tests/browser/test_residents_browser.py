@@ -99,7 +99,7 @@ def test_community_staff_sees_masked_ids_reveals_one_and_finds_it_in_the_audit_l
         journey.shot("01-resident-revealed-community-staff")
 
     with journey.step("the audit log lists the view_sensitive entry for this resident"):
-        journey.click_and_wait(page.locator('header a[href="/audit/"]'))
+        journey.click_and_wait(journey.in_menu(page.locator('header a[href="/audit/"]')))
         expect(page).to_have_url(re.compile(r"/audit/$"))
         page.locator("#id_action").select_option("view_sensitive")
         page.locator("#id_actor").fill("pingdi_shequ")

@@ -77,7 +77,7 @@ home_item(
         "activities_soon",
         _("Activities today and tomorrow"),
         _today_and_tomorrow,
-        order=40,
+        order=25,  # a social worker's day: before the visits
         empty=_("No activity today or tomorrow."),
     )
 )

@@ -36,20 +36,18 @@
 
   function searchSelect(select, label) {
     var box = searchBox(label, function (q) {
-      var only = null;
-      var shown = 0;
-      Array.prototype.forEach.call(select.options, function (option) {
-        var match = !q || option.value === "" || words(option.text).indexOf(q) !== -1;
-        option.hidden = !match && !option.selected;
-        if (match && option.value !== "") {
-          shown += 1;
-          only = option;
-        }
+      var options = Array.prototype.slice.call(select.options);
+      var matches = options.filter(function (option) {
+        return option.value !== "" && (!q || words(option.text).indexOf(q) !== -1);
       });
-      if (shown === 1 && !select.multiple && only) {
-        select.value = only.value; // one left: it is chosen, one tap saved
+      if (q && matches.length === 1 && !select.multiple) {
+        select.value = matches[0].value; // one left: it is chosen, one tap saved
         select.dispatchEvent(new Event("change", { bubbles: true }));
       }
+      options.forEach(function (option) {
+        var match = option.value === "" || matches.indexOf(option) !== -1;
+        option.hidden = !match && !option.selected;
+      });
     });
     box.dataset.for = select.id || select.name;
     select.parentNode.insertBefore(box, select);
