@@ -6,6 +6,7 @@ product's words while names and categories stay as entered. Taps and typed field
 from __future__ import annotations
 
 import io
+import json
 import re
 import time
 from collections.abc import Callable, Iterator
@@ -15,7 +16,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Locator, expect
 
-from .helpers import VIEWPORTS, Journey, Server
+from .helpers import SCREENSHOT_DIR, VIEWPORTS, Journey, Server
 
 TAP_CEILING = 5
 TYPED_CEILING = 1
@@ -142,6 +143,9 @@ def test_a_grid_worker_reports_an_event_on_patrol_in_five_taps_and_one_typed_fie
         elapsed = time.monotonic() - started
         j.shot("63-patrol-saved")
 
+    measured = {"taps": counted.taps, "typed_fields": counted.typed, "seconds": round(elapsed, 1)}
+    measured |= {"photo_bytes": len(photo), "uploaded_bytes": shrunk}
+    (SCREENSHOT_DIR / "patrol-report-measured.json").write_text(json.dumps(measured), encoding="utf-8")
     assert counted.taps <= TAP_CEILING, f"{counted.taps} taps from the home page to the saved appeal"
     assert counted.typed <= TYPED_CEILING, f"{counted.typed} typed fields"
     assert elapsed <= SECONDS_CEILING, f"{elapsed:.1f} s from the home page to the saved appeal"

@@ -72,11 +72,12 @@
       select.dataset.searchable = "1";
       searchSelect(select, label);
     });
-    root.querySelectorAll("fieldset, .checkbox-list, [data-picker]").forEach(function (group) {
+    // Django draws a list of checkboxes as <div id="id_<field>"> of labelled inputs.
+    root.querySelectorAll("fieldset, .checkbox-list, [data-picker], div[id^=id_]").forEach(function (group) {
       if (group.dataset.searchable) return;
       var boxes = group.querySelectorAll("input[type=checkbox], input[type=radio]");
       if (boxes.length <= PICKER_MIN) return;
-      if (group.querySelector("fieldset, .checkbox-list, [data-picker]")) return; // the inner one gets it
+      if (group.querySelector("fieldset, .checkbox-list, [data-picker], div[id^=id_]")) return; // the inner one gets it
       group.dataset.searchable = "1";
       searchChecks(group, label);
     });
