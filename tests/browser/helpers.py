@@ -123,6 +123,15 @@ class Journey:
         self.page.locator("#id_password").fill(password)
         self.click_and_wait(self.page.get_by_test_id("login-submit"))
 
+    def in_menu(self, target: Locator) -> Locator:
+        """A menu entry, made reachable: on a phone most entries (and the account menu) are under
+        更多 at the bottom, which is opened first."""
+        more = self.page.get_by_test_id("nav-more")
+        if not target.is_visible() and more.is_visible():
+            more.click()
+            expect(target).to_be_visible()
+        return target
+
     def click_and_wait(self, target: Locator) -> None:
         """Click what loads a new page (a form's submit button, a link) and wait for that page, so
         that the next check cannot pass on the page before it."""

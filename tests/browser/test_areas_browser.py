@@ -27,7 +27,7 @@ def test_district_admin_adds_a_grid_and_a_bad_community_code_is_refused(journey:
 
     with journey.step("sign in as district admin qu_admin"):
         journey.sign_in("qu_admin")
-        expect(page.locator("main h2").first).to_contain_text("南海区")
+        expect(page.get_by_test_id("home-area").locator("h2").first).to_contain_text("南海区")
         journey.shot("04-home-district-admin")
 
     with journey.step("open 大沥镇, then 水头社区"):

@@ -66,7 +66,7 @@ def test_a_case_from_intake_to_closure_with_the_supervisor_and_a_signed_session(
     soon = (date.today() + timedelta(days=7)).isoformat()
     with worker.step("the social worker finds the client by name on a phone and opens a case"):
         worker.sign_in("pingdi_shegong")
-        page.get_by_test_id("nav-casework").click()
+        worker.in_menu(page.get_by_test_id("nav-casework")).click()
         expect(page.get_by_test_id("case-list")).to_be_visible()
         worker.click_and_wait(page.get_by_test_id("case-new"))
         page.locator('input[name="q"]').fill("黄")

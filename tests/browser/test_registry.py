@@ -222,7 +222,7 @@ def test_community_staff_imports_an_excel_file_with_bad_rows_and_imports_the_goo
         journey.shot("09-import-done-community-staff")
 
     with journey.step("the residents list finds the two imported residents, and not the bad rows"):
-        journey.click_and_wait(page.locator('header a[href="/residents/"]'))
+        journey.click_and_wait(journey.in_menu(page.locator('header a[href="/residents/"]')))
         found = search_residents(journey, f"欧阳导入{TAG[journey.viewport]}")
         expect(found).to_have_text(good_names)
         expect(page.locator("main tbody td.masked").first).to_have_text(MASKED_ID)
@@ -310,7 +310,7 @@ def test_community_staff_exports_the_disabled_residents_with_masked_id_numbers(j
     page = journey.page
     with journey.step("sign in as community staff pingdi_shequ and filter the residents by 残疾人"):
         journey.sign_in("pingdi_shequ")
-        journey.click_and_wait(page.locator('header a[href="/residents/"]'))
+        journey.click_and_wait(journey.in_menu(page.locator('header a[href="/residents/"]')))
         page.locator("#id_group").select_option("disabled")
         journey.click_and_wait(page.locator("main form.filters button[type=submit]"))
         expect(page).to_have_url(re.compile(r"group=disabled"))

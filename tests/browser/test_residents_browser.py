@@ -45,13 +45,15 @@ def test_community_staff_sees_masked_ids_reveals_one_and_finds_it_in_the_audit_l
     with journey.step("sign in as community staff pingdi_shequ"):
         journey.sign_in("pingdi_shequ")
 
-    with journey.step("home page shows 平地社区 with headline counts"):
-        expect(page.locator("main h2").first).to_contain_text("平地社区")
+    with journey.step("home page shows 平地社区; its page has the headline counts"):
+        community = page.get_by_test_id("home-area").locator("h2 a").first
+        expect(community).to_contain_text("平地社区")
+        journey.shot("01-home-community-staff")
+        journey.click_and_wait(community)
         for testid in ("stat-residents", "stat-households", "stat-organisations"):
             expect(page.get_by_test_id(testid).locator("b").first).to_have_text(COUNT)
         residents = int(page.get_by_test_id("stat-residents").locator("b").inner_text().replace(",", ""))
-        assert residents > 0, "the demo community has no residents on the home page"
-        journey.shot("01-home-community-staff")
+        assert residents > 0, "the demo community has no residents on its page"
 
     with journey.step("open a grid of 平地社区"):
         grid = page.locator("main table tbody a").first
@@ -97,7 +99,7 @@ def test_community_staff_sees_masked_ids_reveals_one_and_finds_it_in_the_audit_l
         journey.shot("01-resident-revealed-community-staff")
 
     with journey.step("the audit log lists the view_sensitive entry for this resident"):
-        journey.click_and_wait(page.locator('header a[href="/audit/"]'))
+        journey.click_and_wait(journey.in_menu(page.locator('header a[href="/audit/"]')))
         expect(page).to_have_url(re.compile(r"/audit/$"))
         page.locator("#id_action").select_option("view_sensitive")
         page.locator("#id_actor").fill("pingdi_shequ")
@@ -117,7 +119,7 @@ def test_staff_of_another_community_cannot_open_or_list_pingdi_residents(
     resident_url = f"/residents/{pingdi_resident.pk}/"
     with journey.step("sign in as zhenhua_shequ (振华社区)"):
         journey.sign_in("zhenhua_shequ")
-        expect(page.locator("main h2").first).to_contain_text("振华社区")
+        expect(page.get_by_test_id("home-area").locator("h2").first).to_contain_text("振华社区")
         expect(page.locator("main")).not_to_contain_text("平地社区")
 
     with journey.step("a 平地社区 resident's URL gives the not-found page"):

@@ -60,7 +60,7 @@ def test_sign_out_ends_the_session(journey: Journey) -> None:
     page = journey.page
     with journey.step("sign in as social worker pingdi_shegong"):
         journey.sign_in("pingdi_shegong")
-        expect(page.get_by_test_id("user-menu")).to_be_visible()
+        expect(journey.in_menu(page.get_by_test_id("user-menu"))).to_be_visible()
 
     with journey.step("open the user menu and sign out"):
         page.get_by_test_id("user-menu").click()

@@ -15,7 +15,8 @@ TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 class ReportForm(forms.Form):
     area = forms.TypedChoiceField(label=_("Where"), coerce=int)
-    category = forms.ChoiceField(label=_("Category"))
+    # Left empty, the category is taken from the description (appeals/suggest.py).
+    category = forms.ChoiceField(label=_("Category"), required=False)
     description = forms.CharField(
         label=_("What is the problem?"),
         max_length=2000,
@@ -28,8 +29,11 @@ class ReportForm(forms.Form):
         required=False,
         help_text=_("Optional; taken from the description if empty"),
     )
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
-    channel = forms.ChoiceField(label=_("Channel"))
+    # Left out, urgency is normal and the channel is the role's first (a patrol for a grid worker).
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL, required=False
+    )
+    channel = forms.ChoiceField(label=_("Channel"), required=False)
     contact_name = forms.CharField(label=_("Contact name"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
     contact_withheld = forms.BooleanField(
@@ -51,7 +55,16 @@ class ReportForm(forms.Form):
     ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["area"].choices = areas  # type: ignore[attr-defined]
-        self.fields["category"].choices = [("", "—"), *categories]  # type: ignore[attr-defined]
+        self.fields["category"].choices = [  # type: ignore[attr-defined]
+            ("", _("Chosen from the description")),
+            *categories,
+        ]
+        # The camera opens from the form on a phone (core/photos.py); shell.js shrinks the photo
+        # before it is sent, and the server still checks it.
+        self.fields["photos"].widget.attrs["data-shrink"] = "1"
+        self.fields["description"].widget.attrs.setdefault(
+            "placeholder", _("e.g. the street light at the lane entrance is broken")
+        )
         labels = dict(Channel.choices)
         self.fields["channel"].choices = [(c, labels[c]) for c in channels]  # type: ignore[attr-defined]
         if len(channels) <= 1:

@@ -129,6 +129,23 @@ def appeals_for(
     return qs.order_by(*ORDERS.get(order, ORDERS["deadline"]))
 
 
+def waiting_in(user: Any, stages: tuple[str, ...], *, limit: int = 5) -> tuple[list[Appeal], int]:
+    """The first appeals (nearest deadline first) waiting for the user in these stages, and how many
+    wait: one list of the home page."""
+    qs = appeals_for(user, waiting=True).filter(stage__in=stages)
+    return list(qs[:limit]), qs.count()
+
+
+def last_reported_area_id(user: Any) -> int | None:
+    """The place of the user's last report: where a worker on patrol most likely reports again."""
+    return (
+        Appeal.objects.filter(reporter_id=user.pk)
+        .order_by("-reported_at")
+        .values_list("area_id", flat=True)
+        .first()
+    )
+
+
 def appeals_reported_by(user: Any) -> QuerySet[Appeal]:
     """A resident's own appeals (whatever their roles)."""
     if not getattr(user, "is_authenticated", False):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shequ.appeals import resolvers, rules, selectors, services
+from shequ.appeals import resolvers, rules, selectors, services, suggest
 from shequ.appeals.forms import DeadlineForm, QueueFilterForm, ReportForm
 from shequ.appeals.models import DEADLINE_STAGES, Appeal, AppealStep
 from shequ.appeals.workflow import APPEAL
@@ -98,10 +98,23 @@ def report_areas(user: Any, within: Area | None) -> list[tuple[int, str]]:
 
 
 def _default_area(user: Any, areas: list[tuple[int, str]]) -> int | None:
-    """Where the user lives or works: the deepest area they hold that can be reported about."""
+    """Where the user last reported about, else where they live or work: the deepest area they hold
+    that can be reported about."""
     offered = {pk for pk, _label in areas}
+    last = selectors.last_reported_area_id(user)
+    if last in offered:
+        return last
     held = [h for h in access.held_roles(user) if h.area_id in offered]
     return max(held, key=lambda h: len(h.path)).area_id if held else None
+
+
+def _category_code(chosen: str, description: str) -> str:
+    """The category the reporter chose, else the one the description suggests, else 其他."""
+    if chosen:
+        return chosen
+    codes = [code for code, _name in _category_choices()]
+    found = suggest.suggest(description, codes=codes)
+    return found or (suggest.FALLBACK if suggest.FALLBACK in codes else (codes[-1] if codes else ""))
 
 
 @login_required
@@ -127,11 +140,11 @@ def appeal_report(request: HttpRequest) -> HttpResponse:
         return services.appeal_report(
             by=user,
             area=core_selectors.area_for(user, data["area"]),
-            category=resolvers.category(data["category"]),
+            category=resolvers.category(_category_code(data["category"], data["description"])),
             description=data["description"],
             title=data["title"],
             channel=data.get("channel") or None,
-            priority=data["priority"],
+            priority=data["priority"] or "normal",
             latitude=data.get("latitude"),
             longitude=data.get("longitude"),
             contact_name=data["contact_name"],
@@ -146,8 +159,22 @@ def appeal_report(request: HttpRequest) -> HttpResponse:
             request, _("Appeal #%(n)d was reported. You will be told of each step.") % {"n": appeal.pk}
         )
         return redirect("appeals:detail", pk=appeal.pk)
+    # A worker on patrol reports what they found: nobody to contact, nothing to ask about the call.
+    on_patrol = bool(channels) and channels[0] == "patrol"
+    extra_errors = any(
+        form[name].errors for name in ("priority", "channel", "title", "latitude", "longitude")
+    )
     return render(
-        request, "appeals/appeal_report.html", {"form": form, "within": within}, status=form_status(form)
+        request,
+        "appeals/appeal_report.html",
+        {
+            "form": form,
+            "within": within,
+            "on_patrol": on_patrol,
+            "open_more": extra_errors
+            or (on_patrol and any(form[n].errors for n in ("contact_name", "contact_phone"))),
+        },
+        status=form_status(form),
     )
 
 
@@ -158,6 +185,10 @@ def appeal_similar(request: HttpRequest) -> HttpResponse:
     area_id, code = request.GET.get("area", ""), request.GET.get("category", "")
     text = request.GET.get("description", "")[:2000]
     found: list[selectors.Similar] = []
+    guessed = None
+    if not code and len(text.strip()) >= 2:
+        guessed = selectors.categories().filter(code=suggest.suggest(text) or suggest.FALLBACK).first()
+        code = guessed.code if guessed is not None else ""
     if area_id and code and len(text.strip()) >= 4:
         area = core_selectors.area_for(user, int_value(area_id, field="area"))
         access.require(user, "appeal", "create", path=area.path)
@@ -176,7 +207,7 @@ def appeal_similar(request: HttpRequest) -> HttpResponse:
         }
         for s in found
     ]
-    return render(request, "appeals/_similar.html", {"items": items})
+    return render(request, "appeals/_similar.html", {"items": items, "guessed": guessed})
 
 
 def _widgets(

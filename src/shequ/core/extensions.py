@@ -6,7 +6,8 @@ nothing of residents, appeals or activities. Each app says what it adds in its o
 
 - `<app>/policy.py`   its resources and the roles per action (`policy.declare`, `policy.unscoped`)
 - `<app>/hooks.py`    the rest, with the functions below: navigation entries, retention kinds,
-                      headline counts of an area, what blocks deleting an area, panels (core/panels.py)
+                      headline counts of an area, what blocks deleting an area, panels (core/panels.py),
+                      the home page's actions and lists of what waits (`HomeAction`, `HomeItem`)
 - `<app>/urls.py`, `<app>/api.py` (`router`), `<app>/tasks.py` (`register(huey)`): found by name
 - `<app>/management/commands/`: its own commands
 
@@ -29,7 +30,9 @@ from django.utils.functional import Promise
 class NavEntry:
     """One entry of the shell's menu. `visible(user)` decides per request (a cheap check: it reads the
     user's roles, cached per request by the access layer). Lower `order` comes first; `tab` is the
-    entry's rank for the phone's bottom bar (None: only under "more")."""
+    entry's rank for the phone's bottom bar (None: only under "more"). `hidden_for` names roles that
+    have no use for the entry even where the policy lets them read its page (a building head and the
+    residents' list): it is left out of the menu of a user who holds only those roles."""
 
     key: str
     label: str | Promise
@@ -38,6 +41,7 @@ class NavEntry:
     order: int = 500
     tab: int | None = None
     section: str = "work"  # work (daily tasks), records, admin — how the wide menu groups entries
+    hidden_for: frozenset[str] = frozenset()
 
 
 _nav: dict[str, NavEntry] = {}
@@ -63,6 +67,14 @@ def nav_entry(entry: NavEntry) -> NavEntry:
 
 def nav_entries() -> list[NavEntry]:
     return sorted(_nav.values(), key=lambda e: (e.order, e.key))
+
+
+def nav_entries_for(user: Any) -> list[NavEntry]:
+    """The menu of one user: the entries they may use."""
+    from shequ.core import access
+
+    roles = {h.role.value for h in access.held_roles(user)}
+    return [e for e in nav_entries() if e.visible(user) and not (roles and roles <= e.hidden_for)]
 
 
 # --- retention ----------------------------------------------------------------------------------------
@@ -201,3 +213,99 @@ def account_source(source: AccountSource) -> AccountSource:
 
 def account_sources() -> list[AccountSource]:
     return [s for _key, s in sorted(_account_sources.items())]
+
+
+# --- the home page: the day's work ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class HomeAction:
+    """A big button on the home page (上报事件, 走访): `url(user)` is where it leads, or None when it is
+    not this user's work. `style` "primary" draws it large; "secondary" as a smaller link button."""
+
+    key: str
+    label: str | Promise
+    url: Callable[[Any], str | None]
+    order: int = 500
+    style: str = "primary"
+
+
+@dataclass(frozen=True)
+class HomeRow:
+    """One thing that waits: what it is, where it opens, a note (a deadline, a time, tags) and an
+    optional second link (签到 beside an activity)."""
+
+    label: str
+    url: str = ""
+    note: str = ""
+    link_label: str | Promise = ""
+    link_url: str = ""
+
+
+@dataclass(frozen=True)
+class HomeList:
+    rows: list[HomeRow]
+    total: int
+    more_url: str = ""
+
+
+@dataclass(frozen=True)
+class HomeItem:
+    """A list of what waits for the user on the home page: `collect(user)` returns it, or None when
+    the list is not this user's work (a list that is theirs but empty says so). Keep it to a few
+    rows and one count: the home page is the first page of every working day."""
+
+    key: str
+    title: str | Promise
+    collect: Callable[[Any], HomeList | None]
+    order: int = 500
+    empty: str | Promise = ""
+    quiet_when_empty: bool = False  # one of several steps: named in one line when nothing waits there
+
+
+_home_actions: dict[str, HomeAction] = {}
+_home_items: dict[str, HomeItem] = {}
+
+
+def home_action(entry: HomeAction) -> HomeAction:
+    _home_actions[entry.key] = entry
+    return entry
+
+
+def home_item(entry: HomeItem) -> HomeItem:
+    _home_items[entry.key] = entry
+    return entry
+
+
+def home_actions() -> list[HomeAction]:
+    return sorted(_home_actions.values(), key=lambda e: (e.order, e.key))
+
+
+def home_items() -> list[HomeItem]:
+    return sorted(_home_items.values(), key=lambda e: (e.order, e.key))
+
+
+# --- what anyone may read without an account ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PublicPage:
+    """Pages open to everyone, linked from the sign-in page (the public board of each community):
+    `links()` returns (label, url) pairs."""
+
+    key: str
+    title: str | Promise
+    links: Callable[[], list[tuple[str, str]]]
+    order: int = 500
+
+
+_public_pages: dict[str, PublicPage] = {}
+
+
+def public_page(entry: PublicPage) -> PublicPage:
+    _public_pages[entry.key] = entry
+    return entry
+
+
+def public_pages() -> list[PublicPage]:
+    return sorted(_public_pages.values(), key=lambda e: (e.order, e.key))

@@ -12,7 +12,17 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core import access
 from shequ.core.errors import NotFound
-from shequ.core.extensions import Stat, account_sources, headline_stats
+from shequ.core.extensions import (
+    HomeAction,
+    HomeItem,
+    HomeList,
+    Stat,
+    account_sources,
+    headline_stats,
+    home_actions,
+    home_items,
+    public_pages,
+)
 from shequ.core.models import Area, AuditEntry, RoleAssignment, User, subtree_q
 from shequ.core.roles import Role
 
@@ -38,6 +48,43 @@ def home_areas(user: Any) -> list[Area]:
     """The top areas the user works in (several assignments in one subtree show as one)."""
     paths = access._covering([h.path for h in access.held_roles(user)])
     return list(Area.objects.filter(path__in=paths).order_by("path"))
+
+
+@dataclass(frozen=True)
+class HomeWork:
+    """The day's work of one user: the big buttons (with where they lead) and the lists of what
+    waits, each registered by its app (core/extensions.py)."""
+
+    actions: list[tuple[HomeAction, str]]
+    lists: list[tuple[HomeItem, HomeList]]
+
+    @property
+    def primary(self) -> list[tuple[HomeAction, str]]:
+        return [(a, url) for a, url in self.actions if a.style == "primary"]
+
+    @property
+    def secondary(self) -> list[tuple[HomeAction, str]]:
+        return [(a, url) for a, url in self.actions if a.style != "primary"]
+
+    @property
+    def shown(self) -> list[tuple[HomeItem, HomeList]]:
+        return [(item, found) for item, found in self.lists if found.rows or not item.quiet_when_empty]
+
+    @property
+    def quiet(self) -> list[HomeItem]:
+        """Steps where nothing waits, named together in one line instead of a list each."""
+        return [item for item, found in self.lists if not found.rows and item.quiet_when_empty]
+
+
+def home_work_for(user: Any) -> HomeWork:
+    actions = [(a, url) for a in home_actions() if (url := a.url(user))]
+    lists = [(item, found) for item in home_items() if (found := item.collect(user)) is not None]
+    return HomeWork(actions=actions, lists=lists)
+
+
+def public_links() -> list[tuple[Any, list[tuple[str, str]]]]:
+    """What anyone may read without an account, for the sign-in page (each app registers its own)."""
+    return [(page.title, links) for page in public_pages() if (links := page.links())]
 
 
 def breadcrumbs(user: Any, area: Area) -> list[Area]:

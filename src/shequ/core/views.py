@@ -54,7 +54,9 @@ def login_view(request: HttpRequest) -> HttpResponse:
             form.add_error(None, str(exc.message))
         else:
             return _signed_in(request, user, next_url)
-    return render(request, "core/login.html", {"form": form, "next": next_url})
+    return render(
+        request, "core/login.html", {"form": form, "next": next_url, "public": selectors.public_links()}
+    )
 
 
 # A right password waits here for its second factor, for 5 minutes at most.
@@ -163,16 +165,21 @@ def logout_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    areas = selectors.home_areas(request.user)
-    cards = [
+    """The day's work: each app's big buttons and lists of what waits for this user (the figures
+    are on the dashboard), then the areas they work in."""
+    user = request.user
+    return render(
+        request,
+        "core/home.html",
         {
-            "area": area,
-            "headline": selectors.area_headline(request.user, area),
-            "children": selectors.children_with_counts(request.user, area),
-        }
-        for area in areas[:3]
-    ]
-    return render(request, "core/home.html", {"cards": cards, "roles": selectors.roles_of(request.user)})
+            "work": selectors.home_work_for(user),
+            # Where they work, to find their way down the tree (the counts are on each area's page).
+            "areas": [
+                (area, selectors.children_with_counts(user, area)) for area in selectors.home_areas(user)[:3]
+            ],
+            "roles": selectors.roles_of(user),
+        },
+    )
 
 
 @login_required

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.db.models import Count, Max, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Max, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from shequ.core import access
@@ -308,3 +308,20 @@ def visit_areas(user: Any) -> list[Area]:
             :300
         ]
     )
+
+
+def unvisited_this_month(
+    user: Any, *, today: date | None = None, limit: int = 5
+) -> tuple[list[Resident], int]:
+    """For the home page: residents the user visits who live alone or are chronically ill and whom
+    nobody has visited since the first of this month (longest unvisited first), and how many."""
+    today = today or timezone.localdate()
+    wanted = registry.GROUP_FILTERS["living_alone"]() | registry.GROUP_FILTERS["chronic"]()
+    qs = (
+        visit_subjects(user)
+        .filter(wanted)
+        .exclude(visits__visited_on__gte=today.replace(day=1))
+        .select_related("chronic_illness")
+        .order_by(F("last_visit").asc(nulls_first=True), "area__path", "id")
+    )
+    return list(qs[:limit]), qs.count()

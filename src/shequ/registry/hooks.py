@@ -40,7 +40,14 @@ def _has_own_record(user: Any) -> bool:
 
 nav_entry(
     NavEntry(
-        "residents", _("Residents"), "registry:residents", anywhere("resident"), order=20, section="records"
+        "residents",
+        _("Residents"),
+        "registry:residents",
+        anywhere("resident"),
+        order=20,
+        tab=40,
+        section="records",
+        hidden_for=frozenset({"building_head"}),  # a resident volunteer, not the registry's keeper
     )
 )
 nav_entry(
@@ -53,7 +60,7 @@ nav_entry(
         section="admin",
     )
 )
-nav_entry(NavEntry("my_data", _("My data"), "registry:my_data", _has_own_record, order=150))
+nav_entry(NavEntry("my_data", _("My data"), "registry:my_data", _has_own_record, order=150, tab=45))
 
 
 def _headline(user: Any, area: Any) -> list[Stat]:

@@ -4,7 +4,7 @@ also reaches their own record and sign-ups, and published activities of the area
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -126,6 +126,37 @@ def activities_for(
     confirmed = Count("signups", filter=Q(signups__status=SignUpStatus.CONFIRMED), distinct=True)
     waiting = Count("signups", filter=Q(signups__status=SignUpStatus.WAITLISTED), distinct=True)
     return qs.annotate(confirmed_count=confirmed, waitlist_count=waiting)
+
+
+def activities_on_days(user: Any, *, days: int = 2, limit: int = 6) -> tuple[list[Activity], int]:
+    """For the home page of an organiser: the activities they manage that start today or in the
+    next days (not cancelled), earliest first, and how many."""
+    manage = access.paths_for(user, "activity", "manage")
+    if not manage:
+        return [], 0
+    today = timezone.localdate()
+    start = timezone.make_aware(datetime.combine(today, time.min))
+    end = start + timedelta(days=days)
+    qs = (
+        Activity.objects.filter(access.path_q("area__path", manage), starts_at__gte=start, starts_at__lt=end)
+        .exclude(status__in=[ActivityStatus.CANCELLED, ActivityStatus.DRAFT])
+        .select_related("area")
+        .order_by("starts_at", "id")
+    )
+    return list(qs[:limit]), qs.count()
+
+
+def activities_to_join(user: Any, *, limit: int = 5) -> tuple[list[Activity], int]:
+    """For the home page of a resident or volunteer: published activities not yet begun that they
+    have not signed up for, soonest first, and how many."""
+    now = timezone.now()
+    qs = (
+        Activity.objects.filter(_visible_q(user), status=ActivityStatus.PUBLISHED, starts_at__gt=now)
+        .exclude(signups__volunteer__user_id=user.pk)
+        .select_related("area")
+        .order_by("starts_at", "id")
+    )
+    return list(qs[:limit]), qs.count()
 
 
 def activity_visible(user: Any, activity: Activity) -> bool:

@@ -50,6 +50,10 @@ def _starting_level(area: Area, category: Category) -> str:
     return level
 
 
+# Who reports what they find on their rounds (a patrol) rather than for themselves.
+PATROL_ROLES = frozenset({Role.GRID_WORKER, Role.BUILDING_HEAD, Role.SOCIAL_WORKER, *ADMINS})
+
+
 def allowed_channels(by: Any, area: Area) -> list[str]:
     """Residents and volunteers report for themselves; front-line workers on patrol; staff take
     calls and visits (and patrol too)."""
@@ -57,7 +61,7 @@ def allowed_channels(by: Any, area: Area) -> list[str]:
     channels: list[str] = []
     if roles & {Role.RESIDENT, Role.VOLUNTEER}:
         channels.append(Channel.RESIDENT)
-    if roles & {Role.GRID_WORKER, Role.BUILDING_HEAD, Role.SOCIAL_WORKER, *ADMINS}:
+    if roles & PATROL_ROLES:
         channels.append(Channel.PATROL)
     if roles & {*ADMINS, Role.SOCIAL_WORKER, Role.GRID_WORKER}:
         channels += [Channel.HOTLINE, Channel.VISIT]
