@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.photos import MultipleFileField
 from shequ.core.workflow import Action
 from shequ.deliberation.models import Base, MeetingKind, MeetingMode
 from shequ.volunteering.forms import LocalDateTimeField
@@ -59,6 +60,9 @@ def action_form(action: Action, data: Any = None) -> forms.Form:
         label: Any = f.label  # a lazy translation, which django-stubs types more narrowly
         if f.kind == "bool":
             fields[f.name] = forms.BooleanField(label=label, required=False)
+            continue
+        if f.kind == "files":
+            fields[f.name] = MultipleFileField(label=label, required=False)
             continue
         if f.kind == "choice" and f.choices is not None:
             field: forms.Field = forms.ChoiceField(

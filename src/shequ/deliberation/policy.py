@@ -50,5 +50,8 @@ unscoped(
         "deliberation.Signature": "a co-signature of its proposal (scoped through the proposal)",
         "deliberation.Minutes": "the record of its meeting (scoped through the meeting)",
         "deliberation.Decision": "part of its meeting (scoped through the meeting)",
+        "deliberation.Milestone": "a step of its decision's follow-up (scoped through the meeting)",
+        "deliberation.MilestonePhoto": "a photo of its milestone (scoped through the meeting)",
+        "deliberation.Evaluation": "a resident's rating of its decision (scoped through the meeting)",
     }
 )

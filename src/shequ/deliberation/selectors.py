@@ -8,7 +8,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 
 from shequ.core import access
 from shequ.core.errors import NotFound
@@ -17,8 +17,13 @@ from shequ.deliberation import quorum as arithmetic
 from shequ.deliberation.models import (
     Attendance,
     Base,
+    Decision,
+    DecisionStatus,
     Meeting,
     MeetingStatus,
+    Milestone,
+    MilestonePhoto,
+    Minutes,
     Proposal,
     ProposalStatus,
     Vote,
@@ -282,18 +287,91 @@ def next_meeting_for(proposal: Proposal) -> Meeting | None:
     )
 
 
+# --- decisions, their follow-up and co-evaluation ----------------------------------------------------
+
+
+def _seen_or_votable(user: Any) -> Q:
+    """Meetings the user works on, or on which they may vote (a resident, of their own building)."""
+    return Q(meeting__in=access.scope(user, "meeting", "view")) | Q(
+        meeting__in=access.scope(user, "meeting", "vote")
+    )
+
+
+def decision_for(user: Any, pk: int) -> Decision:
+    """A decision of a meeting the user may see (residents: one they may rate), or NotFound."""
+    found = (
+        Decision.objects.filter(_seen_or_votable(user)).select_related("meeting__area").filter(pk=pk).first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def minutes_for(user: Any, pk: int) -> Minutes:
+    found = (
+        Minutes.objects.filter(pk=pk, meeting__in=meetings_for(user)).select_related("meeting__area").first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def milestone_for(user: Any, pk: int) -> Milestone:
+    found = (
+        Milestone.objects.filter(pk=pk, decision__meeting__in=meetings_for(user))
+        .select_related("decision__meeting__area")
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def milestone_photo_for(user: Any, pk: int) -> MilestonePhoto:
+    found = MilestonePhoto.objects.filter(pk=pk, milestone__decision__meeting__in=meetings_for(user)).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def milestones_overdue(today: date, *, limit: int = 500) -> list[Milestone]:
+    """Milestones past their due date, not done and not yet escalated (the scheduler's work)."""
+    return list(
+        Milestone.objects.filter(
+            due__lt=today,
+            done_at__isnull=True,
+            escalated_at__isnull=True,
+            decision__status=DecisionStatus.ADOPTED,
+        )
+        .select_related("decision__meeting__area", "decision__topic")
+        .order_by("id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class Rating:
+    count: int
+    average: Decimal | None  # one decimal; None before the first rating
+
+
+def decision_rating(decision: Decision) -> Rating:
+    row = decision.evaluations.aggregate(n=Count("id"), avg=Avg("score"))
+    avg = row["avg"]
+    return Rating(row["n"], None if avg is None else Decimal(avg).quantize(Decimal("0.1")))
+
+
 # --- the public page ----------------------------------------------------------------------------------
 
 
 def public_decisions(community: Area, today: date) -> QuerySet[Any]:
     """The community's posted decisions still within their period: read without login, so callers
     show only the anonymised text and the counts."""
-    from shequ.deliberation.models import Decision
-
     return (
         Decision.objects.filter(
             subtree_q(community.path, "meeting__area__path"), posted_at__isnull=False, posted_until__gte=today
         )
         .select_related("meeting__area")
+        .annotate(rating_count=Count("evaluations", distinct=True), rating_avg=Avg("evaluations__score"))
+        .prefetch_related("milestones")
         .order_by("-posted_at", "-id")
     )

@@ -4,12 +4,11 @@ the table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,12 +20,22 @@ from shequ.core.errors import Forbidden, NotFound
 from shequ.core.models import Area
 from shequ.core.pages import form_status, submit
 from shequ.core.pagination import paginate
-from shequ.core.workflow import Workflow, version_of
+from shequ.core.workflow import Workflow
 from shequ.deliberation import resolvers, selectors
+from shequ.deliberation.actions import (
+    DECISION_ACTS,
+    MEETING_ACTS,
+    MILESTONE_ACTS,
+    MINUTES_ACTS,
+    PROPOSAL_ACTS,
+    VOTE_ACTS,
+    Acts,
+    perform,
+)
 from shequ.deliberation.forms import MeetingForm, ProposalForm, action_form
-from shequ.deliberation.models import Base, Decision, Meeting, MeetingStatus, Minutes, ProposalStatus, Vote
-from shequ.deliberation.services import attendance, decisions, meetings, minutes, proposals, topics, votes
-from shequ.deliberation.workflow import DECISION, MEETING, MINUTES, PROPOSAL, VOTE
+from shequ.deliberation.models import Base, Decision, Meeting, MeetingStatus, ProposalStatus, Vote
+from shequ.deliberation.services import meetings, proposals
+from shequ.deliberation.workflow import DECISION, MEETING, MILESTONE, MINUTES, PROPOSAL, VOTE
 
 
 def _area_param(request: HttpRequest) -> Area | None:
@@ -90,40 +99,6 @@ def meeting_create(request: HttpRequest, area_pk: int) -> HttpResponse:
     )
 
 
-# The service of each action of the MEETING table.
-ACTIONS: dict[str, Callable[..., Any]] = {
-    "notify": meetings.meeting_notify,
-    "open": meetings.meeting_open,
-    "close": meetings.meeting_close,
-    "cancel": meetings.meeting_cancel,
-    "add_topic": topics.topic_add,
-    "attend": attendance.attendance_record,
-    "open_vote": votes.vote_open,
-    "decide": decisions.decision_record,
-    "write_minutes": minutes.minutes_write,
-}
-# Actions that act on the meeting's state need the version the user saw; adding to it does not.
-VERSIONED = {"notify", "open", "close", "cancel"}
-VOTE_ACTIONS: dict[str, Callable[..., Any]] = {
-    "cast": votes.vote_cast,
-    "record": votes.vote_record,
-    "enrol": votes.vote_enrol,
-    "count_hands": votes.vote_count_hands,
-    "close": votes.vote_close,
-}
-VOTE_VERSIONED = {"count_hands", "close"}
-DECISION_ACTIONS: dict[str, Callable[..., Any]] = {
-    "post": decisions.decision_post,
-    "done": decisions.decision_done,
-}
-MINUTES_ACTIONS: dict[str, Callable[..., Any]] = {
-    "amend": minutes.minutes_amend,
-    "open_amendments": minutes.minutes_open_amendments,
-    "freeze": minutes.minutes_freeze,
-    "correct": minutes.minutes_correct,
-}
-
-
 def _forms(user: Any, table: Workflow, obj: Any, url: str, refused: Any = None) -> list[Any]:
     """The forms of the actions the user may take on obj now, each posting to `url` + its name; a
     refused form is drawn again with what was typed and why."""
@@ -155,10 +130,20 @@ def _detail(
             (vote, selectors.vote_result(vote), _forms(user, VOTE, vote, f"/votes/{vote.pk}/act/", mine))
         )
     decision_rows = []
-    for decision in meeting.decisions.select_related("topic", "vote"):
+    for decision in meeting.decisions.select_related("topic", "vote").prefetch_related("milestones__photos"):
         mine = refused if refused_on is not None and refused_on == decision else None
+        milestone_rows = []
+        for milestone in decision.milestones.all():
+            theirs = refused if refused_on is not None and refused_on == milestone else None
+            url = f"/milestones/{milestone.pk}/act/"
+            milestone_rows.append((milestone, _forms(user, MILESTONE, milestone, url, theirs)))
         decision_rows.append(
-            (decision, _forms(user, DECISION, decision, f"/decisions/{decision.pk}/act/", mine))
+            (
+                decision,
+                _forms(user, DECISION, decision, f"/decisions/{decision.pk}/act/", mine),
+                milestone_rows,
+                selectors.decision_rating(decision),
+            )
         )
     minutes_rows = []
     for record in meeting.minutes.select_related("corrects"):
@@ -193,14 +178,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     meeting = selectors.meeting_for(request.user, pk)
-    if action not in ACTIONS:
+    if action not in MEETING_ACTS.services:
         raise NotFound()
     form = action_form(MEETING.action(action), request.POST)
 
     def call(_data: dict[str, Any]) -> Any:
-        args = MEETING.parse(action, request.POST, user=request.user, obj=meeting)
-        version = version_of(request.POST) if action in VERSIONED else None
-        return ACTIONS[action](by=request.user, meeting=meeting, version=version, **args)
+        return perform(MEETING_ACTS, action, by=request.user, obj=meeting, data=request.POST)
 
     done = submit(request, form, call)  # a 404 in the input (another area's appeal) stays a 404
     if done is not None:
@@ -235,14 +218,12 @@ def _vote_page(request: HttpRequest, vote: Vote, refused: Any = None, status: in
 @require_POST
 def vote_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     vote = selectors.vote_for(request.user, pk)
-    if action not in VOTE_ACTIONS:
+    if action not in VOTE_ACTS.services:
         raise NotFound()
     form = action_form(VOTE.action(action), request.POST)
 
     def call(_data: dict[str, Any]) -> Any:
-        args = VOTE.parse(action, request.POST, user=request.user, obj=vote)
-        version = version_of(request.POST) if action in VOTE_VERSIONED else None
-        return VOTE_ACTIONS[action](by=request.user, vote=vote, version=version, **args)
+        return perform(VOTE_ACTS, action, by=request.user, obj=vote, data=request.POST)
 
     done = submit(request, form, call)
     seen = access.can(request.user, "meeting", "view", path=vote.meeting.area.path)
@@ -260,61 +241,93 @@ def vote_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def decision_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    decision = Decision.objects.filter(pk=pk, meeting__in=selectors.meetings_for(request.user)).first()
-    if decision is None or action not in DECISION_ACTIONS:
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A decision on a phone: its text, its follow-up, its rating, and the resident's own rating."""
+    return _decision_page(request, selectors.decision_for(request.user, pk))
+
+
+def _decision_page(
+    request: HttpRequest, decision: Decision, refused: Any = None, status: int = 200
+) -> HttpResponse:
+    forms = [
+        f
+        for f in _forms(request.user, DECISION, decision, f"/decisions/{decision.pk}/act/", refused)
+        if f.action.name == "evaluate"
+    ]
+    return render(
+        request,
+        "deliberation/decision_detail.html",
+        {
+            "decision": decision,
+            "milestones": list(decision.milestones.all()),
+            "rating": selectors.decision_rating(decision),
+            "forms": forms,
+        },
+        status=status,
+    )
+
+
+def _act(
+    request: HttpRequest, acts: Acts, obj: Any, action: str, meeting_id: int, page: Any = None
+) -> HttpResponse:
+    """A post to an action of a decision, a milestone or the minutes: back to the meeting when done,
+    its page drawn again with the refused form when not (`page`: the page of one who does not see
+    the meeting)."""
+    if action not in acts.services:
         raise NotFound()
-    form = action_form(DECISION.action(action), request.POST)
+    form = action_form(acts.table.action(action), request.POST)
 
     def call(_data: dict[str, Any]) -> Any:
-        args = DECISION.parse(action, request.POST, user=request.user, obj=decision)
-        return DECISION_ACTIONS[action](
-            by=request.user, decision=decision, version=version_of(request.POST), **args
-        )
+        return perform(acts, action, by=request.user, obj=obj, data=request.POST, files=request.FILES)
 
     done = submit(request, form, call)
+    seen = access.can(request.user, "meeting", "view", path=obj.area.path)
     if done is not None:
-        messages.success(request, _("Done: %(action)s.") % {"action": DECISION.action(action).label})
-        return redirect("deliberation:detail", pk=decision.meeting_id)
+        messages.success(request, _("Done: %(action)s.") % {"action": acts.table.action(action).label})
+        if not seen and page is not None:
+            return redirect(request.path.split("/act/")[0] + "/")
+        return redirect("deliberation:detail", pk=meeting_id)
+    if not seen and page is not None:
+        return page(request, obj, refused=form, status=form_status(form))
     return _detail(
         request,
-        selectors.meeting_for(request.user, decision.meeting_id),
+        selectors.meeting_for(request.user, meeting_id),
         refused=form,
         status=form_status(form),
-        refused_on=decision,
+        refused_on=obj,
     )
 
 
 @login_required
 @require_POST
+def decision_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    decision = selectors.decision_for(request.user, pk)
+    return _act(request, DECISION_ACTS, decision, action, decision.meeting_id, page=_decision_page)
+
+
+@login_required
+@require_POST
+def milestone_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    milestone = selectors.milestone_for(request.user, pk)
+    return _act(request, MILESTONE_ACTS, milestone, action, milestone.decision.meeting_id)
+
+
+@login_required
+def milestone_photo(request: HttpRequest, pk: int) -> FileResponse:
+    found = selectors.milestone_photo_for(request.user, pk)
+    response = FileResponse(found.image.open("rb"), content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="milestone-{found.milestone_id}-{found.pk}.jpg"'
+    return response
+
+
+@login_required
+@require_POST
 def minutes_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    record = Minutes.objects.filter(pk=pk, meeting__in=selectors.meetings_for(request.user)).first()
-    if record is None or action not in MINUTES_ACTIONS:
-        raise NotFound()
-    form = action_form(MINUTES.action(action), request.POST)
-
-    def call(_data: dict[str, Any]) -> Any:
-        args = MINUTES.parse(action, request.POST, user=request.user, obj=record)
-        return MINUTES_ACTIONS[action](
-            by=request.user, minutes=record, version=version_of(request.POST), **args
-        )
-
-    done = submit(request, form, call)
-    if done is not None:
-        messages.success(request, _("Done: %(action)s.") % {"action": MINUTES.action(action).label})
-        return redirect("deliberation:detail", pk=record.meeting_id)
-    meeting = selectors.meeting_for(request.user, record.meeting_id)
-    return _detail(request, meeting, refused=form, status=form_status(form), refused_on=record)
+    record = selectors.minutes_for(request.user, pk)
+    return _act(request, MINUTES_ACTS, record, action, record.meeting_id)
 
 
 # --- proposals ----------------------------------------------------------------------------------------
-
-PROPOSAL_ACTIONS: dict[str, Callable[..., Any]] = {
-    "sign": proposals.proposal_sign,
-    "schedule": proposals.proposal_schedule,
-    "withdraw": proposals.proposal_withdraw,
-}
 
 
 @login_required
@@ -381,14 +394,12 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proposal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     proposal = selectors.proposal_for(request.user, pk)
-    if action not in PROPOSAL_ACTIONS:
+    if action not in PROPOSAL_ACTS.services:
         raise NotFound()
     form = action_form(PROPOSAL.action(action), request.POST)
 
     def call(_data: dict[str, Any]) -> Any:
-        args = PROPOSAL.parse(action, request.POST, user=request.user, obj=proposal)
-        version = version_of(request.POST) if action != "sign" else None
-        return PROPOSAL_ACTIONS[action](by=request.user, proposal=proposal, version=version, **args)
+        return perform(PROPOSAL_ACTS, action, by=request.user, obj=proposal, data=request.POST)
 
     done = submit(request, form, call)
     if done is not None:

@@ -277,6 +277,20 @@ VOTE = Workflow(
     state_label=lambda v: str(v.get_status_display()),
 )
 
+VALID_ONLY = Guard(
+    "valid_only",
+    lambda _u, d: d.valid,
+    _("A decision that is not valid is not posted as the community's decision."),
+    code="not_valid",
+    status=400,
+)
+
+
+def _has_evaluated(user: Any, decision: Any) -> bool:
+    resident = getattr(user, "resident_record", None)
+    return resident is not None and decision.evaluations.filter(rater=f"resident:{resident.pk}").exists()
+
+
 DECISION = Workflow(
     "meeting",  # a decision is checked on its meeting's place (Decision.area)
     [
@@ -285,15 +299,7 @@ DECISION = Workflow(
             _("Post on the public page"),
             permission="manage",
             sources=(DecisionStatus.ADOPTED.value, DecisionStatus.DONE.value),
-            guards=(
-                Guard(
-                    "valid_only",
-                    lambda _u, d: d.valid,
-                    _("A decision that is not valid is not posted as the community's decision."),
-                    code="not_valid",
-                    status=400,
-                ),
-            ),
+            guards=(VALID_ONLY,),
             fields=(
                 Field(
                     "summary",
@@ -313,9 +319,63 @@ DECISION = Workflow(
             sources=(DecisionStatus.ADOPTED.value,),
             target=DecisionStatus.DONE.value,
         ),
+        Action(
+            "add_milestone",
+            _("Add a follow-up milestone"),
+            permission="manage",
+            sources=(DecisionStatus.ADOPTED.value,),
+            guards=(VALID_ONLY,),
+            fields=(
+                Field("title", _("Milestone"), required=True, max_length=200),
+                Field("owner", _("Owner"), required=True, max_length=100),
+                Field("due", _("Due (YYYY-MM-DD)"), required=True, max_length=10),
+            ),
+        ),
+        Action(
+            "evaluate",
+            _("Rate the implementation"),
+            permission="vote",
+            sources=(DecisionStatus.DONE.value,),
+            style="primary",
+            guards=(
+                VALID_ONLY,
+                Guard(
+                    "not_twice",
+                    lambda u, d: not _has_evaluated(u, d),
+                    _("You have rated this decision."),
+                    code="already_evaluated",
+                    status=409,
+                ),
+            ),
+            fields=(
+                Field("score", _("Score (1–5)"), kind="int", required=True, min_value=1, max_value=5),
+                Field("comment", _("Comment"), kind="textarea", max_length=500),
+            ),
+        ),
     ],
     state_of=lambda d: d.status,
     state_label=lambda d: str(d.get_status_display()),
+)
+
+
+MILESTONE = Workflow(
+    "meeting",  # a milestone is checked on its meeting's place (Milestone.area)
+    [
+        Action(
+            "progress",
+            _("Report progress"),
+            permission="manage",
+            sources=("open",),
+            style="primary",
+            fields=(
+                Field("progress", _("Progress (%)"), kind="int", required=True, min_value=0, max_value=100),
+                Field("note", _("What was done"), kind="textarea", max_length=2000),
+                Field("photos", _("Photos"), kind="files"),
+            ),
+        ),
+    ],
+    state_of=lambda m: "done" if m.done_at is not None else "open",
+    state_label=lambda m: str(_("Done") if m.done_at is not None else _("Under way")),
 )
 
 

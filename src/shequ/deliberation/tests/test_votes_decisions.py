@@ -11,7 +11,7 @@ import pytest
 
 from conftest import Tree, login_client, make_user, token_client
 from shequ.appeals import services as appeals
-from shequ.appeals.models import AppealStep, Category
+from shequ.appeals.models import Appeal, AppealStep, Category
 from shequ.core.errors import Conflict, DomainError, NotFound
 from shequ.core.models import AuditEntry
 from shequ.core.roles import Role
@@ -189,7 +189,7 @@ def test_a_decision_on_an_open_vote_is_refused_and_on_a_failed_vote_is_not_valid
         decisions.decision_record(by=staff, meeting=meeting, text="x", responsible="y", vote=vote)
 
 
-def test_the_appeal_sees_the_decision_and_its_implementation(
+def test_the_appeal_sees_the_decision_and_moves_on_when_it_is_implemented(
     tree: Tree, staff: Any, resident_factory: Any
 ) -> None:
     reporter = make_user(Role.RESIDENT, tree.building)
@@ -207,8 +207,9 @@ def test_the_appeal_sees_the_decision_and_its_implementation(
     )
     decisions.decision_done(by=staff, decision=decision, version=decision.version)
     steps = list(AppealStep.objects.filter(appeal=appeal).values_list("action", flat=True))
-    assert steps[-3:] == ["meeting", "decided", "decided"]
+    assert steps[-3:] == ["meeting", "decided", "handle"]
     assert Decision.objects.get(pk=decision.pk).status == "done"
+    assert Appeal.objects.get(pk=appeal.pk).stage == "handled"
 
 
 def test_pages_and_api_give_the_same_answers_on_votes(tree: Tree, staff: Any, resident_factory: Any) -> None:
