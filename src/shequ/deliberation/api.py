@@ -27,6 +27,7 @@ from shequ.deliberation.models import (
     Proposal,
     Vote,
 )
+from shequ.deliberation.notice import notice_late
 from shequ.deliberation.services import meetings, proposals
 from shequ.deliberation.workflow import MEETING, PROPOSAL, VOTE
 
@@ -151,6 +152,9 @@ class DeliberationMeetingOut(Schema):
     quorum_denominator: int
     quorum_strict: bool
     delegates_expected: int | None
+    notice_days: int
+    notified_at: datetime | None
+    notice_late: bool
     status: str
     version: int
     quorum: DeliberationQuorumOut
@@ -172,6 +176,10 @@ class DeliberationMeetingOut(Schema):
     @staticmethod
     def resolve_decisions(obj: Meeting) -> Any:
         return list(obj.decisions.all())
+
+    @staticmethod
+    def resolve_notice_late(obj: Meeting) -> bool:
+        return notice_late(obj)
 
     @staticmethod
     def resolve_quorum(obj: Meeting) -> Any:
@@ -216,6 +224,7 @@ class DeliberationMeetingIn(Input):
     quorum_denominator: int = Field(2, ge=1, le=100)
     quorum_strict: bool = True
     delegates_expected: int | None = Field(None, ge=1, le=100_000)
+    notice_days: int = Field(7, ge=0, le=60)
 
 
 @router.get("/meetings", response=list[DeliberationMeetingListOut])

@@ -37,6 +37,9 @@ class MeetingForm(forms.Form):
     delegates_expected = forms.IntegerField(
         label=_("Group delegates expected"), required=False, min_value=1, max_value=100_000
     )
+    notice_days = forms.IntegerField(
+        label=_("Notice ahead (days)"), required=False, initial=7, min_value=0, max_value=60
+    )
 
     def set_venues(self, choices: list[tuple[int, str]]) -> None:
         self.fields["venue"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]

@@ -175,6 +175,10 @@ class Attendance(models.Model):
     # The person who came in the resident's place (a family member, a neighbour), when one did.
     proxy_name = models.CharField(_("proxy"), max_length=50, blank=True)
     is_delegate = models.BooleanField(_("group delegate"), default=False)
+    # By the list at the door, or by the resident scanning the meeting's QR code.
+    via = models.CharField(
+        _("signed in by"), max_length=8, choices=[("list", _("List")), ("qr", _("QR code"))], default="list"
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -14,6 +14,7 @@ from shequ.core import access
 from shequ.core.errors import NotFound
 from shequ.core.models import Area, subtree_q
 from shequ.deliberation import quorum as arithmetic
+from shequ.deliberation.homes import home_q
 from shequ.deliberation.models import (
     Attendance,
     Base,
@@ -49,6 +50,14 @@ def meetings_for(user: Any, *, area: Area | None = None, status: str = "", q: st
 def meeting_for(user: Any, pk: int) -> Meeting:
     """One meeting the user may see, or NotFound (also for meetings of other areas)."""
     found = meetings_for(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def meeting_to_sign_in(user: Any, pk: int) -> Meeting:
+    """A meeting whose area contains the user's home (a resident signing in by QR), or NotFound."""
+    found = Meeting.objects.filter(home_q(user)).select_related("area").filter(pk=pk).first()
     if found is None:
         raise NotFound()
     return found
@@ -130,7 +139,9 @@ def voter_key(vote: Vote, resident: Any) -> str | None:
 def votes_to_cast_for(user: Any) -> QuerySet[Vote]:
     """Open ballot votes of the meetings where the user may vote online (a resident's own building)."""
     meetings = access.scope(user, "meeting", "vote")
-    return Vote.objects.filter(meeting__in=meetings, method=VoteMethod.BALLOT).select_related("meeting__area")
+    return Vote.objects.filter(
+        Q(meeting__in=meetings) | home_q(user, "meeting__area__path"), method=VoteMethod.BALLOT
+    ).select_related("meeting__area")
 
 
 def vote_for(user: Any, pk: int) -> Vote:
@@ -138,7 +149,9 @@ def vote_for(user: Any, pk: int) -> Vote:
     seen = access.scope(user, "meeting", "view")
     votable = access.scope(user, "meeting", "vote")
     found = (
-        Vote.objects.filter(Q(meeting__in=seen) | Q(meeting__in=votable))
+        Vote.objects.filter(
+            Q(meeting__in=seen) | Q(meeting__in=votable) | home_q(user, "meeting__area__path")
+        )
         .select_related("meeting__area", "topic")
         .filter(pk=pk)
         .first()
@@ -218,7 +231,10 @@ def signer_key(proposal: Any, resident: Any) -> str | None:
 
 
 def proposals_for(user: Any, *, area: Area | None = None, status: str = "") -> QuerySet[Proposal]:
-    qs = access.scope(user, "proposal", "view").select_related("area")
+    # A resident also sees the proposals of the areas above their building (a grid's, the community's).
+    qs = Proposal.objects.filter(
+        Q(pk__in=access.scope(user, "proposal", "view").values("pk")) | home_q(user)
+    ).select_related("area")
     if area is not None:
         qs = qs.filter(subtree_q(area.path, "area__path"))
     if status in ProposalStatus.values:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -16,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from shequ.core import access
 from shequ.core import selectors as core_selectors
-from shequ.core.errors import Forbidden, NotFound
+from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.models import Area
 from shequ.core.pages import form_status, submit
 from shequ.core.pagination import paginate
@@ -34,7 +35,8 @@ from shequ.deliberation.actions import (
 )
 from shequ.deliberation.forms import MeetingForm, ProposalForm, action_form
 from shequ.deliberation.models import Base, Decision, Meeting, MeetingStatus, ProposalStatus, Vote
-from shequ.deliberation.services import meetings, proposals
+from shequ.deliberation.notice import notice_late, notice_pdf
+from shequ.deliberation.services import attendance, meetings, proposals
 from shequ.deliberation.workflow import DECISION, MEETING, MILESTONE, MINUTES, PROPOSAL, VOTE
 
 
@@ -87,6 +89,8 @@ def meeting_create(request: HttpRequest, area_pk: int) -> HttpResponse:
 
     def call(data: dict[str, Any]) -> Meeting:
         venue_pk = data.pop("venue")
+        if data.get("notice_days") is None:
+            data.pop("notice_days", None)  # the default days ahead
         venue = resolvers.venue(request.user, None, venue_pk) if venue_pk else None
         return meetings.meeting_create(by=request.user, area=area, venue=venue, **data)
 
@@ -161,6 +165,8 @@ def _detail(
             "votes": vote_rows,
             "decisions": decision_rows,
             "minutes": minutes_rows,
+            "notice_late": notice_late(meeting),
+            "may_attend": access.can(user, "meeting", "attend", path=meeting.area.path),
             "candidates": list(selectors.agenda_candidates(user, meeting)[:50])
             if access.can(user, "meeting", "manage", path=meeting.area.path)
             else [],
@@ -191,6 +197,46 @@ def meeting_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("deliberation:detail", pk=meeting.pk)
     meeting = selectors.meeting_for(request.user, pk)
     return _detail(request, meeting, refused=form, status=form_status(form))
+
+
+@login_required
+def meeting_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable notice (A4 PDF) for the board."""
+    meeting = selectors.meeting_for(request.user, pk)
+    response = HttpResponse(notice_pdf(meeting), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="meeting-{meeting.pk}-notice.pdf"'
+    return response
+
+
+@login_required
+def meeting_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    """The code shown at the door: residents scan it to sign in; the page renews itself."""
+    meeting = selectors.meeting_for(request.user, pk)
+    access.require(request.user, "meeting", "attend", path=meeting.area.path)
+    token = attendance.sign_in_token(meeting)
+    url = request.build_absolute_uri(reverse("deliberation:sign_in", args=[token]))
+    svg = segno.make(url, error="m").svg_inline(scale=6, title="QR")
+    refresh = int(attendance.SIGN_IN_MAX_AGE.total_seconds() // 3)
+    return render(
+        request,
+        "deliberation/meeting_qr.html",
+        {"meeting": meeting, "svg": svg, "url": url, "refresh": refresh},
+    )
+
+
+@login_required
+def sign_in(request: HttpRequest, token: str) -> HttpResponse:
+    """Where a scan lands: GET shows the meeting and one button; the POST signs the resident in."""
+    context: dict[str, Any] = {"token": token}
+    try:
+        meeting_pk = attendance.meeting_of_token(token)
+        context["meeting"] = selectors.meeting_to_sign_in(request.user, meeting_pk)
+        if request.method == "POST":
+            context["attendance"] = attendance.attendance_sign_in(by=request.user, token=token)
+    except DomainError as exc:
+        context["error"] = exc.message
+        return render(request, "deliberation/sign_in.html", context, status=exc.status)
+    return render(request, "deliberation/sign_in.html", context)
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.workflow import Action, Field, Guard, Workflow
 from shequ.deliberation import resolvers
+from shequ.deliberation.homes import LIVES_HERE
 from shequ.deliberation.models import (
     Base,
     Choice,
@@ -200,6 +201,7 @@ VOTE = Workflow(
             "cast",
             _("Vote"),
             permission="vote",
+            grants=(LIVES_HERE,),
             sources=OPEN,
             style="primary",
             fields=(Field("choice", _("Your vote"), kind="choice", required=True, choices=_options(Choice)),),
@@ -335,6 +337,7 @@ DECISION = Workflow(
             "evaluate",
             _("Rate the implementation"),
             permission="vote",
+            grants=(LIVES_HERE,),
             sources=(DecisionStatus.DONE.value,),
             style="primary",
             guards=(
@@ -459,6 +462,7 @@ PROPOSAL = Workflow(
             "sign",
             _("Co-sign"),
             permission="sign",
+            grants=(LIVES_HERE,),
             sources=(ProposalStatus.OPEN.value,),
             style="primary",
             guards=(

@@ -57,42 +57,41 @@ def _resident(building: Any, n: int, user: User | None = None) -> Resident:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
-    with module_transaction(django_db_blocker):
-        with django_db_blocker.unblock():
-            tree = build_tree()
-            staff = make_user(Role.COMMUNITY_STAFF, tree.community, "luoshi_ganbu")
-            rater = make_user(Role.RESIDENT, tree.building, "luoshi_jumin")
-            neighbour = make_user(Role.RESIDENT, tree.other_building, "luoshi_linju")
-            _resident(tree.building, 1, rater)
-            _resident(tree.other_building, 2, neighbour)
-            appeal = appeals.appeal_report(
-                by=rater,
-                area=tree.building,
-                category=Category.objects.get(code="roads_facilities"),
-                description="1座门前车位不够，消防通道被占",
-            )
-            meeting = call_meeting(staff, tree.building)
-            meeting = meetings.meeting_notify(by=staff, meeting=meeting, version=meeting.version)
-            meeting = meetings.meeting_open(by=staff, meeting=meeting, version=meeting.version)
-            for resident in Resident.objects.filter(area=tree.building):
-                attendance.attendance_record(by=staff, meeting=meeting, resident=resident)
-            topic = topics.topic_add(by=staff, meeting=meeting, title="停车位改造", appeal=appeal)
-            decision = decisions.decision_record(
-                by=staff,
-                meeting=meeting,
-                text="划设12个车位，消防通道划禁停线",
-                responsible="物业公司",
-                topic=topic,
-            )
-            yield World(
-                tree,
-                staff,
-                make_user(Role.COMMUNITY_STAFF, tree.other_community, "luoshi_waiju"),
-                rater,
-                neighbour,
-                appeal,
-                decision,
-            )
+    with module_transaction(django_db_blocker), django_db_blocker.unblock():
+        tree = build_tree()
+        staff = make_user(Role.COMMUNITY_STAFF, tree.community, "luoshi_ganbu")
+        rater = make_user(Role.RESIDENT, tree.building, "luoshi_jumin")
+        neighbour = make_user(Role.RESIDENT, tree.other_building, "luoshi_linju")
+        _resident(tree.building, 1, rater)
+        _resident(tree.other_building, 2, neighbour)
+        appeal = appeals.appeal_report(
+            by=rater,
+            area=tree.building,
+            category=Category.objects.get(code="roads_facilities"),
+            description="1座门前车位不够，消防通道被占",
+        )
+        meeting = call_meeting(staff, tree.building)
+        meeting = meetings.meeting_notify(by=staff, meeting=meeting, version=meeting.version)
+        meeting = meetings.meeting_open(by=staff, meeting=meeting, version=meeting.version)
+        for resident in Resident.objects.filter(area=tree.building):
+            attendance.attendance_record(by=staff, meeting=meeting, resident=resident)
+        topic = topics.topic_add(by=staff, meeting=meeting, title="停车位改造", appeal=appeal)
+        decision = decisions.decision_record(
+            by=staff,
+            meeting=meeting,
+            text="划设12个车位，消防通道划禁停线",
+            responsible="物业公司",
+            topic=topic,
+        )
+        yield World(
+            tree,
+            staff,
+            make_user(Role.COMMUNITY_STAFF, tree.other_community, "luoshi_waiju"),
+            rater,
+            neighbour,
+            appeal,
+            decision,
+        )
 
 
 def _jpeg() -> io.BytesIO:
