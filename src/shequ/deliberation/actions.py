@@ -103,6 +103,7 @@ MINUTES_ACTS = Acts(
     selectors.minutes_for,
     {
         "amend": minutes.minutes_amend,
+        "propose_amendment": minutes.minutes_propose_amendment,
         "open_amendments": minutes.minutes_open_amendments,
         "freeze": minutes.minutes_freeze,
         "correct": minutes.minutes_correct,

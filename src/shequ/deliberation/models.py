@@ -437,6 +437,27 @@ class Minutes(models.Model):
         return self.meeting.area
 
 
+class Amendment(models.Model):
+    """An amendment an attendee proposes to the minutes in their window: kept beside the text (the
+    recorder works it in), so what a resident wrote is never lost nor written over."""
+
+    minutes = models.ForeignKey(Minutes, on_delete=models.CASCADE, related_name="amendments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    author_name = models.CharField(_("by"), max_length=50)
+    text = models.TextField(_("amendment"))
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        ordering = ["minutes", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.minutes_id}:{self.pk}"
+
+
 class ProposalStatus(models.TextChoices):
     OPEN = "open", _("Gathering signatures")
     QUALIFIED = "qualified", _("Threshold reached")

@@ -324,8 +324,15 @@ def decision_for(user: Any, pk: int) -> Decision:
 
 
 def minutes_for(user: Any, pk: int) -> Minutes:
+    """Minutes of a meeting the user may see, or of one they attended (to propose amendments)."""
+    resident = getattr(user, "resident_record", None)
+    attended = Q(meeting__attendances__resident=resident) if resident is not None else Q(pk__in=[])
     found = (
-        Minutes.objects.filter(pk=pk, meeting__in=meetings_for(user)).select_related("meeting__area").first()
+        Minutes.objects.filter(Q(meeting__in=meetings_for(user)) | attended)
+        .filter(pk=pk)
+        .select_related("meeting__area")
+        .distinct()
+        .first()
     )
     if found is None:
         raise NotFound()

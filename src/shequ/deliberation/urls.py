@@ -18,6 +18,7 @@ urlpatterns = [
     path("milestones/<int:pk>/act/<slug:action>/", views.milestone_act, name="milestone_act"),
     path("milestone-photos/<int:pk>/", views.milestone_photo, name="milestone_photo"),
     path("decisions/<int:pk>/act/<slug:action>/", views.decision_act, name="decision_act"),
+    path("minutes/<int:pk>/", views.minutes_detail, name="minutes"),
     path("minutes/<int:pk>/act/<slug:action>/", views.minutes_act, name="minutes_act"),
     path("public/<str:code>/decisions/", views.public_decisions, name="public_decisions"),
     path("proposals/", views.proposal_list, name="proposals"),

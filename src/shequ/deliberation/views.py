@@ -34,7 +34,7 @@ from shequ.deliberation.actions import (
     perform,
 )
 from shequ.deliberation.forms import MeetingForm, ProposalForm, action_form
-from shequ.deliberation.models import Base, Decision, Meeting, MeetingStatus, ProposalStatus, Vote
+from shequ.deliberation.models import Base, Decision, Meeting, MeetingStatus, Minutes, ProposalStatus, Vote
 from shequ.deliberation.notice import notice_late, notice_pdf
 from shequ.deliberation.services import attendance, meetings, proposals
 from shequ.deliberation.workflow import DECISION, MEETING, MILESTONE, MINUTES, PROPOSAL, VOTE
@@ -150,7 +150,7 @@ def _detail(
             )
         )
     minutes_rows = []
-    for record in meeting.minutes.select_related("corrects"):
+    for record in meeting.minutes.select_related("corrects").prefetch_related("amendments"):
         mine = refused if refused_on is not None and refused_on == record else None
         minutes_rows.append((record, _forms(user, MINUTES, record, f"/minutes/{record.pk}/act/", mine)))
     return render(
@@ -367,10 +367,32 @@ def milestone_photo(request: HttpRequest, pk: int) -> FileResponse:
 
 
 @login_required
+def minutes_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes on a phone, for those who attended: the text, the amendments, and their own."""
+    return _minutes_page(request, selectors.minutes_for(request.user, pk))
+
+
+def _minutes_page(
+    request: HttpRequest, record: Minutes, refused: Any = None, status: int = 200
+) -> HttpResponse:
+    forms = [
+        f
+        for f in _forms(request.user, MINUTES, record, f"/minutes/{record.pk}/act/", refused)
+        if f.action.name == "propose_amendment"
+    ]
+    return render(
+        request,
+        "deliberation/minutes_detail.html",
+        {"record": record, "amendments": list(record.amendments.all()), "forms": forms},
+        status=status,
+    )
+
+
+@login_required
 @require_POST
 def minutes_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     record = selectors.minutes_for(request.user, pk)
-    return _act(request, MINUTES_ACTS, record, action, record.meeting_id)
+    return _act(request, MINUTES_ACTS, record, action, record.meeting_id, page=_minutes_page)
 
 
 # --- proposals ----------------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.workflow import Action, Field, Guard, Workflow
+from shequ.core.workflow import Action, Field, Grant, Guard, Workflow
 from shequ.deliberation import resolvers
 from shequ.deliberation.homes import LIVES_HERE
 from shequ.deliberation.models import (
@@ -388,6 +388,14 @@ def _window_open(_user: Any, minutes: Any) -> bool:
     return minutes.amend_until is None or timezone.now() <= minutes.amend_until
 
 
+def _attended(user: Any, minutes: Any) -> bool:
+    resident = getattr(user, "resident_record", None)
+    return resident is not None and minutes.meeting.attendances.filter(resident=resident).exists()
+
+
+# Those present at the meeting propose amendments to its minutes, whatever their role.
+ATTENDED = Grant("attended", _attended)
+
 NOT_FROZEN = Guard(
     "not_frozen",
     lambda _u, m: m.status != MinutesStatus.FROZEN,
@@ -414,6 +422,24 @@ MINUTES = Workflow(
                 ),
             ),
             fields=(Field("text", _("Minutes"), kind="textarea", required=True, max_length=20_000),),
+        ),
+        Action(
+            "propose_amendment",
+            _("Propose an amendment"),
+            permission="manage",
+            grants=(ATTENDED,),
+            sources=(MinutesStatus.AMENDING.value,),
+            style="primary",
+            guards=(
+                Guard(
+                    "in_window",
+                    _window_open,
+                    _("The window for amendments has closed."),
+                    code="amend_window_closed",
+                    status=409,
+                ),
+            ),
+            fields=(Field("text", _("Your amendment"), kind="textarea", required=True, max_length=2000),),
         ),
         Action(
             "open_amendments",

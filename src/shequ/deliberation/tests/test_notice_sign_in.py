@@ -165,3 +165,22 @@ def test_a_resident_co_signs_a_proposal_of_their_community(world: World) -> None
     assert r.status_code == 302
     assert Signature.objects.filter(proposal=proposal).count() == 1
     assert login_client(world.neighbour).post(f"/proposals/{proposal.pk}/act/sign/").status_code == 404
+
+
+def test_an_attendee_proposes_an_amendment_to_the_minutes_in_its_window(world: World) -> None:
+    from shequ.deliberation.services import minutes
+
+    attendance.attendance_sign_in(by=world.resident, token=attendance.sign_in_token(world.grid_meeting))
+    record = minutes.minutes_write(by=world.staff, meeting=world.grid_meeting, text="会议决定划设车位。")
+    page = login_client(world.resident)
+    assert page.get(f"/minutes/{record.pk}/").status_code == 200
+    early = page.post(f"/minutes/{record.pk}/act/propose_amendment/", {"text": "应写明12个车位"})
+    assert early.status_code == 400  # not open for amendments yet
+    record = minutes.minutes_open_amendments(by=world.staff, minutes=record, days=3, version=record.version)
+    done = page.post(f"/minutes/{record.pk}/act/propose_amendment/", {"text": "应写明12个车位"})
+    assert done.status_code == 302
+    assert list(record.amendments.values_list("author_name", flat=True)) == ["住户1"]
+    meeting_page = login_client(world.staff).get(f"/meetings/{world.grid_meeting.pk}/").content.decode()
+    assert "应写明12个车位" in meeting_page
+    outsider = login_client(world.neighbour).get(f"/minutes/{record.pk}/")
+    assert outsider.status_code == 404
