@@ -70,6 +70,7 @@ VOTE_ACTS = Acts(
         "cast": votes.vote_cast,
         "record": votes.vote_record,
         "enrol": votes.vote_enrol,
+        "enrol_registry": votes.vote_enrol_registry,
         "count_hands": votes.vote_count_hands,
         "close": votes.vote_close,
     },

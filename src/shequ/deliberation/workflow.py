@@ -240,8 +240,20 @@ VOTE = Workflow(
                     required=True,
                     resolve=resolvers.resident,
                 ),
-                Field("floor_area", _("Exclusive floor area (m²)"), required=True, max_length=12),
+                Field(
+                    "floor_area",
+                    _("Exclusive floor area (m²)"),
+                    max_length=12,
+                    help=_("Left empty: the household record's."),
+                ),
             ),
+            guards=(ROLL_ONLY,),
+        ),
+        Action(
+            "enrol_registry",
+            _("Fill the roll from the household records"),
+            permission="manage",
+            sources=OPEN,
             guards=(ROLL_ONLY,),
         ),
         Action(
