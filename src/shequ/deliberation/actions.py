@@ -86,6 +86,8 @@ DECISION_ACTS = Acts(
         "done": decisions.decision_done,
         "add_milestone": followup.milestone_add,
         "evaluate": evaluations.decision_evaluate,
+        "object": evaluations.decision_object,
+        "notice_photo": decisions.decision_notice_photo,
     },
     frozenset({"post", "done"}),
 )

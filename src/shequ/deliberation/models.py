@@ -588,6 +588,51 @@ class MilestonePhoto(models.Model):
         return f"{self.milestone_id}/{self.pk}"
 
 
+class PostingPhoto(models.Model):
+    """A photo of the paper notice on the board (公示), the proof that it was posted; shown on the public
+    page while the decision is posted (core/photos.py: re-encoded without metadata)."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="posting_photos")
+    image = models.FileField(upload_to="deliberation/%Y/%m/")
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("photo of the posted notice")
+        verbose_name_plural = _("photos of the posted notice")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id}/{self.pk}"
+
+
+class Objection(models.Model):
+    """A resident's objection to a posted decision, within its window: once each; shown anonymised on
+    the public page."""
+
+    decision = models.ForeignKey(Decision, on_delete=models.CASCADE, related_name="objections")
+    resident = models.ForeignKey("registry.Resident", on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("objection"))
+    public_text = models.TextField(_("public text"))
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["decision", "at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["decision", "resident"], name="deliberation_objection_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.decision_id}:{self.resident_id}"
+
+
 class Evaluation(models.Model):
     """A resident's rating of how a decision was implemented (共评): once per person, 1–5."""
 

@@ -53,6 +53,8 @@ unscoped(
         "deliberation.Decision": "part of its meeting (scoped through the meeting)",
         "deliberation.Milestone": "a step of its decision's follow-up (scoped through the meeting)",
         "deliberation.MilestonePhoto": "a photo of its milestone (scoped through the meeting)",
+        "deliberation.PostingPhoto": "a photo of its decision's paper notice (scoped through the meeting)",
+        "deliberation.Objection": "a resident's objection to its decision (scoped through the meeting)",
         "deliberation.Evaluation": "a resident's rating of its decision (scoped through the meeting)",
     }
 )

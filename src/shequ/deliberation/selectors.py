@@ -383,6 +383,18 @@ def decision_rating(decision: Decision) -> Rating:
     return Rating(row["n"], None if avg is None else Decimal(avg).quantize(Decimal("0.1")))
 
 
+def public_notice_photo(pk: int, today: date) -> Any:
+    """A photo of a paper notice, while its decision is posted (the public page shows it), or NotFound."""
+    from shequ.deliberation.models import PostingPhoto
+
+    found = PostingPhoto.objects.filter(
+        pk=pk, decision__posted_at__isnull=False, decision__posted_until__gte=today
+    ).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
 # --- the public page ----------------------------------------------------------------------------------
 
 
@@ -395,6 +407,6 @@ def public_decisions(community: Area, today: date) -> QuerySet[Any]:
         )
         .select_related("meeting__area")
         .annotate(rating_count=Count("evaluations", distinct=True), rating_avg=Avg("evaluations__score"))
-        .prefetch_related("milestones")
+        .prefetch_related("milestones", "posting_photos", "objections")
         .order_by("-posted_at", "-id")
     )

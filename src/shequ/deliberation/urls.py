@@ -21,6 +21,7 @@ urlpatterns = [
     path("minutes/<int:pk>/", views.minutes_detail, name="minutes"),
     path("minutes/<int:pk>/act/<slug:action>/", views.minutes_act, name="minutes_act"),
     path("public/<str:code>/decisions/", views.public_decisions, name="public_decisions"),
+    path("public/notice-photos/<int:pk>/", views.public_notice_photo, name="public_notice_photo"),
     path("proposals/", views.proposal_list, name="proposals"),
     path("proposals/<int:pk>/", views.proposal_detail, name="proposal"),
     path("proposals/<int:pk>/act/<slug:action>/", views.proposal_act, name="proposal_act"),

@@ -298,7 +298,7 @@ def _decision_page(
     forms = [
         f
         for f in _forms(request.user, DECISION, decision, f"/decisions/{decision.pk}/act/", refused)
-        if f.action.name == "evaluate"
+        if f.action.name in ("evaluate", "object")
     ]
     return render(
         request,
@@ -476,6 +476,16 @@ def proposal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return _proposal_page(
         request, selectors.proposal_for(request.user, pk), refused=form, status=form_status(form)
     )
+
+
+def public_notice_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """The photo of a paper notice, readable without signing in while its decision is posted."""
+    from django.utils import timezone
+
+    found = selectors.public_notice_photo(pk, timezone.localdate())
+    response = FileResponse(found.image.open("rb"), content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="notice-{found.decision_id}-{found.pk}.jpg"'
+    return response
 
 
 def public_decisions(request: HttpRequest, code: str) -> HttpResponse:

@@ -300,6 +300,26 @@ VALID_ONLY = Guard(
 )
 
 
+POSTED = Guard(
+    "posted_only",
+    lambda _u, d: d.posted_at is not None,
+    _("The decision is not posted."),
+    code="not_posted",
+    status=400,
+)
+
+
+def _objection_window_open(_user: Any, decision: Any) -> bool:
+    from django.utils import timezone
+
+    return decision.objection_until is not None and timezone.localdate() <= decision.objection_until
+
+
+def _has_objected(user: Any, decision: Any) -> bool:
+    resident = getattr(user, "resident_record", None)
+    return resident is not None and decision.objections.filter(resident=resident).exists()
+
+
 def _has_evaluated(user: Any, decision: Any) -> bool:
     resident = getattr(user, "resident_record", None)
     return resident is not None and decision.evaluations.filter(rater=f"resident:{resident.pk}").exists()
@@ -332,6 +352,39 @@ DECISION = Workflow(
             permission="manage",
             sources=(DecisionStatus.ADOPTED.value,),
             target=DecisionStatus.DONE.value,
+        ),
+        Action(
+            "notice_photo",
+            _("Add the photo of the paper notice"),
+            permission="manage",
+            sources=(DecisionStatus.ADOPTED.value, DecisionStatus.DONE.value),
+            guards=(POSTED,),
+            fields=(Field("photos", _("Photos of the notice on the board"), kind="files"),),
+        ),
+        Action(
+            "object",
+            _("Object to the decision"),
+            permission="vote",
+            grants=(LIVES_HERE,),
+            sources=(DecisionStatus.ADOPTED.value, DecisionStatus.DONE.value),
+            guards=(
+                POSTED,
+                Guard(
+                    "in_window",
+                    _objection_window_open,
+                    _("The window for objections has closed."),
+                    code="objection_window_closed",
+                    status=409,
+                ),
+                Guard(
+                    "not_twice",
+                    lambda u, d: not _has_objected(u, d),
+                    _("You have objected to this decision."),
+                    code="already_objected",
+                    status=409,
+                ),
+            ),
+            fields=(Field("text", _("Your objection"), kind="textarea", required=True, max_length=1000),),
         ),
         Action(
             "add_milestone",

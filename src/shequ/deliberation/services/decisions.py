@@ -204,3 +204,32 @@ def decision_post(
             changes={"until": current.posted_until},
         )
         return current
+
+
+def decision_notice_photo(
+    *, by: Any, decision: Decision, photos: Any = (), version: int | None = None
+) -> Decision:
+    """The photo of the paper notice on the board, as proof of the posting (公示)."""
+    from shequ.core.photos import clean_photos
+    from shequ.deliberation.models import PostingPhoto
+
+    cleaned = clean_photos(list(photos))
+    if not cleaned:
+        raise DomainError(_("This field is required."), code="required", fields={"photos": "required"})
+    with transaction.atomic():
+        current = Decision.objects.select_related("meeting__area").get(pk=decision.pk)
+        DECISION.check(by, current, "notice_photo")
+        for p in cleaned:
+            photo = PostingPhoto(
+                decision=current, width=p.width, height=p.height, size=p.size, uploaded_by=by
+            )
+            photo.image.save(p.content.name or "notice.jpg", p.content, save=False)
+            photo.save()
+        audit(
+            by,
+            current,
+            path=current.meeting.area.path,
+            action="notice_photo",
+            changes={"photos": len(cleaned)},
+        )
+        return current

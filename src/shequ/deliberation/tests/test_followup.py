@@ -215,3 +215,49 @@ def test_a_resident_of_another_building_cannot_rate(world: World) -> None:
         f"/api/decisions/{w.decision.pk}/evaluate", {"score": 1}, content_type="application/json"
     )
     assert r.status_code == 404
+
+
+def test_a_resident_objects_once_within_the_window_and_the_public_page_shows_it_anonymised(
+    world: World,
+) -> None:
+    w = world
+    rater = token_client(w.rater)
+    url = f"/api/decisions/{w.decision.pk}/object"
+    before = rater.post(url, {"text": "车位太少"}, content_type="application/json")
+    assert (before.status_code, before.json()["code"]) == (400, "not_posted")
+    decisions.decision_post(
+        by=w.staff, decision=w.decision, version=w.decision.version, days=10, objection_days=3
+    )
+    first = rater.post(url, {"text": "居民1认为车位太少，电话13812345678"}, content_type="application/json")
+    assert first.status_code == 200, first.content[:300]
+    again = rater.post(url, {"text": "再提一次"}, content_type="application/json")
+    assert (again.status_code, again.json()["code"]) == (409, "already_objected")
+    public = Client().get(f"/public/{w.tree.community.code}/decisions/").content.decode()
+    assert 'data-testid="objections"' in public
+    assert "13812345678" not in public
+    assert "居民1" not in public
+
+
+def test_the_window_closed_refuses_an_objection(world: World) -> None:
+    w = world
+    decisions.decision_post(
+        by=w.staff, decision=w.decision, version=w.decision.version, days=10, objection_days=0
+    )
+    Decision.objects.filter(pk=w.decision.pk).update(objection_until=timezone.localdate() - timedelta(days=1))
+    r = token_client(w.rater).post(
+        f"/api/decisions/{w.decision.pk}/object", {"text": "晚了"}, content_type="application/json"
+    )
+    assert (r.status_code, r.json()["code"]) == (409, "objection_window_closed")
+
+
+def test_the_photo_of_the_paper_notice_is_public_while_the_decision_is_posted(world: World) -> None:
+    w = world
+    posted = decisions.decision_post(by=w.staff, decision=w.decision, version=w.decision.version, days=5)
+    r = login_client(w.staff).post(f"/decisions/{posted.pk}/act/notice_photo/", {"photos": _jpeg()})
+    assert r.status_code == 302
+    photo = posted.posting_photos.get()
+    public = Client().get(f"/public/{w.tree.community.code}/decisions/").content.decode()
+    assert f"/public/notice-photos/{photo.pk}/" in public
+    assert Client().get(f"/public/notice-photos/{photo.pk}/").status_code == 200
+    Decision.objects.filter(pk=posted.pk).update(posted_until=timezone.localdate() - timedelta(days=1))
+    assert Client().get(f"/public/notice-photos/{photo.pk}/").status_code == 404
