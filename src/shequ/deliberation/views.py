@@ -213,7 +213,8 @@ def meeting_qr(request: HttpRequest, pk: int) -> HttpResponse:
     """The code shown at the door: residents scan it to sign in; the page renews itself."""
     meeting = selectors.meeting_for(request.user, pk)
     access.require(request.user, "meeting", "attend", path=meeting.area.path)
-    token = attendance.sign_in_token(meeting)
+    delegates = request.GET.get("delegates") == "1"
+    token = attendance.sign_in_token(meeting, delegates=delegates)
     url = request.build_absolute_uri(reverse("deliberation:sign_in", args=[token]))
     svg = segno.make(url, error="m").svg_inline(scale=6, title="QR")
     refresh = int(attendance.SIGN_IN_MAX_AGE.total_seconds() // 3)

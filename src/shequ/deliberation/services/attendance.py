@@ -23,9 +23,15 @@ SIGN_IN_SALT = "shequ.deliberation.sign-in"
 SIGN_IN_MAX_AGE = timedelta(minutes=15)  # the QR page renews its code; a photo of it soon stops working
 
 
-def sign_in_token(meeting: Meeting) -> str:
-    """The signed, time-stamped token in the meeting's QR code (volunteering's check-in, for meetings)."""
-    return signing.dumps({"m": meeting.pk}, salt=SIGN_IN_SALT, compress=True)
+def sign_in_token(meeting: Meeting, *, delegates: bool = False) -> str:
+    """The signed, time-stamped token in the meeting's QR code (volunteering's check-in, for meetings);
+    the delegates' code (shown at the delegates' table) marks those who scan it as group delegates."""
+    return signing.dumps({"m": meeting.pk, "d": int(delegates)}, salt=SIGN_IN_SALT, compress=True)
+
+
+def is_delegates_token(token: str) -> bool:
+    data = signing.loads(token, salt=SIGN_IN_SALT, max_age=SIGN_IN_MAX_AGE)
+    return bool(isinstance(data, dict) and data.get("d"))
 
 
 def meeting_of_token(token: str) -> int:
@@ -57,7 +63,8 @@ def attendance_sign_in(*, by: Any, token: str, now: datetime | None = None) -> A
         current = locked_meeting(meeting, None)
         if current.status != MeetingStatus.IN_SESSION:
             raise DomainError(_("The meeting is not in session: sign-in is closed."), code="not_in_session")
-        return _present(current, by=by, resident=resident, via="qr", now=now)
+        delegate = is_delegates_token(token)
+        return _present(current, by=by, resident=resident, via="qr", now=now, is_delegate=delegate)
 
 
 def _present(
