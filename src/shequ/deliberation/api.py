@@ -392,7 +392,7 @@ def _action_endpoint(acts: Acts, name: str) -> None:
 
     else:
 
-        def endpoint(request: ApiRequest, obj_id: int, data: body) -> Any:  # type: ignore[no-redef, valid-type]
+        def endpoint(request: ApiRequest, obj_id: int, data: body) -> Any:  # type: ignore[valid-type]
             return act(request, obj_id, data.dict())  # type: ignore[attr-defined]
 
     endpoint.__name__ = f"{acts.noun}_{name}"

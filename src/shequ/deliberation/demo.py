@@ -146,7 +146,7 @@ def _floor_areas(building: Any) -> None:
     mine = Resident.objects.filter(user__username="pingdi_jumin", household__isnull=False).first()
     others = (
         Household.objects.filter(area=building, head__isnull=False)
-        .exclude(pk=mine.household_id if mine is not None else None)
+        .exclude(pk__in=[mine.household_id] if mine is not None and mine.household_id else [])
         .select_related("head")
         .order_by("pk")[:3]
     )

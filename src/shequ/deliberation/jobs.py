@@ -34,7 +34,7 @@ def run_overdue(*, today: date | None = None) -> dict[str, int]:
                     actor_name="scheduler",
                 )
                 topic = m.decision.topic
-                if topic is not None and topic.appeal_id is not None:
+                if topic is not None and topic.appeal is not None:
                     note = f"{m.due:%Y-%m-%d} {m.title} ({m.owner}, {m.progress}%)"
                     note = _("Follow-up overdue: %(milestone)s") % {"milestone": note}
                     appeal_note_meeting(appeal=topic.appeal, by=None, note=note, decided=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
-from xml.sax.saxutils import escape
+from html import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _

@@ -264,7 +264,7 @@ def vote_enrol_registry(*, by: Any, vote: Vote, version: int | None = None) -> V
                     vote=current,
                     household_id=h.pk,
                     owner=(h.owner or h.address)[:50],
-                    floor_area=h.floor_area,
+                    floor_area=h.floor_area or Decimal(0),  # never 0: the filter keeps only areas
                 )
                 for h in households.only("pk", "owner", "address", "floor_area")[:MAX_ROLL]
             ]
