@@ -1,7 +1,7 @@
-"""Where a signed-in resident lives, for what residents do themselves on meetings, decisions and
-proposals of the areas that contain their building (a grid's or the community's, not only their
-building's): vote, sign in, co-sign, rate. The access layer's resident role reaches only the building;
-these rules widen it to the areas above it, never sideways."""
+"""What residents do themselves on meetings, decisions and proposals (vote, sign in, co-sign, rate,
+object) reaches the areas that contain their home, not only their building. The access layer's
+resident role reaches its own building (the area of the assignment); these rules widen it to every area
+above that building, never sideways, for the action the policy gives the resident role."""
 
 from __future__ import annotations
 
@@ -9,29 +9,33 @@ from typing import Any
 
 from django.db.models import Q
 
+from shequ.core import access
 from shequ.core.workflow import Grant
 
 
-def home_path(user: Any) -> str | None:
-    """The area path of the building the user's resident record lives in, or None."""
-    resident = getattr(user, "resident_record", None)
-    if resident is None or resident.status != "active":
-        return None
-    return str(resident.area.path)
+def _homes(user: Any, resource: str, action: str) -> list[str]:
+    """The areas where the user holds a role the policy gives `action` on `resource` (a resident's
+    building)."""
+    return access.paths_for(user, resource, action)
 
 
-def lives_in(user: Any, area: Any) -> bool:
-    path = home_path(user)
-    return path is not None and path.startswith(area.path)
+def over_home(user: Any, area: Any, *, resource: str = "meeting", action: str = "vote") -> bool:
+    """The area is the user's home area or one that contains it."""
+    return any(path.startswith(area.path) for path in _homes(user, resource, action))
 
 
-def home_q(user: Any, field: str = "area__path") -> Q:
-    """Rows whose area contains the user's building (the building and every area above it)."""
-    path = home_path(user)
-    if path is None:
+def home_q(user: Any, field: str = "area__path", *, resource: str = "meeting", action: str = "vote") -> Q:
+    """Rows whose area is the user's home area or one above it."""
+    prefixes = {path[:i] for path in _homes(user, resource, action) for i in range(4, len(path) + 1, 4)}
+    if not prefixes:
         return Q(pk__in=[])
-    return Q(**{f"{field}__in": [path[:i] for i in range(4, len(path) + 1, 4)]})
+    return Q(**{f"{field}__in": sorted(prefixes)})
 
 
-# A resident acts on what lies over their own building, whatever the role's reach.
-LIVES_HERE = Grant("lives_here", lambda user, obj: lives_in(user, obj.area))
+def lives_here(resource: str, action: str) -> Grant:
+    """A grant of a rule table's action to whoever holds `action` on an area below the object's."""
+    return Grant("lives_here", lambda user, obj: over_home(user, obj.area, resource=resource, action=action))
+
+
+LIVES_HERE = lives_here("meeting", "vote")
+SIGNS_HERE = lives_here("proposal", "sign")

@@ -233,7 +233,8 @@ def signer_key(proposal: Any, resident: Any) -> str | None:
 def proposals_for(user: Any, *, area: Area | None = None, status: str = "") -> QuerySet[Proposal]:
     # A resident also sees the proposals of the areas above their building (a grid's, the community's).
     qs = Proposal.objects.filter(
-        Q(pk__in=access.scope(user, "proposal", "view").values("pk")) | home_q(user)
+        Q(pk__in=access.scope(user, "proposal", "view").values("pk"))
+        | home_q(user, resource="proposal", action="sign")
     ).select_related("area")
     if area is not None:
         qs = qs.filter(subtree_q(area.path, "area__path"))

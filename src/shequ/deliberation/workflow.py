@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shequ.core.workflow import Action, Field, Grant, Guard, Workflow
 from shequ.deliberation import resolvers
-from shequ.deliberation.homes import LIVES_HERE
+from shequ.deliberation.homes import LIVES_HERE, SIGNS_HERE
 from shequ.deliberation.models import (
     Base,
     Choice,
@@ -553,7 +553,7 @@ PROPOSAL = Workflow(
             "sign",
             _("Co-sign"),
             permission="sign",
-            grants=(LIVES_HERE,),
+            grants=(SIGNS_HERE,),
             sources=(ProposalStatus.OPEN.value,),
             style="primary",
             guards=(

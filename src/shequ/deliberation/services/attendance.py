@@ -52,12 +52,14 @@ def meeting_of_token(token: str) -> int:
 def attendance_sign_in(*, by: Any, token: str, now: datetime | None = None) -> Attendance:
     """A resident scanned the meeting's QR code: they are recorded as present, once, if they live in
     the meeting's area and the meeting is in session."""
-    from shequ.deliberation.homes import lives_in
+    from shequ.deliberation.homes import over_home
 
     now = now_or(now)
     meeting = Meeting.objects.select_related("area").filter(pk=meeting_of_token(token)).first()
     resident = getattr(by, "resident_record", None)
-    if meeting is None or not lives_in(by, meeting.area):
+    if meeting is None or resident is None or not over_home(by, meeting.area):
+        raise NotFound()
+    if not resident.area.path.startswith(meeting.area.path):
         raise NotFound()
     with transaction.atomic():
         current = locked_meeting(meeting, None)
