@@ -26,6 +26,7 @@ from typing import Any, NoReturn, cast
 
 from bench import appeals
 from bench import casework as cw
+from bench import deliberation as dlb
 from bench import volunteering as vol
 from bench.databases import Backend, PostgresBackend, PreparedRows, SqliteBackend, tsv_line
 from bench.generator import APPEALS_TODAY, BENCH_TODAY, District, HouseholdRow, PersonRow
@@ -89,6 +90,7 @@ def run(backend_name: str, options: Options, admin_url: str = "") -> list[Result
             bench.appeals,
             bench.http,
             bench.volunteering,
+            bench.deliberation,
             bench.casework,
             bench.metrics,
             bench.reports,
@@ -105,7 +107,13 @@ def run(backend_name: str, options: Options, admin_url: str = "") -> list[Result
                 results.append(
                     Result(scenario=step.__name__, backend=backend.name, error=f"{type(exc).__name__}: {exc}")
                 )
-                if step not in (bench.appeals, bench.http, bench.volunteering, bench.casework):
+                if step not in (
+                    bench.appeals,
+                    bench.http,
+                    bench.volunteering,
+                    bench.deliberation,
+                    bench.casework,
+                ):
                     break
     finally:
         if backend is not None:
@@ -820,6 +828,95 @@ class _Run:
         connections.close_all()  # the server has the database to itself while it is measured
         results.append(self._check_in_burst(prepared))
         return results
+
+    # --- 5b. deliberation (issue 18): 2,000 residents voting within a minute; the public page ----------
+
+    def deliberation(self) -> list[Result]:
+        """2,000 residents of a community cast their online vote through the API at once (against a
+        raw INSERT of the same ballots); then the community's public decisions page under load
+        (against the minimal view)."""
+        from django.db import connections
+
+        prepared = dlb.prepare_vote(dlb.VOTERS_QUICK if self.options.quick else dlb.VOTERS)
+        raw_rate, raw_seconds = dlb.raw_insert_rate(prepared)
+        connections.close_all()  # the server has the database to itself while it is measured
+        o = self.options
+        server = _Server(self.folder)
+        try:
+            reset_peak()
+            m = burst(server.port, prepared.requests, clients=o.clients)
+            server_peak = peak_mib(server.pid)
+        finally:
+            server.stop()
+        rows, voters, tallied = dlb.ballots_after(prepared.vote_id)
+        n = len(prepared.requests)
+        vote = Result(
+            scenario="http: online vote · 1 community",
+            backend=self.backend.name,
+            size=n,
+            size_unit="votes",
+            seconds=m.seconds,
+            rate=m.rate,
+            rate_unit="rows/s",
+            baseline="raw INSERT, one commit each",
+            baseline_rate=raw_rate,
+            target_ratio=0.25,
+            p50_ms=m.percentile(50) * 1000,
+            p95_ms=m.percentile(95) * 1000,
+            peak_mib=server_peak,
+            notes={
+                "clients": o.clients,
+                "path": "POST /api/votes/{id}/cast (services.vote_cast), one bearer token per resident",
+                "within_a_minute": m.seconds <= 60,
+                "baseline_seconds": round(raw_seconds, 2),
+                "ballots": rows,
+                "server": "shequ serve (waitress, 8 threads)",
+            },
+        )
+        problems = [f"vote: {m.problem()}"] if m.problem() else []
+        if (rows, voters, tallied) != (n, n, n):
+            problems.append(
+                f"after {n} votes the vote has {rows} ballots of {voters} voters and tallies {tallied}:"
+                " expected exactly one vote each"
+            )
+        vote.error = "; ".join(problems)
+        posted = dlb.post_decisions(prepared)
+        connections.close_all()
+        server = _Server(self.folder)
+        path = f"/public/{prepared.community_code}/decisions/"
+        try:
+            server.expect(path, {}, lambda body: body.count(b"data-decision=") == min(posted, PAGE_SIZE))
+            cookie = {"Cookie": f"sessionid={server.login('bench_street', BENCH_PASSWORD)}"}
+            minimal = load(
+                server.port, lambda n: "/bench/minimal", headers=cookie, clients=o.clients, seconds=o.seconds
+            )
+            page = load(server.port, lambda n: path, headers={}, clients=o.clients, seconds=o.seconds)
+        finally:
+            server.stop()
+        public = Result(
+            scenario="http: public decisions page",
+            backend=self.backend.name,
+            size=posted,
+            size_unit="decisions",
+            seconds=page.seconds,
+            rate=page.rate,
+            rate_unit="req/s",
+            baseline="minimal view",
+            baseline_rate=minimal.rate,
+            target_ratio=0.5,
+            target_p95_ms=100.0,
+            p50_ms=page.percentile(50) * 1000,
+            p95_ms=page.percentile(95) * 1000,
+            baseline_p50_ms=minimal.percentile(50) * 1000,
+            baseline_p95_ms=minimal.percentile(95) * 1000,
+            notes={"clients": o.clients, "requests": page.requests, "signed_in": False},
+        )
+        public.error = "; ".join(
+            f"{label}: {x.problem()}"
+            for label, x in (("minimal view", minimal), ("public page", page))
+            if x.problem()
+        )
+        return [vote, public]
 
     # --- 6. casework (issue 20): 20,000 open cases of 400 supervised workers -------------------------
 

@@ -165,8 +165,9 @@ def world(tree_with_people: Tree) -> World:  # noqa: F811
 
 
 def _deliberation(staff: User, tree: Tree, resident: Resident) -> None:
-    """A building meeting in session with the resident present, a vote, and a proposal."""
-    from shequ.deliberation.services import attendance, meetings, proposals, votes
+    """A building meeting in session with the resident present, a vote, a proposal, a decision and
+    its follow-up milestone."""
+    from shequ.deliberation.services import attendance, decisions, followup, meetings, proposals, votes
 
     start = timezone.now() + timedelta(days=1)
     meeting = meetings.meeting_create(
@@ -187,6 +188,14 @@ def _deliberation(staff: User, tree: Tree, resident: Resident) -> None:
         by=staff, meeting=meeting, question="是否同意？", method="ballot", unit="person", rule="majority"
     )
     proposals.proposal_create(by=None, area=tree.building, title="增设充电棚", text="建议增设充电棚")
+    decision = decisions.decision_record(by=staff, meeting=meeting, text="增设充电棚", responsible="物业公司")
+    followup.milestone_add(
+        by=staff,
+        decision=decision,
+        title="选址",
+        owner="物业公司",
+        due=timezone.localdate() + timedelta(days=9),
+    )
 
 
 def body_text(response: Any) -> str:
@@ -239,6 +248,8 @@ def api_gets(w: World) -> tuple[list[str], set[str]]:
         "meeting_id": _first("deliberation.Meeting"),
         "vote_id": _first("deliberation.Vote"),
         "proposal_id": _first("deliberation.Proposal"),
+        "decision_id": _first("deliberation.Decision"),
+        "milestone_id": _first("deliberation.Milestone"),
         "code": w.tree.community.code,
     }
     urls, unfilled = [], set()

@@ -2,43 +2,34 @@
 action of the MEETING table, its body built from the table."""
 # No "from __future__ import annotations": django-ninja reads these annotations at run time.
 
-from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
-from ninja import Field, Router, Schema, Status
+from django.urls import reverse
+from ninja import Field, Form, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import create_model
 
 from shequ.core import selectors as core_selectors
 from shequ.core.api import Input, Pages
-from shequ.core.errors import NotFound
 from shequ.core.http import ApiRequest
-from shequ.core.workflow import Workflow, version_of
 from shequ.deliberation import resolvers, selectors
+from shequ.deliberation.actions import TABLES, Acts, perform
 from shequ.deliberation.models import (
     Base,
     Decision,
     Meeting,
     MeetingKind,
     MeetingMode,
-    Minutes,
+    Milestone,
     Proposal,
     Vote,
 )
+from shequ.deliberation.notice import notice_late
 from shequ.deliberation.services import meetings, proposals
-from shequ.deliberation.views import (
-    ACTIONS,
-    DECISION_ACTIONS,
-    MINUTES_ACTIONS,
-    PROPOSAL_ACTIONS,
-    VERSIONED,
-    VOTE_ACTIONS,
-    VOTE_VERSIONED,
-)
-from shequ.deliberation.workflow import DECISION, MEETING, MINUTES, PROPOSAL, VOTE
+from shequ.deliberation.workflow import MEETING, PROPOSAL, VOTE
 
 router = Router(tags=["deliberation"])
 
@@ -161,6 +152,9 @@ class DeliberationMeetingOut(Schema):
     quorum_denominator: int
     quorum_strict: bool
     delegates_expected: int | None
+    notice_days: int
+    notified_at: datetime | None
+    notice_late: bool
     status: str
     version: int
     quorum: DeliberationQuorumOut
@@ -182,6 +176,10 @@ class DeliberationMeetingOut(Schema):
     @staticmethod
     def resolve_decisions(obj: Meeting) -> Any:
         return list(obj.decisions.all())
+
+    @staticmethod
+    def resolve_notice_late(obj: Meeting) -> bool:
+        return notice_late(obj)
 
     @staticmethod
     def resolve_quorum(obj: Meeting) -> Any:
@@ -226,6 +224,7 @@ class DeliberationMeetingIn(Input):
     quorum_denominator: int = Field(2, ge=1, le=100)
     quorum_strict: bool = True
     delegates_expected: int | None = Field(None, ge=1, le=100_000)
+    notice_days: int = Field(7, ge=0, le=60)
 
 
 @router.get("/meetings", response=list[DeliberationMeetingListOut])
@@ -251,114 +250,10 @@ def meeting_create(request: ApiRequest, data: DeliberationMeetingIn) -> Status[M
     return Status(201, selectors.meeting_for(request.auth, meeting.pk))
 
 
-def _body(table: Workflow, prefix: str, name: str) -> Any:
-    """The action's fields (from the table) and the version the caller saw."""
-    return create_model(
-        prefix + "".join(p.capitalize() for p in name.split("_")) + "Body",
-        __base__=table.input_schema(name),
-        version=(int | None, None),
-    )
-
-
-def _meeting_endpoint(name: str, service: Callable[..., Any]) -> None:
-    """POST /meetings/{id}/<action>: the body is the action's fields (+ version), parsed by the table."""
-    body = _body(MEETING, "Meeting", name)
-
-    def endpoint(request: ApiRequest, meeting_id: int, data: body) -> Meeting:  # type: ignore[valid-type]
-        meeting = selectors.meeting_for(request.auth, meeting_id)
-        raw = data.dict()  # type: ignore[attr-defined]
-        args = MEETING.parse(name, raw, user=request.auth, obj=meeting)
-        version = version_of(raw) if name in VERSIONED else None
-        service(by=request.auth, meeting=meeting, version=version, **args)
-        return selectors.meeting_for(request.auth, meeting_id)
-
-    endpoint.__name__ = f"meeting_{name}"
-    router.post(
-        f"/meetings/{{int:meeting_id}}/{name}",
-        response=DeliberationMeetingOut,
-        operation_id=f"deliberation_meeting_{name}",
-    )(endpoint)
-
-
-def _vote_endpoint(name: str, service: Callable[..., Any]) -> None:
-    body = _body(VOTE, "Vote", name)
-
-    def endpoint(request: ApiRequest, vote_id: int, data: body) -> Vote:  # type: ignore[valid-type]
-        vote = selectors.vote_for(request.auth, vote_id)
-        raw = data.dict()  # type: ignore[attr-defined]
-        args = VOTE.parse(name, raw, user=request.auth, obj=vote)
-        version = version_of(raw) if name in VOTE_VERSIONED else None
-        service(by=request.auth, vote=vote, version=version, **args)
-        return selectors.vote_for(request.auth, vote_id)
-
-    endpoint.__name__ = f"vote_{name}"
-    router.post(
-        f"/votes/{{int:vote_id}}/{name}",
-        response=DeliberationVoteOut,
-        operation_id=f"deliberation_vote_{name}",
-    )(endpoint)
-
-
-for _name, _service in ACTIONS.items():
-    _meeting_endpoint(_name, _service)
-for _name, _service in VOTE_ACTIONS.items():
-    _vote_endpoint(_name, _service)
-
-
 @router.get("/votes/{int:vote_id}", response=DeliberationVoteOut)
 def vote_detail(request: ApiRequest, vote_id: int) -> Vote:
     """A vote; its result only once it is closed."""
     return selectors.vote_for(request.auth, vote_id)
-
-
-def _decision_endpoint(name: str, service: Callable[..., Any]) -> None:
-    body = _body(DECISION, "Decision", name)
-
-    def endpoint(request: ApiRequest, decision_id: int, data: body) -> Decision:  # type: ignore[valid-type]
-        decision = Decision.objects.filter(
-            pk=decision_id, meeting__in=selectors.meetings_for(request.auth)
-        ).first()
-        if decision is None:
-            raise NotFound()
-        raw = data.dict()  # type: ignore[attr-defined]
-        args = DECISION.parse(name, raw, user=request.auth, obj=decision)
-        return service(by=request.auth, decision=decision, version=version_of(raw), **args)
-
-    endpoint.__name__ = f"decision_{name}"
-    router.post(
-        f"/decisions/{{int:decision_id}}/{name}",
-        response=DeliberationDecisionOut,
-        operation_id=f"deliberation_decision_{name}",
-    )(endpoint)
-
-
-for _name, _service in DECISION_ACTIONS.items():
-    _decision_endpoint(_name, _service)
-
-
-def _minutes_endpoint(name: str, service: Callable[..., Any]) -> None:
-    body = _body(MINUTES, "Minutes", name)
-
-    def endpoint(request: ApiRequest, minutes_id: int, data: body) -> Minutes:  # type: ignore[valid-type]
-        record = Minutes.objects.filter(
-            pk=minutes_id, meeting__in=selectors.meetings_for(request.auth)
-        ).first()
-        if record is None:
-            raise NotFound()
-        raw = data.dict()  # type: ignore[attr-defined]
-        args = MINUTES.parse(name, raw, user=request.auth, obj=record)
-        return service(by=request.auth, minutes=record, version=version_of(raw), **args)
-
-    endpoint.__name__ = f"minutes_{name}"
-    router.post(
-        f"/minutes/{{int:minutes_id}}/{name}",
-        response=DeliberationMinutesOut,
-        operation_id=f"deliberation_minutes_{name}",
-    )(endpoint)
-
-
-for _name, _service in MINUTES_ACTIONS.items():
-    _minutes_endpoint(_name, _service)
 
 
 class DeliberationProposalOut(Schema):
@@ -420,25 +315,95 @@ def proposal_create(request: ApiRequest, data: DeliberationProposalIn) -> Status
     return Status(201, selectors.proposal_for(request.auth, proposal.pk))
 
 
-def _proposal_endpoint(name: str, service: Callable[..., Any]) -> None:
-    body = _body(PROPOSAL, "Proposal", name)
+class DeliberationMilestonePhotoOut(Schema):
+    id: int
+    width: int
+    height: int
+    url: str
 
-    def endpoint(request: ApiRequest, proposal_id: int, data: body) -> Proposal:  # type: ignore[valid-type]
-        proposal = selectors.proposal_for(request.auth, proposal_id)
-        raw = data.dict()  # type: ignore[attr-defined]
-        args = PROPOSAL.parse(name, raw, user=request.auth, obj=proposal)
-        service(
-            by=request.auth, proposal=proposal, version=version_of(raw) if name != "sign" else None, **args
+    @staticmethod
+    def resolve_url(obj: Any) -> str:
+        return reverse("deliberation:milestone_photo", args=[obj.pk])
+
+
+class DeliberationMilestoneOut(Schema):
+    id: int
+    decision_id: int
+    title: str
+    owner: str
+    due: date
+    progress: int
+    note: str
+    done_at: datetime | None
+    escalated_at: datetime | None
+    version: int
+    photos: list[DeliberationMilestonePhotoOut]
+
+    @staticmethod
+    def resolve_photos(obj: Milestone) -> Any:
+        return list(obj.photos.all())
+
+
+@router.get("/decisions/{int:decision_id}", response=DeliberationDecisionOut)
+def decision_detail(request: ApiRequest, decision_id: int) -> Decision:
+    return selectors.decision_for(request.auth, decision_id)
+
+
+@router.get("/milestones/{int:milestone_id}", response=DeliberationMilestoneOut)
+def milestone_detail(request: ApiRequest, milestone_id: int) -> Milestone:
+    return selectors.milestone_for(request.auth, milestone_id)
+
+
+# What an action answers with: the object it acted on, as its reader now sees it.
+OUT = {
+    "meeting": DeliberationMeetingOut,
+    "vote": DeliberationVoteOut,
+    "decision": DeliberationDecisionOut,
+    "milestone": DeliberationMilestoneOut,
+    "minutes": DeliberationMinutesOut,
+    "proposal": DeliberationProposalOut,
+}
+
+
+def _action_endpoint(acts: Acts, name: str) -> None:
+    """POST /<nouns>/{id}/<action>: one endpoint per action of the rule table, its body the action's
+    fields (+ the version the caller saw), parsed by the table as the page parses it, then the same
+    service (`actions.perform`). Photos come as form parts (multipart), like the appeals'."""
+    action = acts.table.action(name)
+    prefix = "".join(p.capitalize() for p in f"{acts.noun}_{name}".split("_"))
+    body = create_model(
+        f"{prefix}Body", __base__=acts.table.input_schema(name), version=(int | str | None, None)
+    )
+    takes_files = any(f.kind == "files" for f in action.fields)
+
+    def act(request: ApiRequest, obj_id: int, raw: dict[str, Any]) -> Any:
+        obj = acts.get(request.auth, obj_id)
+        done = perform(
+            acts, name, by=request.auth, obj=obj, data=raw, files=request.FILES if takes_files else None
         )
-        return selectors.proposal_for(request.auth, proposal_id)
+        # A correction is a new record: answer with it; otherwise with the object acted on.
+        pk = done.pk if isinstance(done, acts.model) else obj_id
+        return acts.get(request.auth, pk)
 
-    endpoint.__name__ = f"proposal_{name}"
+    if takes_files:
+
+        def endpoint(request: ApiRequest, obj_id: int, data: Form[body]) -> Any:  # type: ignore[valid-type]
+            return act(request, obj_id, data.dict())  # type: ignore[attr-defined]
+
+    else:
+
+        def endpoint(request: ApiRequest, obj_id: int, data: body) -> Any:  # type: ignore[valid-type]
+            return act(request, obj_id, data.dict())  # type: ignore[attr-defined]
+
+    endpoint.__name__ = f"{acts.noun}_{name}"
     router.post(
-        f"/proposals/{{int:proposal_id}}/{name}",
-        response=DeliberationProposalOut,
-        operation_id=f"deliberation_proposal_{name}",
+        f"/{acts.plural}/{{int:obj_id}}/{name}",
+        response=OUT[acts.noun],
+        summary=str(action.label),
+        operation_id=f"deliberation_{acts.noun}_{name}",
     )(endpoint)
 
 
-for _name, _service in PROPOSAL_ACTIONS.items():
-    _proposal_endpoint(_name, _service)
+for _acts in TABLES:
+    for _name in _acts.table.actions:
+        _action_endpoint(_acts, _name)

@@ -18,7 +18,16 @@ def _at(day: Any, hour: int) -> datetime:
 def load(areas: dict[str, Any]) -> None:
     from shequ.appeals.models import Appeal
     from shequ.core.models import User
-    from shequ.deliberation.services import attendance, decisions, meetings, minutes, proposals, topics, votes
+    from shequ.deliberation.services import (
+        attendance,
+        decisions,
+        followup,
+        meetings,
+        minutes,
+        proposals,
+        topics,
+        votes,
+    )
     from shequ.registry.models import Resident
 
     pingdi, building = areas.get("pingdi"), areas.get("pingdi-g1-b1")
@@ -82,7 +91,18 @@ def load(areas: dict[str, Any]) -> None:
         deadline=today + timedelta(days=7),
         vote=vote,
     )
-    decisions.decision_post(by=staff, decision=decision, days=20, objection_days=7)
+    decision = decisions.decision_post(by=staff, decision=decision, days=20, objection_days=7)
+    first = followup.milestone_add(
+        by=staff, decision=decision, title="东侧施划禁停黄线", owner="物业公司", due=today + timedelta(days=3)
+    )
+    followup.milestone_progress(by=staff, milestone=first, progress=50, note="已完成北段")
+    followup.milestone_add(
+        by=staff,
+        decision=decision,
+        title="西侧施划12个临时车位",
+        owner="物业公司",
+        due=today + timedelta(days=7),
+    )
     record = minutes.minutes_write(
         by=staff,
         meeting=joint,
@@ -90,6 +110,8 @@ def load(areas: dict[str, Any]) -> None:
     )
     joint = meetings.meeting_close(by=staff, meeting=joint, version=None)
     minutes.minutes_freeze(by=staff, minutes=record)
+
+    _floor_areas(building)
 
     soon = today + timedelta(days=7)
     council = meetings.meeting_create(
@@ -113,3 +135,22 @@ def load(areas: dict[str, Any]) -> None:
         title="1座楼下增设电动车充电棚",
         text="电动车在楼道充电有火灾隐患，建议在1座楼下空地增设充电棚。",
     )
+
+
+def _floor_areas(building: Any) -> None:
+    """The owners and exclusive floor areas of four homes of 1座, as the property register gives them
+    (the households import's 产权人 and 专有面积): the demo resident's large flat and three small ones,
+    so that a lift vote can pass by headcount and fail by area."""
+    from shequ.registry.models import Household, Resident
+
+    mine = Resident.objects.filter(user__username="pingdi_jumin", household__isnull=False).first()
+    others = (
+        Household.objects.filter(area=building, head__isnull=False)
+        .exclude(pk__in=[mine.household_id] if mine is not None and mine.household_id else [])
+        .select_related("head")
+        .order_by("pk")[:3]
+    )
+    homes = ([mine.household] if mine is not None and mine.household is not None else []) + list(others)
+    for home, area in zip(homes, ("180.50", "60.00", "60.00", "60.00"), strict=False):
+        owner = home.head.name if home.head is not None else ""
+        Household.objects.filter(pk=home.pk).update(owner=owner, floor_area=area)

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shequ.core.photos import MultipleFileField
 from shequ.core.workflow import Action
 from shequ.deliberation.models import Base, MeetingKind, MeetingMode
 from shequ.volunteering.forms import LocalDateTimeField
@@ -36,6 +37,9 @@ class MeetingForm(forms.Form):
     delegates_expected = forms.IntegerField(
         label=_("Group delegates expected"), required=False, min_value=1, max_value=100_000
     )
+    notice_days = forms.IntegerField(
+        label=_("Notice ahead (days)"), required=False, initial=7, min_value=0, max_value=60
+    )
 
     def set_venues(self, choices: list[tuple[int, str]]) -> None:
         self.fields["venue"].choices = [("", "—"), *choices]  # type: ignore[attr-defined]
@@ -59,6 +63,9 @@ def action_form(action: Action, data: Any = None) -> forms.Form:
         label: Any = f.label  # a lazy translation, which django-stubs types more narrowly
         if f.kind == "bool":
             fields[f.name] = forms.BooleanField(label=label, required=False)
+            continue
+        if f.kind == "files":
+            fields[f.name] = MultipleFileField(label=label, required=False)
             continue
         if f.kind == "choice" and f.choices is not None:
             field: forms.Field = forms.ChoiceField(

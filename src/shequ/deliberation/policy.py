@@ -49,6 +49,12 @@ unscoped(
         "deliberation.Ballot": "part of its vote; who voted is read through the meeting, how never alone",
         "deliberation.Signature": "a co-signature of its proposal (scoped through the proposal)",
         "deliberation.Minutes": "the record of its meeting (scoped through the meeting)",
+        "deliberation.Amendment": "an attendee's amendment to its minutes (scoped through the meeting)",
         "deliberation.Decision": "part of its meeting (scoped through the meeting)",
+        "deliberation.Milestone": "a step of its decision's follow-up (scoped through the meeting)",
+        "deliberation.MilestonePhoto": "a photo of its milestone (scoped through the meeting)",
+        "deliberation.PostingPhoto": "a photo of its decision's paper notice (scoped through the meeting)",
+        "deliberation.Objection": "a resident's objection to its decision (scoped through the meeting)",
+        "deliberation.Evaluation": "a resident's rating of its decision (scoped through the meeting)",
     }
 )

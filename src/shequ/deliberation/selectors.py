@@ -8,17 +8,23 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Avg, Count, Q, QuerySet, Sum
 
 from shequ.core import access
 from shequ.core.errors import NotFound
 from shequ.core.models import Area, subtree_q
 from shequ.deliberation import quorum as arithmetic
+from shequ.deliberation.homes import home_q
 from shequ.deliberation.models import (
     Attendance,
     Base,
+    Decision,
+    DecisionStatus,
     Meeting,
     MeetingStatus,
+    Milestone,
+    MilestonePhoto,
+    Minutes,
     Proposal,
     ProposalStatus,
     Vote,
@@ -44,6 +50,14 @@ def meetings_for(user: Any, *, area: Area | None = None, status: str = "", q: st
 def meeting_for(user: Any, pk: int) -> Meeting:
     """One meeting the user may see, or NotFound (also for meetings of other areas)."""
     found = meetings_for(user).filter(pk=pk).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def meeting_to_sign_in(user: Any, pk: int) -> Meeting:
+    """A meeting whose area contains the user's home (a resident signing in by QR), or NotFound."""
+    found = Meeting.objects.filter(home_q(user)).select_related("area").filter(pk=pk).first()
     if found is None:
         raise NotFound()
     return found
@@ -125,7 +139,9 @@ def voter_key(vote: Vote, resident: Any) -> str | None:
 def votes_to_cast_for(user: Any) -> QuerySet[Vote]:
     """Open ballot votes of the meetings where the user may vote online (a resident's own building)."""
     meetings = access.scope(user, "meeting", "vote")
-    return Vote.objects.filter(meeting__in=meetings, method=VoteMethod.BALLOT).select_related("meeting__area")
+    return Vote.objects.filter(
+        Q(meeting__in=meetings) | home_q(user, "meeting__area__path"), method=VoteMethod.BALLOT
+    ).select_related("meeting__area")
 
 
 def vote_for(user: Any, pk: int) -> Vote:
@@ -133,7 +149,9 @@ def vote_for(user: Any, pk: int) -> Vote:
     seen = access.scope(user, "meeting", "view")
     votable = access.scope(user, "meeting", "vote")
     found = (
-        Vote.objects.filter(Q(meeting__in=seen) | Q(meeting__in=votable))
+        Vote.objects.filter(
+            Q(meeting__in=seen) | Q(meeting__in=votable) | home_q(user, "meeting__area__path")
+        )
         .select_related("meeting__area", "topic")
         .filter(pk=pk)
         .first()
@@ -213,7 +231,11 @@ def signer_key(proposal: Any, resident: Any) -> str | None:
 
 
 def proposals_for(user: Any, *, area: Area | None = None, status: str = "") -> QuerySet[Proposal]:
-    qs = access.scope(user, "proposal", "view").select_related("area")
+    # A resident also sees the proposals of the areas above their building (a grid's, the community's).
+    qs = Proposal.objects.filter(
+        Q(pk__in=access.scope(user, "proposal", "view").values("pk"))
+        | home_q(user, resource="proposal", action="sign")
+    ).select_related("area")
     if area is not None:
         qs = qs.filter(subtree_q(area.path, "area__path"))
     if status in ProposalStatus.values:
@@ -282,18 +304,110 @@ def next_meeting_for(proposal: Proposal) -> Meeting | None:
     )
 
 
+# --- decisions, their follow-up and co-evaluation ----------------------------------------------------
+
+
+def _seen_or_votable(user: Any) -> Q:
+    """Meetings the user works on, or on which they may vote (a resident, of their own building)."""
+    return Q(meeting__in=access.scope(user, "meeting", "view")) | Q(
+        meeting__in=access.scope(user, "meeting", "vote")
+    )
+
+
+def decision_for(user: Any, pk: int) -> Decision:
+    """A decision of a meeting the user may see (residents: one they may rate), or NotFound."""
+    found = (
+        Decision.objects.filter(_seen_or_votable(user)).select_related("meeting__area").filter(pk=pk).first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def minutes_for(user: Any, pk: int) -> Minutes:
+    """Minutes of a meeting the user may see, or of one they attended (to propose amendments)."""
+    resident = getattr(user, "resident_record", None)
+    attended = Q(meeting__attendances__resident=resident) if resident is not None else Q(pk__in=[])
+    found = (
+        Minutes.objects.filter(Q(meeting__in=meetings_for(user)) | attended)
+        .filter(pk=pk)
+        .select_related("meeting__area")
+        .distinct()
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def milestone_for(user: Any, pk: int) -> Milestone:
+    found = (
+        Milestone.objects.filter(pk=pk, decision__meeting__in=meetings_for(user))
+        .select_related("decision__meeting__area")
+        .first()
+    )
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def milestone_photo_for(user: Any, pk: int) -> MilestonePhoto:
+    found = MilestonePhoto.objects.filter(pk=pk, milestone__decision__meeting__in=meetings_for(user)).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def milestones_overdue(today: date, *, limit: int = 500) -> list[Milestone]:
+    """Milestones past their due date, not done and not yet escalated (the scheduler's work)."""
+    return list(
+        Milestone.objects.filter(
+            due__lt=today,
+            done_at__isnull=True,
+            escalated_at__isnull=True,
+            decision__status=DecisionStatus.ADOPTED,
+        )
+        .select_related("decision__meeting__area", "decision__topic")
+        .order_by("id")[:limit]
+    )
+
+
+@dataclass(frozen=True)
+class Rating:
+    count: int
+    average: Decimal | None  # one decimal; None before the first rating
+
+
+def decision_rating(decision: Decision) -> Rating:
+    row = decision.evaluations.aggregate(n=Count("id"), avg=Avg("score"))
+    avg = row["avg"]
+    return Rating(row["n"], None if avg is None else Decimal(avg).quantize(Decimal("0.1")))
+
+
+def public_notice_photo(pk: int, today: date) -> Any:
+    """A photo of a paper notice, while its decision is posted (the public page shows it), or NotFound."""
+    from shequ.deliberation.models import PostingPhoto
+
+    found = PostingPhoto.objects.filter(
+        pk=pk, decision__posted_at__isnull=False, decision__posted_until__gte=today
+    ).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
 # --- the public page ----------------------------------------------------------------------------------
 
 
 def public_decisions(community: Area, today: date) -> QuerySet[Any]:
     """The community's posted decisions still within their period: read without login, so callers
     show only the anonymised text and the counts."""
-    from shequ.deliberation.models import Decision
-
     return (
         Decision.objects.filter(
             subtree_q(community.path, "meeting__area__path"), posted_at__isnull=False, posted_until__gte=today
         )
         .select_related("meeting__area")
+        .annotate(rating_count=Count("evaluations", distinct=True), rating_avg=Avg("evaluations__score"))
+        .prefetch_related("milestones", "posting_photos", "objections")
         .order_by("-posted_at", "-id")
     )

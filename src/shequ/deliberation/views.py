@@ -4,12 +4,12 @@ the table."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,16 +17,27 @@ from django.views.decorators.http import require_POST
 
 from shequ.core import access
 from shequ.core import selectors as core_selectors
-from shequ.core.errors import Forbidden, NotFound
+from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.models import Area
 from shequ.core.pages import form_status, submit
 from shequ.core.pagination import paginate
-from shequ.core.workflow import Workflow, version_of
+from shequ.core.workflow import Workflow
 from shequ.deliberation import resolvers, selectors
+from shequ.deliberation.actions import (
+    DECISION_ACTS,
+    MEETING_ACTS,
+    MILESTONE_ACTS,
+    MINUTES_ACTS,
+    PROPOSAL_ACTS,
+    VOTE_ACTS,
+    Acts,
+    perform,
+)
 from shequ.deliberation.forms import MeetingForm, ProposalForm, action_form
 from shequ.deliberation.models import Base, Decision, Meeting, MeetingStatus, Minutes, ProposalStatus, Vote
-from shequ.deliberation.services import attendance, decisions, meetings, minutes, proposals, topics, votes
-from shequ.deliberation.workflow import DECISION, MEETING, MINUTES, PROPOSAL, VOTE
+from shequ.deliberation.notice import notice_late, notice_pdf
+from shequ.deliberation.services import attendance, meetings, proposals
+from shequ.deliberation.workflow import DECISION, MEETING, MILESTONE, MINUTES, PROPOSAL, VOTE
 
 
 def _area_param(request: HttpRequest) -> Area | None:
@@ -78,6 +89,8 @@ def meeting_create(request: HttpRequest, area_pk: int) -> HttpResponse:
 
     def call(data: dict[str, Any]) -> Meeting:
         venue_pk = data.pop("venue")
+        if data.get("notice_days") is None:
+            data.pop("notice_days", None)  # the default days ahead
         venue = resolvers.venue(request.user, None, venue_pk) if venue_pk else None
         return meetings.meeting_create(by=request.user, area=area, venue=venue, **data)
 
@@ -88,40 +101,6 @@ def meeting_create(request: HttpRequest, area_pk: int) -> HttpResponse:
     return render(
         request, "deliberation/meeting_form.html", {"form": form, "area": area}, status=form_status(form)
     )
-
-
-# The service of each action of the MEETING table.
-ACTIONS: dict[str, Callable[..., Any]] = {
-    "notify": meetings.meeting_notify,
-    "open": meetings.meeting_open,
-    "close": meetings.meeting_close,
-    "cancel": meetings.meeting_cancel,
-    "add_topic": topics.topic_add,
-    "attend": attendance.attendance_record,
-    "open_vote": votes.vote_open,
-    "decide": decisions.decision_record,
-    "write_minutes": minutes.minutes_write,
-}
-# Actions that act on the meeting's state need the version the user saw; adding to it does not.
-VERSIONED = {"notify", "open", "close", "cancel"}
-VOTE_ACTIONS: dict[str, Callable[..., Any]] = {
-    "cast": votes.vote_cast,
-    "record": votes.vote_record,
-    "enrol": votes.vote_enrol,
-    "count_hands": votes.vote_count_hands,
-    "close": votes.vote_close,
-}
-VOTE_VERSIONED = {"count_hands", "close"}
-DECISION_ACTIONS: dict[str, Callable[..., Any]] = {
-    "post": decisions.decision_post,
-    "done": decisions.decision_done,
-}
-MINUTES_ACTIONS: dict[str, Callable[..., Any]] = {
-    "amend": minutes.minutes_amend,
-    "open_amendments": minutes.minutes_open_amendments,
-    "freeze": minutes.minutes_freeze,
-    "correct": minutes.minutes_correct,
-}
 
 
 def _forms(user: Any, table: Workflow, obj: Any, url: str, refused: Any = None) -> list[Any]:
@@ -155,13 +134,23 @@ def _detail(
             (vote, selectors.vote_result(vote), _forms(user, VOTE, vote, f"/votes/{vote.pk}/act/", mine))
         )
     decision_rows = []
-    for decision in meeting.decisions.select_related("topic", "vote"):
+    for decision in meeting.decisions.select_related("topic", "vote").prefetch_related("milestones__photos"):
         mine = refused if refused_on is not None and refused_on == decision else None
+        milestone_rows = []
+        for milestone in decision.milestones.all():
+            theirs = refused if refused_on is not None and refused_on == milestone else None
+            url = f"/milestones/{milestone.pk}/act/"
+            milestone_rows.append((milestone, _forms(user, MILESTONE, milestone, url, theirs)))
         decision_rows.append(
-            (decision, _forms(user, DECISION, decision, f"/decisions/{decision.pk}/act/", mine))
+            (
+                decision,
+                _forms(user, DECISION, decision, f"/decisions/{decision.pk}/act/", mine),
+                milestone_rows,
+                selectors.decision_rating(decision),
+            )
         )
     minutes_rows = []
-    for record in meeting.minutes.select_related("corrects"):
+    for record in meeting.minutes.select_related("corrects").prefetch_related("amendments"):
         mine = refused if refused_on is not None and refused_on == record else None
         minutes_rows.append((record, _forms(user, MINUTES, record, f"/minutes/{record.pk}/act/", mine)))
     return render(
@@ -176,6 +165,8 @@ def _detail(
             "votes": vote_rows,
             "decisions": decision_rows,
             "minutes": minutes_rows,
+            "notice_late": notice_late(meeting),
+            "may_attend": access.can(user, "meeting", "attend", path=meeting.area.path),
             "candidates": list(selectors.agenda_candidates(user, meeting)[:50])
             if access.can(user, "meeting", "manage", path=meeting.area.path)
             else [],
@@ -193,14 +184,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def meeting_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     meeting = selectors.meeting_for(request.user, pk)
-    if action not in ACTIONS:
+    if action not in MEETING_ACTS.services:
         raise NotFound()
     form = action_form(MEETING.action(action), request.POST)
 
     def call(_data: dict[str, Any]) -> Any:
-        args = MEETING.parse(action, request.POST, user=request.user, obj=meeting)
-        version = version_of(request.POST) if action in VERSIONED else None
-        return ACTIONS[action](by=request.user, meeting=meeting, version=version, **args)
+        return perform(MEETING_ACTS, action, by=request.user, obj=meeting, data=request.POST)
 
     done = submit(request, form, call)  # a 404 in the input (another area's appeal) stays a 404
     if done is not None:
@@ -208,6 +197,47 @@ def meeting_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("deliberation:detail", pk=meeting.pk)
     meeting = selectors.meeting_for(request.user, pk)
     return _detail(request, meeting, refused=form, status=form_status(form))
+
+
+@login_required
+def meeting_notice(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable notice (A4 PDF) for the board."""
+    meeting = selectors.meeting_for(request.user, pk)
+    response = HttpResponse(notice_pdf(meeting), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="meeting-{meeting.pk}-notice.pdf"'
+    return response
+
+
+@login_required
+def meeting_qr(request: HttpRequest, pk: int) -> HttpResponse:
+    """The code shown at the door: residents scan it to sign in; the page renews itself."""
+    meeting = selectors.meeting_for(request.user, pk)
+    access.require(request.user, "meeting", "attend", path=meeting.area.path)
+    delegates = request.GET.get("delegates") == "1"
+    token = attendance.sign_in_token(meeting, delegates=delegates)
+    url = request.build_absolute_uri(reverse("deliberation:sign_in", args=[token]))
+    svg = segno.make(url, error="m").svg_inline(scale=6, title="QR")
+    refresh = int(attendance.SIGN_IN_MAX_AGE.total_seconds() // 3)
+    return render(
+        request,
+        "deliberation/meeting_qr.html",
+        {"meeting": meeting, "svg": svg, "url": url, "refresh": refresh},
+    )
+
+
+@login_required
+def sign_in(request: HttpRequest, token: str) -> HttpResponse:
+    """Where a scan lands: GET shows the meeting and one button; the POST signs the resident in."""
+    context: dict[str, Any] = {"token": token}
+    try:
+        meeting_pk = attendance.meeting_of_token(token)
+        context["meeting"] = selectors.meeting_to_sign_in(request.user, meeting_pk)
+        if request.method == "POST":
+            context["attendance"] = attendance.attendance_sign_in(by=request.user, token=token)
+    except DomainError as exc:
+        context["error"] = exc.message
+        return render(request, "deliberation/sign_in.html", context, status=exc.status)
+    return render(request, "deliberation/sign_in.html", context)
 
 
 @login_required
@@ -235,14 +265,12 @@ def _vote_page(request: HttpRequest, vote: Vote, refused: Any = None, status: in
 @require_POST
 def vote_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     vote = selectors.vote_for(request.user, pk)
-    if action not in VOTE_ACTIONS:
+    if action not in VOTE_ACTS.services:
         raise NotFound()
     form = action_form(VOTE.action(action), request.POST)
 
     def call(_data: dict[str, Any]) -> Any:
-        args = VOTE.parse(action, request.POST, user=request.user, obj=vote)
-        version = version_of(request.POST) if action in VOTE_VERSIONED else None
-        return VOTE_ACTIONS[action](by=request.user, vote=vote, version=version, **args)
+        return perform(VOTE_ACTS, action, by=request.user, obj=vote, data=request.POST)
 
     done = submit(request, form, call)
     seen = access.can(request.user, "meeting", "view", path=vote.meeting.area.path)
@@ -260,61 +288,115 @@ def vote_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def decision_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    decision = Decision.objects.filter(pk=pk, meeting__in=selectors.meetings_for(request.user)).first()
-    if decision is None or action not in DECISION_ACTIONS:
+def decision_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A decision on a phone: its text, its follow-up, its rating, and the resident's own rating."""
+    return _decision_page(request, selectors.decision_for(request.user, pk))
+
+
+def _decision_page(
+    request: HttpRequest, decision: Decision, refused: Any = None, status: int = 200
+) -> HttpResponse:
+    forms = [
+        f
+        for f in _forms(request.user, DECISION, decision, f"/decisions/{decision.pk}/act/", refused)
+        if f.action.name in ("evaluate", "object")
+    ]
+    return render(
+        request,
+        "deliberation/decision_detail.html",
+        {
+            "decision": decision,
+            "milestones": list(decision.milestones.all()),
+            "rating": selectors.decision_rating(decision),
+            "forms": forms,
+        },
+        status=status,
+    )
+
+
+def _act(
+    request: HttpRequest, acts: Acts, obj: Any, action: str, meeting_id: int, page: Any = None
+) -> HttpResponse:
+    """A post to an action of a decision, a milestone or the minutes: back to the meeting when done,
+    its page drawn again with the refused form when not (`page`: the page of one who does not see
+    the meeting)."""
+    if action not in acts.services:
         raise NotFound()
-    form = action_form(DECISION.action(action), request.POST)
+    form = action_form(acts.table.action(action), request.POST)
 
     def call(_data: dict[str, Any]) -> Any:
-        args = DECISION.parse(action, request.POST, user=request.user, obj=decision)
-        return DECISION_ACTIONS[action](
-            by=request.user, decision=decision, version=version_of(request.POST), **args
-        )
+        return perform(acts, action, by=request.user, obj=obj, data=request.POST, files=request.FILES)
 
     done = submit(request, form, call)
+    seen = access.can(request.user, "meeting", "view", path=obj.area.path)
     if done is not None:
-        messages.success(request, _("Done: %(action)s.") % {"action": DECISION.action(action).label})
-        return redirect("deliberation:detail", pk=decision.meeting_id)
+        messages.success(request, _("Done: %(action)s.") % {"action": acts.table.action(action).label})
+        if not seen and page is not None:
+            return redirect(request.path.split("/act/")[0] + "/")
+        return redirect("deliberation:detail", pk=meeting_id)
+    if not seen and page is not None:
+        return page(request, obj, refused=form, status=form_status(form))
     return _detail(
         request,
-        selectors.meeting_for(request.user, decision.meeting_id),
+        selectors.meeting_for(request.user, meeting_id),
         refused=form,
         status=form_status(form),
-        refused_on=decision,
+        refused_on=obj,
+    )
+
+
+@login_required
+@require_POST
+def decision_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    decision = selectors.decision_for(request.user, pk)
+    return _act(request, DECISION_ACTS, decision, action, decision.meeting_id, page=_decision_page)
+
+
+@login_required
+@require_POST
+def milestone_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    milestone = selectors.milestone_for(request.user, pk)
+    return _act(request, MILESTONE_ACTS, milestone, action, milestone.decision.meeting_id)
+
+
+@login_required
+def milestone_photo(request: HttpRequest, pk: int) -> FileResponse:
+    found = selectors.milestone_photo_for(request.user, pk)
+    response = FileResponse(found.image.open("rb"), content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="milestone-{found.milestone_id}-{found.pk}.jpg"'
+    return response
+
+
+@login_required
+def minutes_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The minutes on a phone, for those who attended: the text, the amendments, and their own."""
+    return _minutes_page(request, selectors.minutes_for(request.user, pk))
+
+
+def _minutes_page(
+    request: HttpRequest, record: Minutes, refused: Any = None, status: int = 200
+) -> HttpResponse:
+    forms = [
+        f
+        for f in _forms(request.user, MINUTES, record, f"/minutes/{record.pk}/act/", refused)
+        if f.action.name == "propose_amendment"
+    ]
+    return render(
+        request,
+        "deliberation/minutes_detail.html",
+        {"record": record, "amendments": list(record.amendments.all()), "forms": forms},
+        status=status,
     )
 
 
 @login_required
 @require_POST
 def minutes_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    record = Minutes.objects.filter(pk=pk, meeting__in=selectors.meetings_for(request.user)).first()
-    if record is None or action not in MINUTES_ACTIONS:
-        raise NotFound()
-    form = action_form(MINUTES.action(action), request.POST)
-
-    def call(_data: dict[str, Any]) -> Any:
-        args = MINUTES.parse(action, request.POST, user=request.user, obj=record)
-        return MINUTES_ACTIONS[action](
-            by=request.user, minutes=record, version=version_of(request.POST), **args
-        )
-
-    done = submit(request, form, call)
-    if done is not None:
-        messages.success(request, _("Done: %(action)s.") % {"action": MINUTES.action(action).label})
-        return redirect("deliberation:detail", pk=record.meeting_id)
-    meeting = selectors.meeting_for(request.user, record.meeting_id)
-    return _detail(request, meeting, refused=form, status=form_status(form), refused_on=record)
+    record = selectors.minutes_for(request.user, pk)
+    return _act(request, MINUTES_ACTS, record, action, record.meeting_id, page=_minutes_page)
 
 
 # --- proposals ----------------------------------------------------------------------------------------
-
-PROPOSAL_ACTIONS: dict[str, Callable[..., Any]] = {
-    "sign": proposals.proposal_sign,
-    "schedule": proposals.proposal_schedule,
-    "withdraw": proposals.proposal_withdraw,
-}
 
 
 @login_required
@@ -381,14 +463,12 @@ def proposal_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def proposal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     proposal = selectors.proposal_for(request.user, pk)
-    if action not in PROPOSAL_ACTIONS:
+    if action not in PROPOSAL_ACTS.services:
         raise NotFound()
     form = action_form(PROPOSAL.action(action), request.POST)
 
     def call(_data: dict[str, Any]) -> Any:
-        args = PROPOSAL.parse(action, request.POST, user=request.user, obj=proposal)
-        version = version_of(request.POST) if action != "sign" else None
-        return PROPOSAL_ACTIONS[action](by=request.user, proposal=proposal, version=version, **args)
+        return perform(PROPOSAL_ACTS, action, by=request.user, obj=proposal, data=request.POST)
 
     done = submit(request, form, call)
     if done is not None:
@@ -397,6 +477,16 @@ def proposal_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     return _proposal_page(
         request, selectors.proposal_for(request.user, pk), refused=form, status=form_status(form)
     )
+
+
+def public_notice_photo(request: HttpRequest, pk: int) -> FileResponse:
+    """The photo of a paper notice, readable without signing in while its decision is posted."""
+    from django.utils import timezone
+
+    found = selectors.public_notice_photo(pk, timezone.localdate())
+    response = FileResponse(found.image.open("rb"), content_type="image/jpeg")
+    response["Content-Disposition"] = f'inline; filename="notice-{found.decision_id}-{found.pk}.jpg"'
+    return response
 
 
 def public_decisions(request: HttpRequest, code: str) -> HttpResponse:

@@ -7,8 +7,9 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.workflow import Action, Field, Guard, Workflow
+from shequ.core.workflow import Action, Field, Grant, Guard, Workflow
 from shequ.deliberation import resolvers
+from shequ.deliberation.homes import LIVES_HERE, SIGNS_HERE
 from shequ.deliberation.models import (
     Base,
     Choice,
@@ -200,6 +201,7 @@ VOTE = Workflow(
             "cast",
             _("Vote"),
             permission="vote",
+            grants=(LIVES_HERE,),
             sources=OPEN,
             style="primary",
             fields=(Field("choice", _("Your vote"), kind="choice", required=True, choices=_options(Choice)),),
@@ -238,8 +240,20 @@ VOTE = Workflow(
                     required=True,
                     resolve=resolvers.resident,
                 ),
-                Field("floor_area", _("Exclusive floor area (m²)"), required=True, max_length=12),
+                Field(
+                    "floor_area",
+                    _("Exclusive floor area (m²)"),
+                    max_length=12,
+                    help=_("Left empty: the household record's."),
+                ),
             ),
+            guards=(ROLL_ONLY,),
+        ),
+        Action(
+            "enrol_registry",
+            _("Fill the roll from the household records"),
+            permission="manage",
+            sources=OPEN,
             guards=(ROLL_ONLY,),
         ),
         Action(
@@ -277,6 +291,40 @@ VOTE = Workflow(
     state_label=lambda v: str(v.get_status_display()),
 )
 
+VALID_ONLY = Guard(
+    "valid_only",
+    lambda _u, d: d.valid,
+    _("A decision that is not valid is not posted as the community's decision."),
+    code="not_valid",
+    status=400,
+)
+
+
+POSTED = Guard(
+    "posted_only",
+    lambda _u, d: d.posted_at is not None,
+    _("The decision is not posted."),
+    code="not_posted",
+    status=400,
+)
+
+
+def _objection_window_open(_user: Any, decision: Any) -> bool:
+    from django.utils import timezone
+
+    return decision.objection_until is not None and timezone.localdate() <= decision.objection_until
+
+
+def _has_objected(user: Any, decision: Any) -> bool:
+    resident = getattr(user, "resident_record", None)
+    return resident is not None and decision.objections.filter(resident=resident).exists()
+
+
+def _has_evaluated(user: Any, decision: Any) -> bool:
+    resident = getattr(user, "resident_record", None)
+    return resident is not None and decision.evaluations.filter(rater=f"resident:{resident.pk}").exists()
+
+
 DECISION = Workflow(
     "meeting",  # a decision is checked on its meeting's place (Decision.area)
     [
@@ -285,15 +333,7 @@ DECISION = Workflow(
             _("Post on the public page"),
             permission="manage",
             sources=(DecisionStatus.ADOPTED.value, DecisionStatus.DONE.value),
-            guards=(
-                Guard(
-                    "valid_only",
-                    lambda _u, d: d.valid,
-                    _("A decision that is not valid is not posted as the community's decision."),
-                    code="not_valid",
-                    status=400,
-                ),
-            ),
+            guards=(VALID_ONLY,),
             fields=(
                 Field(
                     "summary",
@@ -313,9 +353,97 @@ DECISION = Workflow(
             sources=(DecisionStatus.ADOPTED.value,),
             target=DecisionStatus.DONE.value,
         ),
+        Action(
+            "notice_photo",
+            _("Add the photo of the paper notice"),
+            permission="manage",
+            sources=(DecisionStatus.ADOPTED.value, DecisionStatus.DONE.value),
+            guards=(POSTED,),
+            fields=(Field("photos", _("Photos of the notice on the board"), kind="files"),),
+        ),
+        Action(
+            "object",
+            _("Object to the decision"),
+            permission="vote",
+            grants=(LIVES_HERE,),
+            sources=(DecisionStatus.ADOPTED.value, DecisionStatus.DONE.value),
+            guards=(
+                POSTED,
+                Guard(
+                    "in_window",
+                    _objection_window_open,
+                    _("The window for objections has closed."),
+                    code="objection_window_closed",
+                    status=409,
+                ),
+                Guard(
+                    "not_twice",
+                    lambda u, d: not _has_objected(u, d),
+                    _("You have objected to this decision."),
+                    code="already_objected",
+                    status=409,
+                ),
+            ),
+            fields=(Field("text", _("Your objection"), kind="textarea", required=True, max_length=1000),),
+        ),
+        Action(
+            "add_milestone",
+            _("Add a follow-up milestone"),
+            permission="manage",
+            sources=(DecisionStatus.ADOPTED.value,),
+            guards=(VALID_ONLY,),
+            fields=(
+                Field("title", _("Milestone"), required=True, max_length=200),
+                Field("owner", _("Owner"), required=True, max_length=100),
+                Field("due", _("Due (YYYY-MM-DD)"), required=True, max_length=10),
+            ),
+        ),
+        Action(
+            "evaluate",
+            _("Rate the implementation"),
+            permission="vote",
+            grants=(LIVES_HERE,),
+            sources=(DecisionStatus.DONE.value,),
+            style="primary",
+            guards=(
+                VALID_ONLY,
+                Guard(
+                    "not_twice",
+                    lambda u, d: not _has_evaluated(u, d),
+                    _("You have rated this decision."),
+                    code="already_evaluated",
+                    status=409,
+                ),
+            ),
+            fields=(
+                Field("score", _("Score (1–5)"), kind="int", required=True, min_value=1, max_value=5),
+                Field("comment", _("Comment"), kind="textarea", max_length=500),
+            ),
+        ),
     ],
     state_of=lambda d: d.status,
     state_label=lambda d: str(d.get_status_display()),
+)
+
+
+MILESTONE = Workflow(
+    "meeting",  # a milestone is checked on its meeting's place (Milestone.area)
+    [
+        Action(
+            "progress",
+            _("Report progress"),
+            permission="manage",
+            sources=("open",),
+            style="primary",
+            fields=(
+                Field("progress", _("Progress (%)"), kind="int", required=True, min_value=0, max_value=100),
+                Field("note", _("What was done"), kind="textarea", max_length=2000),
+                Field("photos", _("Photos"), kind="files"),
+            ),
+        ),
+    ],
+    state_of=lambda m: "done" if m.done_at is not None else "open",
+    state_label=lambda m: str(_("Done") if m.done_at is not None else _("Under way")),
 )
 
 
@@ -324,6 +452,14 @@ def _window_open(_user: Any, minutes: Any) -> bool:
 
     return minutes.amend_until is None or timezone.now() <= minutes.amend_until
 
+
+def _attended(user: Any, minutes: Any) -> bool:
+    resident = getattr(user, "resident_record", None)
+    return resident is not None and minutes.meeting.attendances.filter(resident=resident).exists()
+
+
+# Those present at the meeting propose amendments to its minutes, whatever their role.
+ATTENDED = Grant("attended", _attended)
 
 NOT_FROZEN = Guard(
     "not_frozen",
@@ -351,6 +487,24 @@ MINUTES = Workflow(
                 ),
             ),
             fields=(Field("text", _("Minutes"), kind="textarea", required=True, max_length=20_000),),
+        ),
+        Action(
+            "propose_amendment",
+            _("Propose an amendment"),
+            permission="manage",
+            grants=(ATTENDED,),
+            sources=(MinutesStatus.AMENDING.value,),
+            style="primary",
+            guards=(
+                Guard(
+                    "in_window",
+                    _window_open,
+                    _("The window for amendments has closed."),
+                    code="amend_window_closed",
+                    status=409,
+                ),
+            ),
+            fields=(Field("text", _("Your amendment"), kind="textarea", required=True, max_length=2000),),
         ),
         Action(
             "open_amendments",
@@ -399,6 +553,7 @@ PROPOSAL = Workflow(
             "sign",
             _("Co-sign"),
             permission="sign",
+            grants=(SIGNS_HERE,),
             sources=(ProposalStatus.OPEN.value,),
             style="primary",
             guards=(

@@ -225,6 +225,8 @@ HOUSEHOLD_COLUMNS = [
     Column("房号", "room", help="同一楼栋同一房号为同一户"),
     Column("地址", "address", help="不填则为楼栋地址加房号；无房号时必填"),
     Column("标签", "tags", help="困难家庭、空巢老人家庭、低保户、残疾人家庭、军属，多个用顿号分隔"),
+    Column("产权人", "owner", help="房屋所有权人姓名（楼栋议事、《民法典》第二百七十八条表决用）"),
+    Column("专有面积", "floor_area", help="专有部分建筑面积，平方米，如 89.50"),
 ]
 
 
@@ -256,14 +258,38 @@ def _parse_household(
                 % {"t": "、".join(unknown), "v": "、".join(lookups["tags"])},
             )
         )
+    owner = too_long(row, "产权人", 50, problems)
+    floor_area = _floor_area(row.get("专有面积", ""), problems)
     data: dict[str, Any] = {
         "room": room,
         "tags": sorted({lookups["tags"][t] for t in tags if t in lookups["tags"]}),
+        "owner": owner,
+        "floor_area": floor_area,
     }
     if building is not None:
         data["area_id"] = building.pk
         data["address"] = address or f"{building.address or building.name}{room}"
     return data, problems
+
+
+def _floor_area(raw: str, problems: Problems) -> str | None:
+    """The exclusive floor area as typed (m², up to two decimals), kept as text in the staged row."""
+    text = (raw or "").strip().replace("㎡", "").replace("m²", "").strip()
+    if not text:
+        return None
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        value = Decimal(-1)
+    if (
+        not value.is_finite()
+        or value <= 0
+        or value >= Decimal(100_000)
+        or value != value.quantize(Decimal("0.01"))
+    ):
+        problems.append(("专有面积", _("Give the floor area in m², e.g. 89.50.")))
+        return None
+    return str(value)
 
 
 def _household_key(data: dict[str, Any]) -> str:
@@ -287,7 +313,12 @@ def _write_households(rows: list[ImportRow], _user: Any) -> int:
     Household.objects.bulk_create(
         [
             Household(
-                area_id=r.data["area_id"], room=r.data["room"], address=r.data["address"], tags=r.data["tags"]
+                area_id=r.data["area_id"],
+                room=r.data["room"],
+                address=r.data["address"],
+                tags=r.data["tags"],
+                owner=r.data.get("owner", ""),
+                floor_area=r.data.get("floor_area"),
             )
             for r in rows
         ]
@@ -300,7 +331,7 @@ HOUSEHOLDS = ImportKind(
     resource="household",
     title="住户",
     columns=HOUSEHOLD_COLUMNS,
-    example=["第1网格", "1座", "101", "", "困难家庭"],
+    example=["第1网格", "1座", "101", "", "困难家庭", "张三", "89.50"],
     lookups=_household_lookups,
     parse=_parse_household,
     key_of=_household_key,

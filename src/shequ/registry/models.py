@@ -63,6 +63,12 @@ class Household(models.Model):
     )
     # e.g. 困难家庭, 空巢家庭, 军属: a short, fixed vocabulary (HOUSEHOLD_TAGS), stored as a list.
     tags = models.JSONField(_("tags"), default=list, blank=True)
+    # For building matters under Civil Code art. 278: who owns the home and its exclusive floor area
+    # (专有部分面积), as the property register says; a vote's roll of owners is filled from them.
+    owner = models.CharField(_("owner"), max_length=50, blank=True)
+    floor_area = models.DecimalField(
+        _("exclusive floor area (m²)"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -70,6 +76,12 @@ class Household(models.Model):
         verbose_name = _("household")
         verbose_name_plural = _("households")
         indexes = [models.Index(fields=["area", "room"], name="registry_household_area_room")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(floor_area__isnull=True) | models.Q(floor_area__gt=0),
+                name="registry_household_area_positive",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.address

@@ -57,6 +57,7 @@ from shequ.appeals.services.loop import (
 )
 from shequ.appeals.services.notifications import notification_open, notifications_read
 from shequ.appeals.services.publication import (
+    appeal_implemented,
     appeal_mark_for_deliberation,
     appeal_note_meeting,
     appeal_publish,
@@ -86,6 +87,7 @@ __all__ = [
     "appeal_escalate",
     "appeal_evaluate",
     "appeal_handle",
+    "appeal_implemented",
     "appeal_mark_for_deliberation",
     "appeal_merge",
     "appeal_note_meeting",

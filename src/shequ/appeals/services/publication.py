@@ -8,9 +8,19 @@ from typing import Any
 
 from django.db import transaction
 
-from shequ.appeals.models import LEVEL_DEPTH, Appeal, AppealStep, Level
+from shequ.appeals.models import LEVEL_DEPTH, Appeal, AppealStep, Level, Stage
 from shequ.appeals.notify import notify
-from shequ.appeals.services._base import MAX_DESCRIPTION, Action, _locked, _now, _save, _step, _text
+from shequ.appeals.services._base import (
+    MAX_DESCRIPTION,
+    Action,
+    _enter,
+    _locked,
+    _now,
+    _save,
+    _step,
+    _tell,
+    _text,
+)
 from shequ.appeals.text import anonymise
 from shequ.appeals.workflow import APPEAL
 from shequ.core.models import PATH_STEP, AreaKind
@@ -122,3 +132,37 @@ def appeal_note_meeting(*, appeal: Appeal, by: Any, note: str, decided: bool = F
         now=_now(None),
         note=note[:1000],
     )
+
+
+# The stages an appeal may still be in when the decision taken on it is implemented: it then moves on
+# to "handled", and the reporter or the grid worker verifies it as after any handling.
+BEFORE_HANDLED = (Stage.REPORTED, Stage.ACCEPTED, Stage.DISPATCHED, Stage.IN_PROGRESS)
+
+
+def appeal_implemented(*, appeal: Appeal, by: Any, result: str, now: datetime | None = None) -> Appeal:
+    """The seam from deliberation: the decision taken on the appeal is implemented, so the appeal
+    moves to its next stage (handled, with the decision's text as its result) and its timeline says
+    so. The caller (deliberation) has checked its own permission, in its transaction. An appeal past
+    handling (verified, closed …) keeps its stage and only gains the step."""
+    now = _now(now)
+    current = Appeal.objects.select_for_update().select_related("category").get(pk=appeal.pk)
+    from_stage, from_level = current.stage, current.level
+    spent = None
+    if current.stage in BEFORE_HANDLED:
+        current.result = result[:MAX_DESCRIPTION]
+        current.handled_at = now
+        spent = _enter(current, Stage.HANDLED, now)
+        _save(current, by=by, action=Action.HANDLE, changes={"stage": [from_stage, Stage.HANDLED.value]})
+    _step(
+        current,
+        by=by,
+        action=Action.HANDLE if spent is not None else Action.DECIDED,
+        from_stage=from_stage,
+        from_level=from_level,
+        now=now,
+        note=result[:1000],
+        stage_seconds=spent,
+    )
+    if spent is not None:
+        _tell(current, action=Action.HANDLE, now=now, by=by, answering=True)
+    return current

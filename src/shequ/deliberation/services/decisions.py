@@ -19,7 +19,8 @@ from shequ.deliberation.services.common import text as clean_text
 from shequ.deliberation.workflow import DECISION, MEETING
 
 
-def _deadline(raw: Any) -> date | None:
+def a_date(raw: Any, *, field: str = "deadline") -> date | None:
+    """A date typed as YYYY-MM-DD (or given as a date), refused on the field it came in."""
     if raw in (None, ""):
         return None
     if isinstance(raw, date):
@@ -30,7 +31,7 @@ def _deadline(raw: Any) -> date | None:
         raise DomainError(
             _("Give the deadline as a date, e.g. 2027-03-31."),
             code="deadline_format",
-            fields={"deadline": "x"},
+            fields={field: "x"},
         ) from None
 
 
@@ -57,7 +58,7 @@ def decision_record(
     meeting's base) and, when it rests on a vote, whether the vote passed by its rule."""
     body = clean_text(text, field="text", limit=4000, required=True)
     responsible = clean_text(responsible, field="responsible", limit=100, required=True)
-    when = _deadline(deadline)
+    when = a_date(deadline)
     with transaction.atomic():
         current = locked_meeting(meeting, version)
         MEETING.check(by, current, "decide")
@@ -129,8 +130,20 @@ def decision_done(
         current.version += 1
         current.save()
         audit(by, current, path=current.meeting.area.path, action="done")
-        _note_appeal(current, by, str(_("Implemented on %(day)s") % {"day": timezone.localdate(now)}))
+        _appeal_moves_on(current, by, now)
         return current
+
+
+def _appeal_moves_on(decision: Decision, by: Any, now: datetime) -> None:
+    """The appeal the decision was taken on moves to its next stage (handled), through appeals'
+    services: its timeline and its stage show the decision implemented."""
+    topic = decision.topic
+    if topic is not None and topic.appeal is not None:
+        from shequ.appeals.services import appeal_implemented
+
+        day = timezone.localdate(now)
+        note = _("Implemented on %(day)s: %(text)s") % {"day": day, "text": decision.text}
+        appeal_implemented(appeal=topic.appeal, by=by, result=str(note), now=now)
 
 
 # How long a decision stays posted and how long residents may object, unless the poster says.
@@ -189,5 +202,34 @@ def decision_post(
             path=current.meeting.area.path,
             action="post",
             changes={"until": current.posted_until},
+        )
+        return current
+
+
+def decision_notice_photo(
+    *, by: Any, decision: Decision, photos: Any = (), version: int | None = None
+) -> Decision:
+    """The photo of the paper notice on the board, as proof of the posting (公示)."""
+    from shequ.core.photos import clean_photos
+    from shequ.deliberation.models import PostingPhoto
+
+    cleaned = clean_photos(list(photos))
+    if not cleaned:
+        raise DomainError(_("This field is required."), code="required", fields={"photos": "required"})
+    with transaction.atomic():
+        current = Decision.objects.select_related("meeting__area").get(pk=decision.pk)
+        DECISION.check(by, current, "notice_photo")
+        for p in cleaned:
+            photo = PostingPhoto(
+                decision=current, width=p.width, height=p.height, size=p.size, uploaded_by=by
+            )
+            photo.image.save(p.content.name or "notice.jpg", p.content, save=False)
+            photo.save()
+        audit(
+            by,
+            current,
+            path=current.meeting.area.path,
+            action="notice_photo",
+            changes={"photos": len(cleaned)},
         )
         return current

@@ -22,6 +22,11 @@ from shequ.volunteering.records import source_key, withdraw_service
 MAX_QUORUM_DENOMINATOR = 100
 
 
+# Days ahead those who take part are told, unless the meeting says (a locality may ask 15 for owners).
+DEFAULT_NOTICE_DAYS = 7
+MAX_NOTICE_DAYS = 60
+
+
 def meeting_source(meeting: Meeting) -> str:
     """The name of the meeting in the venue's calendar and in the service records."""
     return source_key(meeting)
@@ -62,6 +67,7 @@ def meeting_create(
     quorum_denominator: int = 2,
     quorum_strict: bool = True,
     delegates_expected: int | None = None,
+    notice_days: int = DEFAULT_NOTICE_DAYS,
 ) -> Meeting:
     """A new meeting (a draft until its notice is sent). At a venue, its time is booked at once; a
     time the venue already holds for anything else is refused with a 409 naming that use."""
@@ -94,6 +100,12 @@ def meeting_create(
     if mode == MeetingMode.ONLINE:
         venue = None
     _check_quorum(quorum_base, quorum_numerator, quorum_denominator, delegates_expected)
+    if not 0 <= notice_days <= MAX_NOTICE_DAYS:
+        raise DomainError(
+            _("Give a number from %(low)s to %(high)s.") % {"low": 0, "high": MAX_NOTICE_DAYS},
+            code="out_of_range",
+            fields={"notice_days": "range"},
+        )
     with transaction.atomic():
         meeting = Meeting.objects.create(
             area=area,
@@ -111,6 +123,7 @@ def meeting_create(
             quorum_denominator=quorum_denominator,
             quorum_strict=quorum_strict,
             delegates_expected=delegates_expected if quorum_base == Base.DELEGATES else None,
+            notice_days=notice_days,
             created_by=by,
         )
         if venue is not None:

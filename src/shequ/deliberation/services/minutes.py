@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.errors import Conflict
-from shequ.deliberation.models import Meeting, Minutes, MinutesStatus
+from shequ.deliberation.models import Amendment, Meeting, Minutes, MinutesStatus
 from shequ.deliberation.services.common import audit, locked_meeting, now_or
 from shequ.deliberation.services.common import text as clean_text
 from shequ.deliberation.workflow import MEETING, MINUTES
@@ -59,6 +59,24 @@ def minutes_amend(*, by: Any, minutes: Minutes, text: str, version: int | None =
         was = current.text
         current.text = body
         return _save(by, current, "amend", {"text": [len(was), len(body)]})
+
+
+def minutes_propose_amendment(
+    *, by: Any, minutes: Minutes, text: str, version: int | None = None, now: datetime | None = None
+) -> Amendment:
+    """An attendee (or staff) proposes an amendment in the window: kept beside the minutes."""
+    now = now_or(now)
+    body = clean_text(text, field="text", limit=2000, required=True)
+    with transaction.atomic():
+        current = _locked(minutes, None)
+        MINUTES.check(by, current, "propose_amendment")
+        resident = getattr(by, "resident_record", None)
+        name = resident.name if resident is not None else str(getattr(by, "display_name", "") or by)
+        amendment = Amendment.objects.create(
+            minutes=current, author=by, author_name=name[:50], text=body, at=now
+        )
+        audit(by, amendment, path=current.meeting.area.path, action="create", changes={"minutes": current.pk})
+        return amendment
 
 
 def minutes_open_amendments(

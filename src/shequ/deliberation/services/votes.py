@@ -14,6 +14,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.errors import Conflict, DomainError, Forbidden, NotFound
+from shequ.core.models import subtree_q
 from shequ.deliberation.models import (
     Ballot,
     Meeting,
@@ -184,6 +185,9 @@ def vote_record(
         )
 
 
+MAX_ROLL = 5_000  # households of one building matter at most
+
+
 def _floor_area(raw: Any) -> Decimal:
     try:
         value = Decimal(str(raw).strip())
@@ -204,25 +208,35 @@ def _floor_area(raw: Any) -> Decimal:
 
 
 def vote_enrol(
-    *, by: Any, vote: Vote, resident: Any, floor_area: Any, version: int | None = None
+    *, by: Any, vote: Vote, resident: Any, floor_area: Any = None, version: int | None = None
 ) -> RollEntry:
-    """Put an owner (their household) on the roll of an art. 278 vote, with its exclusive floor area."""
-    area = _floor_area(floor_area)
+    """Put an owner (their household) on the roll of an art. 278 vote, with its exclusive floor area:
+    as typed, or, left empty, the household record's (its owner's name with it)."""
     with transaction.atomic():
         current = _locked(vote)
         VOTE.check(by, current, "enrol")
         _in_area(current, resident)
-        if resident.household_id is None:
+        household = resident.household
+        if household is None:
             raise DomainError(
                 _("%(name)s belongs to no household: one vote per household needs one.")
                 % {"name": resident.name},
                 code="no_household",
                 fields={"resident": "x"},
             )
+        typed = floor_area not in (None, "")
+        if not typed and household.floor_area is None:
+            raise DomainError(
+                _("The household record holds no floor area: type it."),
+                code="floor_area",
+                fields={"floor_area": "required"},
+            )
+        area = _floor_area(floor_area) if typed else household.floor_area
+        owner = household.owner if not typed and household.owner else resident.name
         try:
             with transaction.atomic():
                 entry = RollEntry.objects.create(
-                    vote=current, household_id=resident.household_id, owner=resident.name, floor_area=area
+                    vote=current, household_id=household.pk, owner=owner[:50], floor_area=area
                 )
         except IntegrityError:
             raise Conflict(
@@ -230,6 +244,39 @@ def vote_enrol(
             ) from None
         audit(by, entry, path=current.meeting.area.path, action="enrol", changes={"floor_area": str(area)})
         return entry
+
+
+def vote_enrol_registry(*, by: Any, vote: Vote, version: int | None = None) -> Vote:
+    """Fill the roll of an art. 278 vote from the household records of the meeting's area: every
+    household with an exclusive floor area, once (those already on the roll are kept as they are)."""
+    from shequ.registry.models import Household
+
+    with transaction.atomic():
+        current = _locked(vote)
+        VOTE.check(by, current, "enrol_registry")
+        on_roll = set(RollEntry.objects.filter(vote=current).values_list("household_id", flat=True))
+        households = Household.objects.filter(
+            subtree_q(current.meeting.area.path, "area__path"), floor_area__isnull=False
+        ).exclude(pk__in=on_roll)
+        made = RollEntry.objects.bulk_create(
+            [
+                RollEntry(
+                    vote=current,
+                    household_id=h.pk,
+                    owner=(h.owner or h.address)[:50],
+                    floor_area=h.floor_area or Decimal(0),  # never 0: the filter keeps only areas
+                )
+                for h in households.only("pk", "owner", "address", "floor_area")[:MAX_ROLL]
+            ]
+        )
+        audit(
+            by,
+            current,
+            path=current.meeting.area.path,
+            action="enrol_registry",
+            changes={"households": len(made)},
+        )
+        return current
 
 
 def vote_count_hands(

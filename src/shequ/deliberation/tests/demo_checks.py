@@ -19,6 +19,20 @@ def gives_pingdi_a_meeting_held_a_meeting_to_come_and_a_proposal(loaded: LoadedD
     assert Minutes.objects.get(meeting=joint).status == "frozen"
     assert Meeting.objects.get(kind="building").status == "notified"
     assert Proposal.objects.get().status == "open"
+    assert decision.milestones.count() == 2
 
 
-CHECKS = [gives_pingdi_a_meeting_held_a_meeting_to_come_and_a_proposal]
+def gives_four_homes_of_building_1_their_owner_and_floor_area(loaded: LoadedDemo) -> None:
+    from shequ.registry.models import Household
+
+    areas = sorted(
+        str(a)
+        for a in Household.objects.filter(floor_area__isnull=False).values_list("floor_area", flat=True)
+    )
+    assert areas == ["180.50", "60.00", "60.00", "60.00"]
+
+
+CHECKS = [
+    gives_pingdi_a_meeting_held_a_meeting_to_come_and_a_proposal,
+    gives_four_homes_of_building_1_their_owner_and_floor_area,
+]

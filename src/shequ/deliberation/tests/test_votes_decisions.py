@@ -5,13 +5,14 @@ a decision without quorum is recorded as not valid."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
 
 from conftest import Tree, login_client, make_user, token_client
 from shequ.appeals import services as appeals
-from shequ.appeals.models import AppealStep, Category
+from shequ.appeals.models import Appeal, AppealStep, Category
 from shequ.core.errors import Conflict, DomainError, NotFound
 from shequ.core.models import AuditEntry
 from shequ.core.roles import Role
@@ -19,6 +20,7 @@ from shequ.deliberation import selectors
 from shequ.deliberation.models import Ballot, Decision
 from shequ.deliberation.services import attendance, decisions, meetings, topics, votes
 from shequ.deliberation.tests.conftest import call_meeting
+from shequ.registry.models import Household
 
 pytestmark = pytest.mark.django_db
 
@@ -189,7 +191,7 @@ def test_a_decision_on_an_open_vote_is_refused_and_on_a_failed_vote_is_not_valid
         decisions.decision_record(by=staff, meeting=meeting, text="x", responsible="y", vote=vote)
 
 
-def test_the_appeal_sees_the_decision_and_its_implementation(
+def test_the_appeal_sees_the_decision_and_moves_on_when_it_is_implemented(
     tree: Tree, staff: Any, resident_factory: Any
 ) -> None:
     reporter = make_user(Role.RESIDENT, tree.building)
@@ -207,8 +209,30 @@ def test_the_appeal_sees_the_decision_and_its_implementation(
     )
     decisions.decision_done(by=staff, decision=decision, version=decision.version)
     steps = list(AppealStep.objects.filter(appeal=appeal).values_list("action", flat=True))
-    assert steps[-3:] == ["meeting", "decided", "decided"]
+    assert steps[-3:] == ["meeting", "decided", "handle"]
     assert Decision.objects.get(pk=decision.pk).status == "done"
+    assert Appeal.objects.get(pk=appeal.pk).stage == "handled"
+
+
+def test_the_roll_of_owners_is_filled_from_the_household_records(
+    tree: Tree, staff: Any, resident_factory: Any
+) -> None:
+    """The household record's owner and exclusive floor area (民法典 art. 278) make the roll; a
+    household without a floor area stays off it, and enrolling one by hand then needs the area."""
+    owners = [_voter(tree, resident_factory, f"业主{i}") for i in range(3)]
+    for owner, area in zip(owners, ("60.00", "75.50", None), strict=True):
+        Household.objects.filter(pk=owner.household_id).update(owner=owner.name, floor_area=area)
+    vote = _vote(staff, _in_session(staff, tree.building), unit="household", rule="art278_ordinary")
+    r = token_client(staff).post(
+        f"/api/votes/{vote.pk}/enrol_registry", {"version": vote.version}, content_type="application/json"
+    )
+    assert r.status_code == 200, r.content[:300]
+    assert r.json()["result"] is None  # hidden until the vote closes
+    roll = dict(vote.roll.values_list("owner", "floor_area"))
+    assert roll == {"业主0": Decimal("60.00"), "业主1": Decimal("75.50")}
+    with pytest.raises(DomainError) as no_area:
+        votes.vote_enrol(by=staff, vote=vote, resident=owners[2])
+    assert no_area.value.code == "floor_area"
 
 
 def test_pages_and_api_give_the_same_answers_on_votes(tree: Tree, staff: Any, resident_factory: Any) -> None:

@@ -226,6 +226,22 @@ def test_every_bad_household_cell_is_named_by_row_column_and_reason_in_chinese(
     assert "没有这个楼栋" in found[(9, "B", "楼栋")]
 
 
+def test_a_households_file_carries_the_owner_and_the_exclusive_floor_area(tree: Tree, staff: Any) -> None:
+    """For building matters under Civil Code art. 278 (the roll of owners of a vote)."""
+    head = [*H_HEAD, "产权人", "专有面积"]
+    g, b = tree.grid.name, tree.building.name
+    rows = [[g, b, "301", "", "", "张三", "89.50"], [g, b, "302", "", "", "", "八十"]]
+    job = check(staff, tree.community, HOUSEHOLDS, head, rows)
+    assert job.error_rows == 1
+    assert "专有面积" in {column for (_row, _col, column) in problems(job)}
+    good = check(staff, tree.community, HOUSEHOLDS, head, rows[:1])
+    importing.commit(user=staff, job=good)
+    assert Household.objects.filter(room="301").values_list("owner", "floor_area").get() == (
+        "张三",
+        Decimal("89.50"),
+    )
+
+
 def test_importing_the_same_households_twice_adds_nothing_the_second_time(tree: Tree, staff: Any) -> None:
     rows = [[tree.grid.name, tree.building.name, str(room), "", ""] for room in (201, 202, 203)]
     rows.append([tree.grid.name, tree.building.name, "", "门卫室", ""])
