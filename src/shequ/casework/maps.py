@@ -147,7 +147,8 @@ def household_people(case: Case, ties: list[Tie], today: date | None = None) -> 
             gender=m.gender,
             age=m.age(today),
             generation=GENERATION.get(m.relation, base if m.pk == case.resident_id else 0),
-            died=m.status == ResidentStatus.DIED,
+            died=m.status == ResidentStatus.DECEASED,
+            outside=m.status == ResidentStatus.MOVED_OUT,
             client=m.pk == case.resident_id,
         )
         for m in members

@@ -114,17 +114,13 @@ def case_summary_pdf(*, by: Any, case: Case) -> bytes:
             KeepTogether([Paragraph(escape(drawing.title), head), to_reportlab(drawing, font=font, scale=scale)])
         )
     labels = {name: str(a.label) for name, a in CASE.actions.items()} | {"open": _("Case opened")}
-    story.append(Paragraph(escape(_("History")), head))
-    story.append(
-        _table(
-            [
-                [f"{timezone.localtime(e.at):%Y-%m-%d %H:%M}", str(e.by or "—"), labels.get(e.action, e.action)]
-                for e in case.events.select_related("by")
-            ],
-            [32 * mm, 35 * mm, WIDTH - 67 * mm],
-            body,
-        )
-    )
+    history = [
+        [f"{timezone.localtime(e.at):%Y-%m-%d %H:%M}", str(e.by or "—"), labels.get(e.action, e.action)]
+        for e in case.events.select_related("by")
+    ]
+    if history:
+        story.append(Paragraph(escape(_("History")), head))
+        story.append(_table(history, [32 * mm, 35 * mm, WIDTH - 67 * mm], body))
     if with_notes:
         story.append(Paragraph(escape(_("Case notes")), head))
         for n in notes:
