@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shequ.core.models import PATH_STEP, Area
+from shequ.needs.models import client_fields
 
 
 class Stage(models.TextChoices):
@@ -61,26 +62,12 @@ class GoalsMet(models.TextChoices):
 
 
 class Case(models.Model):
-    """One case: a resident or a household as the client, a case worker (the owner), its stage."""
+    """One case: a resident or a household as the client (resident.cases, household.cases), a case
+    worker (the owner), its stage."""
 
     area = models.ForeignKey(Area, verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
     area_path = models.CharField(max_length=PATH_STEP * 8, editable=False)
-    resident = models.ForeignKey(
-        "registry.Resident",
-        verbose_name=_("client"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="cases",
-    )
-    household = models.ForeignKey(
-        "registry.Household",
-        verbose_name=_("household"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="cases",
-    )
+    resident, household = client_fields("cases", resident_label=_("client"))
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     # The appeal about a vulnerable resident that opened the case: appeal.cases is the other way.
     appeal = models.ForeignKey(
