@@ -78,7 +78,7 @@ def test_a_case_from_an_appeal_to_closure_with_the_supervisor_the_ecomap_and_a_s
         grid_worker.sign_in("pingdi_wangge")
         grid_worker.open("/appeals/new/")
         g.locator("#id_category").select_option("elderly_care")
-        g.locator("#id_description").fill("独居老人叶秀辉多日未出门，邻居担心她的身体")
+        g.locator("#id_description").fill("独居老人叶秀辉多日未出门，邻居担心老人的身体")
         grid_worker.click_and_wait(g.get_by_test_id("submit-report"))
         expect(g).to_have_url(re.compile(r"/appeals/\d+/$"))
         appeal_id = re.search(r"/appeals/(\d+)/$", g.url).group(1)  # type: ignore[union-attr]

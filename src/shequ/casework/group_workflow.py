@@ -98,7 +98,7 @@ GROUP = Workflow(
             style="primary",
             fields=(
                 Field("held_on", _("Held on"), required=True, max_length=10, help=_("YYYY-MM-DD")),
-                Field("topic", _("Topic"), required=True, max_length=200),
+                Field("topic", _("Topic of the session"), required=True, max_length=200),
                 Field("record", _("Record of the session"), kind="textarea", required=True, max_length=2000),
                 Field("present", _("Present"), max_length=2000, help=_("The members who came.")),
             ),

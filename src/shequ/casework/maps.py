@@ -290,15 +290,15 @@ def ecomap(case: Case, ties: list[Tie]) -> Map:
 def _ecomap_legend(drawing: Map, y: float) -> None:
     drawing.add("line", points=(10, y, 40, y), width=4)
     drawing.text(46, y + 4, _("strong"), size=10, anchor="start")
-    drawing.add("line", points=(100, y, 130, y), width=2)
-    drawing.text(136, y + 4, _("moderate"), size=10, anchor="start")
-    drawing.add("line", points=(190, y, 220, y), width=1.5, dash="6 4")
-    drawing.text(226, y + 4, _("weak"), size=10, anchor="start")
-    drawing.add("poly", points=_zigzag(280, y, 310, y), stroke=STRESS, width=2)
-    drawing.text(316, y + 4, _("stress"), size=10, anchor="start")
-    _arrow(drawing, 400, y, 1, 0)
-    drawing.add("line", points=(370, y, 390, y), stroke=SUPPORT, width=1.5)
-    drawing.text(404, y + 4, _("support"), size=10, anchor="start")
+    drawing.add("line", points=(95, y, 125, y), width=2)
+    drawing.text(131, y + 4, _("moderate"), size=10, anchor="start")
+    drawing.add("line", points=(185, y, 215, y), width=1.5, dash="6 4")
+    drawing.text(221, y + 4, _("weak"), size=10, anchor="start")
+    drawing.add("poly", points=_zigzag(255, y, 285, y), stroke=STRESS, width=2)
+    drawing.text(291, y + 4, _("stress"), size=10, anchor="start")
+    drawing.add("line", points=(335, y, 355, y), stroke=SUPPORT, width=1.5)
+    _arrow(drawing, 365, y, 1, 0)
+    drawing.text(370, y + 4, _("support"), size=10, anchor="start")
 
 
 def maps_of(case: Case) -> tuple[Map, Map]:

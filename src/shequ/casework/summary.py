@@ -94,7 +94,7 @@ def case_summary_pdf(*, by: Any, case: Case) -> bytes:
             for t in plan.tasks.all()
         ]
         if rows:
-            story.append(_table([[_("Due on"), _("Task"), _("Done on")], *rows], [28 * mm, WIDTH - 56 * mm, 28 * mm], body))
+            story.append(_table([[_("Due on"), _("Task"), _("Done")], *rows], [28 * mm, WIDTH - 56 * mm, 28 * mm], body))
     contacts = list(case.contacts.all()[:200])
     story.append(Paragraph(escape(_("Contacts")), head))
     if contacts:
