@@ -185,7 +185,9 @@ def _side(tree: Tree, tag: str, community: Area, grid: Area, building: Area, res
     # Casework: the side's social worker supervises a worker who has a case (a session discusses it).
     social_worker = make_user(Role.SOCIAL_WORKER, community, username=f"{tag}_shegong")
     supervisee = make_user(Role.SOCIAL_WORKER, community, username=f"{tag}_shegong2")
-    link = casework_services.supervision_link(by=admin, area=community, supervisor=social_worker, worker=supervisee)
+    link = casework_services.supervision_link(
+        by=admin, area=community, supervisor=social_worker, worker=supervisee
+    )
     case = casework_services.case_open(by=supervisee, source="walk_in", resident=resident, problem="独居")
     return Side(
         {
@@ -537,7 +539,9 @@ def test_the_probe_sends_valid_requests_for_the_callers_own_objects(world: World
     assert Appeal.objects.get(pk=own.pk("appeal")).handler_user_id == world.callers["grid_worker"][0].pk
 
 
-def test_the_probe_sends_a_valid_supervision_session_for_the_supervisors_own_link_and_case(world: World) -> None:
+def test_the_probe_sends_a_valid_supervision_session_for_the_supervisors_own_link_and_case(
+    world: World,
+) -> None:
     own = world.sides["own"]
     op = next(o for o in body_operations() if o.key == "POST /api/casework/supervision/sessions")
     built = build_request(op, own)

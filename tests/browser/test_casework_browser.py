@@ -125,9 +125,27 @@ def test_a_case_from_an_appeal_to_closure_with_the_supervisor_the_ecomap_and_a_s
         expect(page.get_by_test_id("contacts").locator("li")).to_have_count(2)
 
     with worker.step("the client's ties recorded: the ecomap and the genogram are drawn"):
-        _act(worker, "tie", kind="family", name="女儿（在深圳）", relation="child", gender="F", strength="strong", flow="to_client")
+        _act(
+            worker,
+            "tie",
+            kind="family",
+            name="女儿（在深圳）",
+            relation="child",
+            gender="F",
+            strength="strong",
+            flow="to_client",
+        )
         _act(worker, "tie", kind="neighbour", name="对门邻居", strength="moderate", flow="both")
-        _act(worker, "tie", kind="family", name="儿子", relation="child", gender="M", strength="weak", flow="none")
+        _act(
+            worker,
+            "tie",
+            kind="family",
+            name="儿子",
+            relation="child",
+            gender="M",
+            strength="weak",
+            flow="none",
+        )
         _act(worker, "tie", kind="health", name="社区卫生站", strength="moderate", flow="to_client")
         ecomap = page.get_by_test_id("ecomap")
         expect(ecomap).to_contain_text("对门邻居")

@@ -65,7 +65,9 @@ GROUP = Workflow(
             guards=(GROUP_WORKER,),
             style="primary",
             fields=(
-                Field("resident", _("Resident no. (from the registry)"), kind="ref", resolve=resolvers.resident),
+                Field(
+                    "resident", _("Resident no. (from the registry)"), kind="ref", resolve=resolvers.resident
+                ),
                 Field("case", _("Or a case no. (its client joins)"), kind="ref", resolve=resolvers.case),
             ),
         ),
@@ -75,7 +77,9 @@ GROUP = Workflow(
             permission="work",
             sources=OPEN,
             guards=(GROUP_WORKER,),
-            fields=(Field("member", _("Member"), kind="ref", required=True, resolve=resolvers.member_of_group),),
+            fields=(
+                Field("member", _("Member"), kind="ref", required=True, resolve=resolvers.member_of_group),
+            ),
         ),
         Action(
             "score_before",
@@ -88,7 +92,9 @@ GROUP = Workflow(
                 Field("score", _("Score"), kind="int", required=True),
             ),
         ),
-        _next("form", _("Start the group (形成)"), GroupStage.PREPARATION, GroupStage.FORMATION, ENOUGH_MEMBERS),
+        _next(
+            "form", _("Start the group (形成)"), GroupStage.PREPARATION, GroupStage.FORMATION, ENOUGH_MEMBERS
+        ),
         Action(
             "session",
             _("Record a session"),
@@ -103,7 +109,13 @@ GROUP = Workflow(
                 Field("present", _("Present"), max_length=2000, help=_("The members who came.")),
             ),
         ),
-        _next("to_transition", _("Move to transition (转折)"), GroupStage.FORMATION, GroupStage.TRANSITION, HAS_SESSION),
+        _next(
+            "to_transition",
+            _("Move to transition (转折)"),
+            GroupStage.FORMATION,
+            GroupStage.TRANSITION,
+            HAS_SESSION,
+        ),
         _next("to_maturity", _("Move to maturity (成熟)"), GroupStage.TRANSITION, GroupStage.MATURITY),
         _next("to_ending", _("Move to ending (结束)"), GroupStage.MATURITY, GroupStage.ENDING),
         Action(

@@ -61,7 +61,9 @@ area_blocker(
     )
 )
 
-nav_entry(NavEntry("casework_groups", _("Groups"), "casework:groups", anywhere("group"), order=86, section="work"))
+nav_entry(
+    NavEntry("casework_groups", _("Groups"), "casework:groups", anywhere("group"), order=86, section="work")
+)
 
 area_blocker(
     AreaBlocker(

@@ -82,7 +82,9 @@ class Shape:
 
     @property
     def svg_points(self) -> str:
-        return " ".join(f"{self.points[i]:.1f},{self.points[i + 1]:.1f}" for i in range(0, len(self.points), 2))
+        return " ".join(
+            f"{self.points[i]:.1f},{self.points[i + 1]:.1f}" for i in range(0, len(self.points), 2)
+        )
 
     @property
     def x2(self) -> float:
@@ -196,7 +198,9 @@ def _person(drawing: Map, x: float, y: float, p: Person) -> None:
     elif p.gender == "M":
         drawing.add("rect", x=x - 18, y=y - 18, w=36, h=36, width=width, dash=dash, fill="#ffffff")
     else:
-        drawing.add("poly", points=(x, y - 20, x + 20, y, x, y + 20, x - 20, y, x, y - 20), width=width, dash=dash)
+        drawing.add(
+            "poly", points=(x, y - 20, x + 20, y, x, y + 20, x - 20, y, x, y - 20), width=width, dash=dash
+        )
     if p.client:
         drawing.add("rect", x=x - 23, y=y - 23, w=46, h=46, width=1, stroke=SUPPORT)
     if p.died:
@@ -265,7 +269,9 @@ def ecomap(case: Case, ties: list[Tie]) -> Map:
         x2, y2 = tx - ux * node, ty - uy * node
         stroke = STRESS if tie.stress else INK
         if tie.stress:
-            drawing.add("poly", points=_zigzag(x1, y1, x2, y2), stroke=stroke, width=WEIGHT.get(tie.strength, 2.0))
+            drawing.add(
+                "poly", points=_zigzag(x1, y1, x2, y2), stroke=stroke, width=WEIGHT.get(tie.strength, 2.0)
+            )
         else:
             drawing.add(
                 "line",
@@ -339,7 +345,15 @@ def to_reportlab(drawing: Map, *, font: str, scale: float = 1.0) -> Any:
         elif s.kind == "text":
             anchor = {"middle": "middle", "start": "start", "end": "end"}[s.anchor]
             group.add(
-                shapes.String(s.x, h - s.y, s.s, fontName=font, fontSize=s.size, fillColor=colour(INK), textAnchor=anchor)
+                shapes.String(
+                    s.x,
+                    h - s.y,
+                    s.s,
+                    fontName=font,
+                    fontSize=s.size,
+                    fillColor=colour(INK),
+                    textAnchor=anchor,
+                )
             )
     out.add(group)
     return out

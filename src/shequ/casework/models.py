@@ -487,7 +487,9 @@ class Tie(models.Model):
         ordering = ["id"]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=TieKind.values), name="casework_tie_kind"),
-            models.CheckConstraint(condition=Q(strength__in=TieStrength.values), name="casework_tie_strength"),
+            models.CheckConstraint(
+                condition=Q(strength__in=TieStrength.values), name="casework_tie_strength"
+            ),
         ]
 
     def __str__(self) -> str:

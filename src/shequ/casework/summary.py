@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from typing import Any
+from xml.sax.saxutils import escape
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +20,6 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
-from xml.sax.saxutils import escape
 
 from shequ.casework.maps import maps_of, to_reportlab
 from shequ.casework.models import DOMAINS, Case
@@ -94,7 +94,11 @@ def case_summary_pdf(*, by: Any, case: Case) -> bytes:
             for t in plan.tasks.all()
         ]
         if rows:
-            story.append(_table([[_("Due on"), _("Task"), _("Done")], *rows], [28 * mm, WIDTH - 56 * mm, 28 * mm], body))
+            story.append(
+                _table(
+                    [[_("Due on"), _("Task"), _("Done")], *rows], [28 * mm, WIDTH - 56 * mm, 28 * mm], body
+                )
+            )
     contacts = list(case.contacts.all()[:200])
     story.append(Paragraph(escape(_("Contacts")), head))
     if contacts:
@@ -111,7 +115,9 @@ def case_summary_pdf(*, by: Any, case: Case) -> bytes:
     for drawing in (ecomap, genogram):
         scale = min(1.0, (WIDTH / drawing.width), (120 * mm) / drawing.height)
         story.append(
-            KeepTogether([Paragraph(escape(drawing.title), head), to_reportlab(drawing, font=font, scale=scale)])
+            KeepTogether(
+                [Paragraph(escape(drawing.title), head), to_reportlab(drawing, font=font, scale=scale)]
+            )
         )
     labels = {name: str(a.label) for name, a in CASE.actions.items()} | {"open": _("Case opened")}
     history = [
@@ -124,7 +130,9 @@ def case_summary_pdf(*, by: Any, case: Case) -> bytes:
     if with_notes:
         story.append(Paragraph(escape(_("Case notes")), head))
         for n in notes:
-            story.append(Paragraph(escape(f"{timezone.localtime(n.written_at):%Y-%m-%d %H:%M} · {n.written_by}"), body))
+            story.append(
+                Paragraph(escape(f"{timezone.localtime(n.written_at):%Y-%m-%d %H:%M} · {n.written_by}"), body)
+            )
             story.append(Paragraph(escape(n.text).replace("\n", "<br/>"), body))
     buffer = io.BytesIO()
     doc = SimpleDocTemplate(

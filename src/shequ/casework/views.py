@@ -17,8 +17,8 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shequ.casework import resolvers, selectors, services
-from shequ.casework.maps import maps_of
 from shequ.casework.group_workflow import GROUP
+from shequ.casework.maps import maps_of
 from shequ.casework.models import DOMAINS, SCALE_RANGE, GroupStage, PlanTask, Risk, Scale, Source, Stage
 from shequ.casework.services.notes import may_read_notes
 from shequ.casework.summary import case_summary_pdf
@@ -441,7 +441,9 @@ def group_list(request: HttpRequest) -> HttpResponse:
 class GroupForm(forms.Form):
     area = forms.IntegerField(label=gettext_lazy("Community"), widget=forms.Select)
     name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
-    aims = forms.CharField(label=gettext_lazy("Aims"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    aims = forms.CharField(
+        label=gettext_lazy("Aims"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
     planned_sessions = forms.IntegerField(label=gettext_lazy("Sessions planned"), min_value=1, max_value=50)
     scale = forms.ChoiceField(label=gettext_lazy("Scale scored before and after"), choices=Scale.choices)
 
@@ -475,7 +477,12 @@ def group_new(request: HttpRequest) -> HttpResponse:
 
 
 def _group_detail(
-    request: HttpRequest, group: Any, *, refused: str = "", error: DomainError | None = None, status: int = 200
+    request: HttpRequest,
+    group: Any,
+    *,
+    refused: str = "",
+    error: DomainError | None = None,
+    status: int = 200,
 ) -> HttpResponse:
     members = selectors.group_members(group)
     return render(

@@ -418,7 +418,9 @@ CASE = Workflow(
             guards=(CASE_WORKER,),
             fields=(
                 Field("kind", _("Kind"), kind="choice", required=True, choices=_choices(TieKind)),
-                Field("name", _("Who"), required=True, max_length=50, help=_("e.g. 女儿（在深圳）, 社区卫生站")),
+                Field(
+                    "name", _("Who"), required=True, max_length=50, help=_("e.g. 女儿（在深圳）, 社区卫生站")
+                ),
                 Field(
                     "relation",
                     _("Relation (a relative: their place on the genogram)"),
@@ -427,7 +429,9 @@ CASE = Workflow(
                 ),
                 Field("gender", _("Gender (a relative)"), kind="choice", choices=_genders),
                 Field("strength", _("Strength"), kind="choice", required=True, choices=_choices(TieStrength)),
-                Field("flow", _("Flow of support"), kind="choice", required=True, choices=_choices(SupportFlow)),
+                Field(
+                    "flow", _("Flow of support"), kind="choice", required=True, choices=_choices(SupportFlow)
+                ),
                 Field("stress", _("A source of stress"), kind="bool"),
             ),
         ),

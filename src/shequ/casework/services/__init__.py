@@ -54,8 +54,8 @@ ACTIONS: dict[str, Callable[..., Any]] = {
 __all__ = [
     "ACTIONS",
     "GROUP_ACTIONS",
-    "group_open",
     "case_open",
+    "group_open",
     "notes_read",
     "referral_received",
     "session_record",

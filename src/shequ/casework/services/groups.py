@@ -26,9 +26,7 @@ from shequ.volunteering.records import record_service, source_key
 MAX_MEMBERS = 30
 
 
-def group_open(
-    *, by: Any, area: Area, name: str, aims: str, planned_sessions: Any, scale: str
-) -> Group:
+def group_open(*, by: Any, area: Area, name: str, aims: str, planned_sessions: Any, scale: str) -> Group:
     """筹备: a social worker plans a group in a community (or street) of theirs and is its worker."""
     if area.kind not in (AreaKind.COMMUNITY, AreaKind.STREET):
         raise DomainError(
@@ -56,7 +54,9 @@ def group_open(
             scale=scale,
             owner=by,
         )
-        audit_log(action=AuditAction.CREATE, actor=by, obj=group, area_path=group.area_path, changes={"name": name})
+        audit_log(
+            action=AuditAction.CREATE, actor=by, obj=group, area_path=group.area_path, changes={"name": name}
+        )
     return group
 
 
@@ -77,12 +77,16 @@ def _step(by: Any, group: Group, action: str, changes: dict | None = None) -> Gr
         actor=by,
         obj=group,
         area_path=group.area_path,
-        changes={"action": action} | ({"stage": [before, group.stage]} if before != group.stage else {}) | (changes or {}),
+        changes={"action": action}
+        | ({"stage": [before, group.stage]} if before != group.stage else {})
+        | (changes or {}),
     )
     return group
 
 
-def member_add(*, by: Any, group: Group, version: int | None, resident: Any = None, case: Any = None) -> Group:
+def member_add(
+    *, by: Any, group: Group, version: int | None, resident: Any = None, case: Any = None
+) -> Group:
     """A member from the registry, or the client of a case (a resident of the group's area)."""
     if case is not None:
         if case.resident_id is None:
@@ -182,7 +186,13 @@ def group_session_record(
             )
         number = (current.sessions.aggregate(n=Max("number"))["n"] or 0) + 1
         session = GroupSession.objects.create(
-            group=current, number=number, held_on=on, topic=topic, record=record, stage=current.stage, recorded_by=by or current.owner
+            group=current,
+            number=number,
+            held_on=on,
+            topic=topic,
+            record=record,
+            stage=current.stage,
+            recorded_by=by or current.owner,
         )
         session.attended.set(members)
         added = record_service(

@@ -302,7 +302,9 @@ def _group_work(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
         GroupMember.objects.create(group=group, resident=c.resident_factory(c.building, name=name))
     if api:
         r = client.post(
-            f"/api/casework/groups/{group.pk}/form", {"version": group.version}, content_type="application/json"
+            f"/api/casework/groups/{group.pk}/form",
+            {"version": group.version},
+            content_type="application/json",
         )
     else:
         r = client.post(f"/casework/groups/{group.pk}/form/", {"version": group.version})

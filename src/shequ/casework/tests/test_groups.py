@@ -43,7 +43,9 @@ def _resident(building: Any, name: str, n: int) -> Resident:
     from datetime import date
 
     born = date(1950, 3, n)
-    sealed = seal_personal_data(id_number=make_id_number("440605", born, 500 + n, "F"), phone=f"1390000{n:04d}")
+    sealed = seal_personal_data(
+        id_number=make_id_number("440605", born, 500 + n, "F"), phone=f"1390000{n:04d}"
+    )
     household = Household.objects.create(area=building, address=f"{building.name}{n}室")
     return Resident.objects.create(
         area=building, household=household, name=name, relation="户主", **sealed.__dict__
@@ -52,31 +54,32 @@ def _resident(building: Any, name: str, n: int) -> Resident:
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
-    with module_transaction(django_db_blocker):
-        with django_db_blocker.unblock():
-            tree = build_tree()
-            worker = make_user(Role.SOCIAL_WORKER, tree.community, username="g_sheg")
-            elders = [_resident(tree.building, name, i + 1) for i, name in enumerate(("王阿姨", "李奶奶", "赵伯"))]
-            case = Case.objects.create(
-                area=tree.building,
-                area_path=tree.building.path,
-                resident=elders[2],
-                household=elders[2].household,
-                source="walk_in",
-                problem="独居",
-                owner=worker,
-                opened_on=timezone.localdate(),
-            )
-            yield World(
-                tree=tree,
-                worker=worker,
-                other_worker=make_user(Role.SOCIAL_WORKER, tree.community, username="g_sheg2"),
-                staff=make_user(Role.COMMUNITY_STAFF, tree.community, username="g_jugan"),
-                far_worker=make_user(Role.SOCIAL_WORKER, tree.far_community, username="g_far"),
-                elders=elders,
-                far_resident=_resident(tree.far_building, "远方", 9),
-                case=case,
-            )
+    with module_transaction(django_db_blocker), django_db_blocker.unblock():
+        tree = build_tree()
+        worker = make_user(Role.SOCIAL_WORKER, tree.community, username="g_sheg")
+        elders = [
+            _resident(tree.building, name, i + 1) for i, name in enumerate(("王阿姨", "李奶奶", "赵伯"))
+        ]
+        case = Case.objects.create(
+            area=tree.building,
+            area_path=tree.building.path,
+            resident=elders[2],
+            household=elders[2].household,
+            source="walk_in",
+            problem="独居",
+            owner=worker,
+            opened_on=timezone.localdate(),
+        )
+        yield World(
+            tree=tree,
+            worker=worker,
+            other_worker=make_user(Role.SOCIAL_WORKER, tree.community, username="g_sheg2"),
+            staff=make_user(Role.COMMUNITY_STAFF, tree.community, username="g_jugan"),
+            far_worker=make_user(Role.SOCIAL_WORKER, tree.far_community, username="g_far"),
+            elders=elders,
+            far_resident=_resident(tree.far_building, "远方", 9),
+            case=case,
+        )
 
 
 @pytest.fixture
@@ -136,9 +139,9 @@ def test_a_group_through_its_five_stages_counts_its_members_once(w: World) -> No
     assert GroupMember.objects.get(pk=members[a.pk].pk).score_after == 4
     records = ServiceRecord.objects.filter(source=source_key(group))
     # Two sessions, two who came: each takes part once and their household benefits once.
-    assert sorted(records.filter(kind=RecordKind.PARTICIPANT).values_list("resident_id", flat=True)) == sorted(
-        [a.pk, b.pk]
-    )
+    assert sorted(
+        records.filter(kind=RecordKind.PARTICIPANT).values_list("resident_id", flat=True)
+    ) == sorted([a.pk, b.pk])
     assert records.filter(kind=RecordKind.BENEFICIARY).count() == 2
     assert list(group.sessions.values_list("number", "stage")) == [(1, "formation"), (2, "formation")]
     assert AuditEntry.objects.filter(object_type="casework.group", action=AuditAction.UPDATE).count() == 14
@@ -197,7 +200,13 @@ def test_the_api_and_the_page_run_the_same_table(w: World) -> None:
     api = token_client(w.worker)
     r = api.post(
         "/api/casework/groups",
-        {"area_id": w.tree.community.pk, "name": "亲子小组", "aims": "改善亲子沟通", "planned_sessions": 4, "scale": "wellbeing"},
+        {
+            "area_id": w.tree.community.pk,
+            "name": "亲子小组",
+            "aims": "改善亲子沟通",
+            "planned_sessions": 4,
+            "scale": "wellbeing",
+        },
         content_type="application/json",
     )
     assert r.status_code == 201, r.content
@@ -222,12 +231,22 @@ def test_the_api_and_the_page_run_the_same_table(w: World) -> None:
     ids = list(GroupMember.objects.filter(group_id=gid).values_list("pk", flat=True))
     r = page.post(
         f"/casework/groups/{gid}/session/",
-        {"version": version + 2, "held_on": TODAY, "topic": "沟通", "record": "练习倾听", "present": [str(i) for i in ids]},
+        {
+            "version": version + 2,
+            "held_on": TODAY,
+            "topic": "沟通",
+            "record": "练习倾听",
+            "present": [str(i) for i in ids],
+        },
     )
     assert r.status_code == 302
     detail = api.get(f"/api/casework/groups/{gid}").json()
     assert detail["sessions"][0]["present"] == sorted(ids)
-    refused = api.post(f"/api/casework/groups/{gid}/close", {"version": detail["version"], "aims_met": "all", "outcome": "x"}, content_type="application/json")
+    refused = api.post(
+        f"/api/casework/groups/{gid}/close",
+        {"version": detail["version"], "aims_met": "all", "outcome": "x"},
+        content_type="application/json",
+    )
     assert refused.json()["code"] == "illegal_transition"
 
 

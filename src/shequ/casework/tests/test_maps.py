@@ -49,38 +49,39 @@ def _member(household: Household, name: str, relation: str, born: date, gender: 
 
 @pytest.fixture(scope="module")
 def world(django_db_setup: Any, django_db_blocker: Any) -> Iterator[World]:
-    with module_transaction(django_db_blocker):
-        with django_db_blocker.unblock():
-            tree = build_tree()
-            worker = make_user(Role.SOCIAL_WORKER, tree.community, username="m_sheg")
-            supervisor = make_user(Role.SOCIAL_WORKER, tree.street, username="m_dudao")
-            SupervisionLink.objects.create(
-                area=tree.community, area_path=tree.community.path, supervisor=supervisor, worker=worker
-            )
-            home = Household.objects.create(area=tree.building, address="布匹市场1座101")
-            elder = _member(home, "陈婆婆", "户主", date(1940, 2, 3), "F", 1)
-            _member(home, "陈大明", "子女", date(1968, 6, 1), "M", 2)
-            _member(home, "陈小宝", "孙子女", date(2016, 9, 9), "M", 3)
-            case = Case.objects.create(
-                area=tree.building,
-                area_path=tree.building.path,
-                resident=elder,
-                household=home,
-                source="walk_in",
-                problem="独居倾向，家庭关系紧张",
-                owner=worker,
-                stage=Stage.ASSESSMENT,
-                opened_on=timezone.localdate(),
-            )
-            CaseNote.objects.create(case=case, text_encrypted=encrypt(NOTE, context=NOTE_CONTEXT), written_by=worker)
-            yield World(
-                tree=tree,
-                worker=worker,
-                supervisor=supervisor,
-                staff=make_user(Role.COMMUNITY_STAFF, tree.community, username="m_jugan"),
-                far_worker=make_user(Role.SOCIAL_WORKER, tree.far_community, username="m_far"),
-                case=case,
-            )
+    with module_transaction(django_db_blocker), django_db_blocker.unblock():
+        tree = build_tree()
+        worker = make_user(Role.SOCIAL_WORKER, tree.community, username="m_sheg")
+        supervisor = make_user(Role.SOCIAL_WORKER, tree.street, username="m_dudao")
+        SupervisionLink.objects.create(
+            area=tree.community, area_path=tree.community.path, supervisor=supervisor, worker=worker
+        )
+        home = Household.objects.create(area=tree.building, address="布匹市场1座101")
+        elder = _member(home, "陈婆婆", "户主", date(1940, 2, 3), "F", 1)
+        _member(home, "陈大明", "子女", date(1968, 6, 1), "M", 2)
+        _member(home, "陈小宝", "孙子女", date(2016, 9, 9), "M", 3)
+        case = Case.objects.create(
+            area=tree.building,
+            area_path=tree.building.path,
+            resident=elder,
+            household=home,
+            source="walk_in",
+            problem="独居倾向，家庭关系紧张",
+            owner=worker,
+            stage=Stage.ASSESSMENT,
+            opened_on=timezone.localdate(),
+        )
+        CaseNote.objects.create(
+            case=case, text_encrypted=encrypt(NOTE, context=NOTE_CONTEXT), written_by=worker
+        )
+        yield World(
+            tree=tree,
+            worker=worker,
+            supervisor=supervisor,
+            staff=make_user(Role.COMMUNITY_STAFF, tree.community, username="m_jugan"),
+            far_worker=make_user(Role.SOCIAL_WORKER, tree.far_community, username="m_far"),
+            case=case,
+        )
 
 
 @pytest.fixture
@@ -100,7 +101,15 @@ def _texts(drawing: Any) -> list[str]:
 
 
 def test_the_ecomap_draws_each_tie_with_its_strength_stress_and_flow(w: World) -> None:
-    tie(w, kind="family", name="女儿（深圳）", relation="child", gender="F", strength="strong", flow="to_client")
+    tie(
+        w,
+        kind="family",
+        name="女儿（深圳）",
+        relation="child",
+        gender="F",
+        strength="strong",
+        flow="to_client",
+    )
     tie(w, kind="neighbour", name="对门邻居", strength="weak", flow="both", stress=True)
     ties = list(w.case.ties.all())
     drawing = ecomap(w.case, ties)
@@ -110,14 +119,28 @@ def test_the_ecomap_draws_each_tie_with_its_strength_stress_and_flow(w: World) -
     # A strong tie is the thickest line; a stressful one a red zigzag; support flows as arrowheads.
     assert any(s.kind == "line" and s.width == 4.0 for s in drawing.shapes)
     assert any(s.kind == "poly" and s.stroke == "#c23b3b" and len(s.points) > 8 for s in drawing.shapes)
-    assert sum(1 for s in drawing.shapes if s.kind == "poly" and s.fill == "#2f6fb0") == 1 + 2 + 1  # legend too
+    assert (
+        sum(1 for s in drawing.shapes if s.kind == "poly" and s.fill == "#2f6fb0") == 1 + 2 + 1
+    )  # legend too
 
 
 def test_the_genogram_places_the_household_by_generation_and_masks_a_child(w: World) -> None:
-    tie(w, kind="family", name="女儿（深圳）", relation="child", gender="F", strength="strong", flow="to_client")
+    tie(
+        w,
+        kind="family",
+        name="女儿（深圳）",
+        relation="child",
+        gender="F",
+        strength="strong",
+        flow="to_client",
+    )
     drawing = genogram(w.case, list(w.case.ties.all()))
     texts = _texts(drawing)
-    rows = {s.s: s.y for s in drawing.shapes if s.kind == "text" and s.s in ("陈婆婆", "陈大明", "女儿（深圳）", "陈**")}
+    rows = {
+        s.s: s.y
+        for s in drawing.shapes
+        if s.kind == "text" and s.s in ("陈婆婆", "陈大明", "女儿（深圳）", "陈**")
+    }
     assert "陈小宝" not in texts  # a minor's name in its minimal form
     assert rows["陈婆婆"] < rows["陈大明"] < rows["陈**"]
     assert rows["女儿（深圳）"] == rows["陈大明"]  # the daughter outside the household: the son's generation
@@ -127,7 +150,13 @@ def test_the_case_page_shows_both_maps_as_svg_and_the_api_the_ties(w: World) -> 
     client = login_client(w.worker)
     r = client.post(
         f"/casework/{w.case.pk}/tie/",
-        {"version": w.case.version, "kind": "health", "name": "社区卫生站", "strength": "moderate", "flow": "to_client"},
+        {
+            "version": w.case.version,
+            "kind": "health",
+            "name": "社区卫生站",
+            "strength": "moderate",
+            "flow": "to_client",
+        },
     )
     assert r.status_code == 302
     html = client.get(f"/casework/{w.case.pk}/").content.decode()
@@ -155,7 +184,9 @@ def test_the_pdf_summary_holds_the_notes_only_for_who_may_read_them_and_is_audit
     text = _pdf_text(r.content)
     assert "独居倾向" in text
     assert (NOTE[:6] in text) is with_notes
-    exported = AuditEntry.objects.filter(actor_id=user.pk, action=AuditAction.EXPORT, object_type="casework.case")
+    exported = AuditEntry.objects.filter(
+        actor_id=user.pk, action=AuditAction.EXPORT, object_type="casework.case"
+    )
     assert exported.count() == 1
     notes_read = AuditEntry.objects.filter(actor_id=user.pk, action=AuditAction.VIEW_SENSITIVE).exists()
     assert notes_read is with_notes
