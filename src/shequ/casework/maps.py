@@ -50,7 +50,7 @@ GENERATION = {
     "孙女": 2,
     "外孙子女": 2,
 }
-TIE_GENERATION = {
+TIE_GENERATION: dict[str, int] = {
     TieRelation.PARENT: -1,
     TieRelation.SIBLING: 0,
     TieRelation.SPOUSE: 0,
@@ -249,7 +249,7 @@ def _arrow(drawing: Map, x: float, y: float, ux: float, uy: float) -> None:
     )
 
 
-WEIGHT = {TieStrength.STRONG: 4.0, TieStrength.MODERATE: 2.0, TieStrength.WEAK: 1.5}
+WEIGHT: dict[str, float] = {TieStrength.STRONG: 4.0, TieStrength.MODERATE: 2.0, TieStrength.WEAK: 1.5}
 
 
 def ecomap(case: Case, ties: list[Tie]) -> Map:

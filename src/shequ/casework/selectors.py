@@ -13,7 +13,6 @@ from django.utils import timezone
 from shequ.casework.models import (
     Case,
     Group,
-    GroupMember,
     GroupStage,
     Referral,
     Risk,
@@ -221,15 +220,15 @@ def group_for(user: Any, group_id: int) -> Group:
     return group
 
 
-def group_members(group: Group) -> list[GroupMember]:
+def group_members(group: Group) -> list[Any]:
     """The group's members, with how many sessions each attended (minors' names minimal)."""
     from shequ.registry.selectors import is_minor, mask_name
 
-    members = list(
+    members: list[Any] = list(
         group.members.select_related("resident", "case").annotate(
             attended_n=Count("attended_sessions", distinct=True)
         )
     )
     for m in members:
-        m.shown_name = mask_name(m.resident.name) if is_minor(m.resident) else m.resident.name  # type: ignore[attr-defined]
+        m.shown_name = mask_name(m.resident.name) if is_minor(m.resident) else m.resident.name
     return members
