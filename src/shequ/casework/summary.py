@@ -1,7 +1,9 @@
 """The case's PDF summary: the client, the stage and risk, the assessment, the plan, the contacts, the
-ecomap and the genogram, and the history. Case notes are in it only for a reader who may read them
-(the case worker, the supervisor, a grant holder), read through `notes_read`, which audits that read;
-the summary itself is audited as an export every time it is made.
+ecomap and the genogram, and the history. A PDF leaves the screen (it is printed, mailed, filed), so
+case notes are in it only for a reader holding an approved case-notes grant over the case's area —
+not for the case worker or the supervisor by their place alone, who read the notes on their own page
+— read through `notes_read`, which audits that read; the summary itself is audited as an export every
+time it is made.
 
 Drawn with reportlab in its built-in CID font STSong-Light, as the reports and certificates are."""
 
@@ -25,8 +27,9 @@ from shequ.casework.maps import maps_of, to_reportlab
 from shequ.casework.models import DOMAINS, Case
 from shequ.casework.services.notes import may_read_notes, notes_read
 from shequ.casework.workflow import CASE
+from shequ.core import grants
 from shequ.core.audit import audit_log
-from shequ.core.models import AuditAction
+from shequ.core.models import AuditAction, GrantKind
 
 FONT = "STSong-Light"
 WIDTH = A4[0] - 30 * mm
@@ -57,7 +60,10 @@ def case_summary_pdf(*, by: Any, case: Case) -> bytes:
     body = ParagraphStyle("body", fontName=font, fontSize=10, leading=14)
     head = ParagraphStyle("head", fontName=font, fontSize=13, leading=18, spaceBefore=8, spaceAfter=4)
     title = ParagraphStyle("title", fontName=font, fontSize=16, leading=22)
-    with_notes = may_read_notes(by, case)
+    with_notes = (
+        may_read_notes(by, case)
+        and grants.active_grant(by, GrantKind.CASE_NOTES, path=case.area_path) is not None
+    )
     notes = notes_read(by=by, case=case) if with_notes else []
     story: list[Any] = [
         Paragraph(escape(_("Case summary") + f" #{case.pk} · {case.client_name}"), title),

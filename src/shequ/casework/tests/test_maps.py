@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -20,7 +20,14 @@ from shequ.casework.services import ACTIONS
 from shequ.casework.services.notes import NOTE_CONTEXT
 from shequ.core.crypto import encrypt
 from shequ.core.idnumber import make_id_number
-from shequ.core.models import AuditAction, AuditEntry, User
+from shequ.core.models import (
+    AuditAction,
+    AuditEntry,
+    GrantKind,
+    GrantStatus,
+    SensitiveAccessGrant,
+    User,
+)
 from shequ.core.roles import Role
 from shequ.registry.models import Household, Resident
 from shequ.registry.services import seal_personal_data
@@ -171,14 +178,31 @@ def _pdf_text(content: bytes) -> str:
     return "".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(content)).pages)
 
 
+def _grant(w: World, user: User) -> None:
+    approver = make_user(Role.DISTRICT_ADMIN, w.tree.district, username="m_qu")
+    SensitiveAccessGrant.objects.create(
+        kind=GrantKind.CASE_NOTES,
+        area=w.tree.community,
+        requested_by=user,
+        reason="个案督导评估",
+        status=GrantStatus.APPROVED,
+        decided_by=approver,
+        decided_at=timezone.now(),
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+
+
 @pytest.mark.parametrize(
-    "who, with_notes",
-    [("worker", True), ("supervisor", True), ("staff", False)],
+    "who, granted",
+    [("worker", False), ("supervisor", False), ("staff", False), ("staff", True)],
 )
-def test_the_pdf_summary_holds_the_notes_only_for_who_may_read_them_and_is_audited(
-    w: World, who: str, with_notes: bool
+def test_the_pdf_summary_holds_the_notes_only_for_a_grant_holder_and_is_audited(
+    w: World, who: str, granted: bool
 ) -> None:
     user = getattr(w, who)
+    if granted:
+        _grant(w, user)
+    with_notes = granted
     r = login_client(user).get(f"/casework/{w.case.pk}/summary.pdf")
     assert r["Content-Type"] == "application/pdf"
     text = _pdf_text(r.content)
