@@ -9,12 +9,15 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from ninja import Field, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import create_model
 
 from shequ.casework import resolvers, selectors, services
-from shequ.casework.models import Case, Referral, Source, SupervisionLink, SupervisionSession
+from shequ.casework.group_workflow import GROUP
+from shequ.casework.models import Case, Group, Referral, Scale, Source, SupervisionLink, SupervisionSession
+from shequ.casework.summary import case_summary_pdf
 from shequ.casework.workflow import CASE
 from shequ.core.api import Input, Pages
 from shequ.core.http import ApiRequest
@@ -90,6 +93,17 @@ class CaseContactOut(Schema):
     service: bool
 
 
+class CaseTieOut(Schema):
+    id: int
+    kind: str
+    name: str
+    relation: str
+    gender: str
+    strength: str
+    stress: bool
+    flow: str
+
+
 class CaseEventOut(Schema):
     action: str
     from_stage: str
@@ -101,6 +115,7 @@ class CaseDetailOut(CaseOut):
     plan: CasePlanOut | None
     assessment: CaseAssessmentOut | None
     contacts: list[CaseContactOut]
+    ties: list[CaseTieOut]
     events: list[CaseEventOut]
     actions: list[str]
 
@@ -115,6 +130,10 @@ class CaseDetailOut(CaseOut):
     @staticmethod
     def resolve_contacts(obj: Case) -> Any:
         return list(obj.contacts.all()[:200])
+
+    @staticmethod
+    def resolve_ties(obj: Case) -> Any:
+        return list(obj.ties.all())
 
     @staticmethod
     def resolve_events(obj: Case) -> Any:
@@ -193,6 +212,15 @@ def case_detail(request: ApiRequest, case_id: int) -> Case:
 @router.get("/casework/cases/{int:case_id}/notes", response=list[CaseNoteOut])
 def case_notes(request: ApiRequest, case_id: int) -> Any:
     return services.notes_read(by=request.auth, case=selectors.case_for(request.auth, case_id))
+
+
+@router.get("/casework/cases/{int:case_id}/summary.pdf", response={200: None})
+def case_summary(request: ApiRequest, case_id: int) -> HttpResponse:
+    """The case's PDF summary: audited; its notes only for a reader who may read them."""
+    case = selectors.case_for(request.auth, case_id)
+    response = HttpResponse(case_summary_pdf(by=request.auth, case=case), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="case-{case.pk}.pdf"'
+    return response
 
 
 def _action_endpoint(name: str) -> Callable[..., Any]:
@@ -378,3 +406,140 @@ def supervision_create(request: ApiRequest, data: SupervisionIn) -> Status[Super
 def supervision_delete(request: ApiRequest, link_id: int) -> Status[None]:
     services.supervision_unlink(by=request.auth, link=selectors.link_for(request.auth, link_id))
     return Status(204, None)
+
+
+# --- group work -------------------------------------------------------------------------------
+
+
+class GroupOut(Schema):
+    id: int
+    area_id: int
+    name: str
+    aims: str
+    planned_sessions: int
+    scale: str
+    owner: str
+    stage: str
+    aims_met: str
+    outcome: str
+    closed_on: date | None
+    version: int
+
+    @staticmethod
+    def resolve_owner(obj: Group) -> str:
+        return obj.owner.username
+
+
+class GroupMemberOut(Schema):
+    id: int
+    resident_id: int
+    name: str
+    case_id: int | None
+    attended: int
+    score_before: int | None
+    score_after: int | None
+    left: bool
+
+    @staticmethod
+    def resolve_name(obj: Any) -> str:
+        return str(obj.shown_name)
+
+    @staticmethod
+    def resolve_attended(obj: Any) -> int:
+        return int(obj.attended_n)
+
+    @staticmethod
+    def resolve_left(obj: Any) -> bool:
+        return obj.left_at is not None
+
+
+class GroupSessionOut(Schema):
+    number: int
+    held_on: date
+    stage: str
+    topic: str
+    record: str
+    present: list[int]
+
+    @staticmethod
+    def resolve_present(obj: Any) -> list[int]:
+        return [m.pk for m in obj.attended.all()]
+
+
+class GroupDetailOut(GroupOut):
+    members: list[GroupMemberOut]
+    sessions: list[GroupSessionOut]
+    actions: list[str]
+
+    @staticmethod
+    def resolve_members(obj: Group) -> Any:
+        return selectors.group_members(obj)
+
+    @staticmethod
+    def resolve_sessions(obj: Group) -> Any:
+        return list(obj.sessions.prefetch_related("attended"))
+
+    @staticmethod
+    def resolve_actions(obj: Group, context: Any) -> list[str]:
+        return [a.name for a in GROUP.available(context["request"].auth, obj)]
+
+
+class GroupIn(Input):
+    area_id: int
+    name: str = Field(max_length=100)
+    aims: str = Field(max_length=1000)
+    planned_sessions: int = Field(ge=1, le=50)
+    scale: Scale
+
+
+@router.get("/casework/groups", response=list[GroupOut])
+@paginate(Pages)
+def group_list(request: ApiRequest, stage: str = "", q: str = "") -> QuerySet[Group]:
+    return selectors.groups_for(request.auth, stage=stage, q=q)
+
+
+@router.post("/casework/groups", response={201: GroupDetailOut})
+def group_open(request: ApiRequest, data: GroupIn) -> Status[Group]:
+    user = request.auth
+    group = services.group_open(
+        by=user,
+        area=resolvers.area(user, None, data.area_id),
+        name=data.name,
+        aims=data.aims,
+        planned_sessions=data.planned_sessions,
+        scale=data.scale,
+    )
+    return Status(201, selectors.group_for(user, group.pk))
+
+
+@router.get("/casework/groups/{int:group_id}", response=GroupDetailOut)
+def group_detail(request: ApiRequest, group_id: int) -> Group:
+    return selectors.group_for(request.auth, group_id)
+
+
+def _group_endpoint(name: str) -> Callable[..., Any]:
+    body = create_model(
+        "CaseworkGroup" + "".join(p.capitalize() for p in name.split("_")) + "In",
+        __base__=GROUP.input_schema(name),
+        version=(int, ...),
+    )
+
+    def endpoint(request: ApiRequest, group_id: int, data: body) -> Group:  # type: ignore[valid-type]
+        user = request.auth
+        group = selectors.group_for(user, group_id)
+        raw = data.dict()  # type: ignore[attr-defined]
+        values = GROUP.parse(name, raw, user=user, obj=group)
+        services.GROUP_ACTIONS[name](by=user, group=group, version=raw["version"], **values)
+        return selectors.group_for(user, group_id)
+
+    endpoint.__name__ = f"group_{name}"
+    return endpoint
+
+
+for _name, _action in GROUP.actions.items():
+    router.post(
+        f"/casework/groups/{{int:group_id}}/{_name}",
+        response=GroupDetailOut,
+        operation_id=f"casework_group_{_name}",
+        summary=str(_action.label),
+    )(_group_endpoint(_name))

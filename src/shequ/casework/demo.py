@@ -92,3 +92,51 @@ def load(areas: dict[str, Any]) -> None:
         _do("evaluate", worker, done, goals_met="all", review="孩子已参加四点半课堂")
         _do("request_closure", worker, done, reason="goals_met", note="目标达成，家长满意，结案。")
         _do("approve_closure", supervisor, done)
+
+    # The elder's ties, so that the case page draws an ecomap and a genogram.
+    for tie in (
+        {"kind": "family", "name": "女儿（在深圳）", "relation": "child", "gender": "F", "strength": "strong"}
+        | {"flow": "to_client"},
+        {"kind": "neighbour", "name": "对门邻居", "strength": "moderate", "flow": "both"},
+        {"kind": "family", "name": "儿子", "relation": "child", "gender": "M", "strength": "weak"}
+        | {"flow": "none", "stress": True},
+        {"kind": "health", "name": "社区卫生服务站", "strength": "moderate", "flow": "to_client"},
+    ):
+        case.refresh_from_db()
+        ACTIONS["tie"](by=worker, case=case, version=case.version, **tie)
+    _group(worker, pingdi, case, [*alone[1:], *others[:2]], today)
+
+
+def _group(worker: Any, pingdi: Any, case: Any, residents: list[Any], today: str) -> None:
+    """An elders' mutual-help group in its formation stage: the case's client and a few neighbours,
+    scored before, one session held."""
+    from shequ.casework.services import GROUP_ACTIONS, group_open
+
+    group = group_open(
+        by=worker,
+        area=pingdi,
+        name="长者互助小组",
+        aims="减少独居长者的孤独感，建立邻里互助电话网",
+        planned_sessions=6,
+        scale="loneliness",
+    )
+
+    def do(action: str, **values: Any) -> None:
+        group.refresh_from_db()
+        GROUP_ACTIONS[action](by=worker, group=group, version=group.version, **values)
+
+    do("add_member", case=case)
+    for resident in residents:
+        do("add_member", resident=resident)
+    members = list(group.members.all())
+    for member, score in zip(members, (8, 7, 6, 7), strict=False):
+        do("score_before", member=member, score=score)
+    do("form")
+    present = ",".join(str(m.pk) for m in members)
+    do(
+        "session",
+        held_on=today,
+        topic="相识与破冰",
+        record="组员互相介绍，约定每周二下午活动。",
+        present=present,
+    )

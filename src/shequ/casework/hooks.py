@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
-from shequ.casework.models import Case, CaseNote, Stage
+from shequ.casework.models import Case, CaseNote, Group, Stage
 from shequ.core import access
 from shequ.core.extensions import (
     AreaBlocker,
@@ -58,5 +58,18 @@ area_blocker(
         lambda area: Case.objects.filter(area=area).exists(),
         _("Cases are kept for this place: it cannot be deleted."),
         code="area_has_cases",
+    )
+)
+
+nav_entry(
+    NavEntry("casework_groups", _("Groups"), "casework:groups", anywhere("group"), order=86, section="work")
+)
+
+area_blocker(
+    AreaBlocker(
+        "casework_groups",
+        lambda area: Group.objects.filter(area=area).exists(),
+        _("Groups are kept for this place: it cannot be deleted."),
+        code="area_has_groups",
     )
 )

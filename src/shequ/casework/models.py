@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shequ.core.models import PATH_STEP, Area
+from shequ.needs.models import client_fields
 
 
 class Stage(models.TextChoices):
@@ -61,26 +62,12 @@ class GoalsMet(models.TextChoices):
 
 
 class Case(models.Model):
-    """One case: a resident or a household as the client, a case worker (the owner), its stage."""
+    """One case: a resident or a household as the client (resident.cases, household.cases), a case
+    worker (the owner), its stage."""
 
     area = models.ForeignKey(Area, verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
     area_path = models.CharField(max_length=PATH_STEP * 8, editable=False)
-    resident = models.ForeignKey(
-        "registry.Resident",
-        verbose_name=_("client"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="cases",
-    )
-    household = models.ForeignKey(
-        "registry.Household",
-        verbose_name=_("household"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="cases",
-    )
+    resident, household = client_fields("cases", resident_label=_("client"))
     source = models.CharField(_("source"), max_length=16, choices=Source.choices)
     # The appeal about a vulnerable resident that opened the case: appeal.cases is the other way.
     appeal = models.ForeignKey(
@@ -441,3 +428,182 @@ class SupervisionSession(models.Model):
     @property
     def signed(self) -> bool:
         return self.supervisor_signed_at is not None and self.worker_signed_at is not None
+
+
+# --- the client's ties: what the ecomap and the genogram draw beside the registry's household ------
+
+
+class TieKind(models.TextChoices):
+    FAMILY = "family", _("Family outside the household")
+    FRIEND = "friend", _("Friends")
+    NEIGHBOUR = "neighbour", _("Neighbours")
+    COMMUNITY = "community", _("Residents' committee, grid worker")
+    HEALTH = "health", _("Health care")
+    SERVICE = "service", _("Social services, organisations")
+    WORK = "work", _("Work or school")
+    OTHER = "other", _("Other")
+
+
+class TieRelation(models.TextChoices):
+    """Where a relative outside the household sits on the genogram, from the client."""
+
+    PARENT = "parent", _("Parent")
+    SIBLING = "sibling", _("Brother or sister")
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Son or daughter")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    OTHER = "other", _("Other relative")
+
+
+class TieStrength(models.TextChoices):
+    STRONG = "strong", _("Strong")
+    MODERATE = "moderate", _("Moderate")
+    WEAK = "weak", _("Weak")
+
+
+class SupportFlow(models.TextChoices):
+    TO_CLIENT = "to_client", _("They support the client")
+    FROM_CLIENT = "from_client", _("The client supports them")
+    BOTH = "both", _("Both ways")
+    NONE = "none", _("No support flows")
+
+
+class Tie(models.Model):
+    """One tie of the client recorded in the case (a daughter in another city, the neighbours, the
+    clinic): its strength, whether it is a source of stress, and which way support flows."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="ties")
+    kind = models.CharField(_("kind"), max_length=12, choices=TieKind.choices)
+    name = models.CharField(_("who"), max_length=50)
+    relation = models.CharField(_("relation"), max_length=12, choices=TieRelation.choices, blank=True)
+    gender = models.CharField(_("gender"), max_length=1, blank=True)
+    strength = models.CharField(_("strength"), max_length=10, choices=TieStrength.choices)
+    stress = models.BooleanField(_("a source of stress"), default=False)
+    flow = models.CharField(_("flow of support"), max_length=12, choices=SupportFlow.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=TieKind.values), name="casework_tie_kind"),
+            models.CheckConstraint(
+                condition=Q(strength__in=TieStrength.values), name="casework_tie_strength"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+# --- group work (小组工作), MZ/T 095-2017 ------------------------------------------------------------
+
+
+class GroupStage(models.TextChoices):
+    """筹备 → 形成 → 转折 → 成熟 → 结束, and closed once the outcome is recorded."""
+
+    PREPARATION = "preparation", pgettext_lazy("group stage", "Preparation")
+    FORMATION = "formation", pgettext_lazy("group stage", "Formation")
+    TRANSITION = "transition", pgettext_lazy("group stage", "Transition")
+    MATURITY = "maturity", pgettext_lazy("group stage", "Maturity")
+    ENDING = "ending", pgettext_lazy("group stage", "Ending")
+    CLOSED = "closed", pgettext_lazy("group stage", "Closed")
+
+
+class Scale(models.TextChoices):
+    """The scale a group's members are scored on before and after (its range in SCALE_RANGE)."""
+
+    WELLBEING = "wellbeing", _("Self-rated wellbeing (1–10)")
+    LONELINESS = "loneliness", _("Three-item loneliness scale, UCLA-3 (3–9, lower is better)")
+    SUPPORT = "support", _("Perceived social support, MSPSS short (4–28)")
+    AGREEMENT = "agreement", _("The group's aims reached, self-rated (1–5)")
+
+
+SCALE_RANGE = {"wellbeing": (1, 10), "loneliness": (3, 9), "support": (4, 28), "agreement": (1, 5)}
+
+
+class Group(models.Model):
+    """A group with its plan (aims, planned sessions), its worker, its members and sessions."""
+
+    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="+")
+    area_path = models.CharField(max_length=PATH_STEP * 8, editable=False)
+    name = models.CharField(_("name"), max_length=100)
+    aims = models.CharField(_("aims"), max_length=1000)
+    planned_sessions = models.PositiveSmallIntegerField(_("sessions planned"))
+    scale = models.CharField(_("scale"), max_length=12, choices=Scale.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("group worker"), on_delete=models.PROTECT, related_name="+"
+    )
+    stage = models.CharField(
+        _("stage"), max_length=12, choices=GroupStage.choices, default=GroupStage.PREPARATION
+    )
+    aims_met = models.CharField(_("aims met"), max_length=8, choices=GoalsMet.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=2000, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("group")
+        verbose_name_plural = _("groups")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["area_path", "stage"], name="casework_group_scope")]
+        constraints = [
+            models.CheckConstraint(condition=Q(stage__in=GroupStage.values), name="casework_group_stage"),
+            models.CheckConstraint(
+                condition=Q(planned_sessions__gte=1) & Q(planned_sessions__lte=50),
+                name="casework_group_sessions",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupMember(models.Model):
+    """A member recruited from the registry, or from a case (the case is kept: its worker knows why)."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="members")
+    resident = models.ForeignKey(
+        "registry.Resident", verbose_name=_("resident"), on_delete=models.PROTECT, related_name="+"
+    )
+    case = models.ForeignKey(
+        Case, verbose_name=_("case"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    score_before = models.PositiveSmallIntegerField(_("score before"), null=True, blank=True)
+    score_after = models.PositiveSmallIntegerField(_("score after"), null=True, blank=True)
+    left_at = models.DateTimeField(null=True, blank=True)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["group", "resident"], name="casework_group_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident_id} @ {self.group_id}"
+
+
+class GroupSession(models.Model):
+    """One session: its date, its topic, who attended and its record. Attending is taking part in a
+    service (volunteering.records), once per member per group."""
+
+    group = models.ForeignKey(Group, on_delete=models.CASCADE, related_name="sessions")
+    number = models.PositiveSmallIntegerField(_("no."))
+    held_on = models.DateField(_("held on"))
+    topic = models.CharField(_("topic"), max_length=200)
+    record = models.CharField(_("record"), max_length=2000)
+    stage = models.CharField(_("stage"), max_length=12, choices=GroupStage.choices)
+    attended = models.ManyToManyField(
+        GroupMember, verbose_name=_("attended"), blank=True, related_name="attended_sessions"
+    )
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["number", "id"]
+        constraints = [models.UniqueConstraint(fields=["group", "number"], name="casework_group_session_no")]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}/{self.number}"

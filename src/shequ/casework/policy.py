@@ -41,6 +41,14 @@ declare(
         "area_path",
         {"view": Rule(ADMINS | SOCIAL_WORKER), "manage": Rule(ADMINS), "record": Rule(SOCIAL_WORKER)},
     ),
+    # Group work (MZ/T 095-2017): seen by the area's staff and social workers, run by social workers
+    # (the group's rule table adds: only its group worker works it).
+    Resource(
+        "group",
+        "casework.Group",
+        "area_path",
+        {"view": Rule(ADMINS | SOCIAL_WORKER), "create": Rule(SOCIAL_WORKER), "work": Rule(SOCIAL_WORKER)},
+    ),
 )
 
 grants.declare(GrantKind.CASE_NOTES, resource="case", action="view_notes")
@@ -60,6 +68,9 @@ unscoped(
         "(services.transfers.referral_received), until revoked (403)",
         "casework.SupervisionSession": "part of its supervision link, read through the links the user "
         "may see (selectors.sessions_for); recorded by the link's supervisor, signed by its two parties",
+        "casework.Tie": "part of its case (what its ecomap and genogram draw), read through the case",
+        "casework.GroupMember": "part of its group, read through the group (scoped under group)",
+        "casework.GroupSession": "part of its group, read through the group (scoped under group)",
         "casework.CaseNote": "read only through services.notes.notes_read: the case's view_notes, "
         "checked and audited on every read",
     }

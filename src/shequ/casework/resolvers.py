@@ -68,3 +68,22 @@ def open_task_of_case(user: Any, case: Any, raw: Any) -> Any:
     if found is None:
         raise NotFound()
     return found
+
+
+def tie_of_case(user: Any, case: Any, raw: Any) -> Any:
+    found = case.ties.filter(pk=int_value(raw, field="tie")).first()
+    if found is None:
+        raise NotFound()
+    return found
+
+
+def case(user: Any, obj: Any, raw: Any) -> Any:
+    return access.get_for(user, "case", "view", pk=int_value(raw, field="case"))
+
+
+def member_of_group(user: Any, group: Any, raw: Any) -> Any:
+    """A member of this group who has not left."""
+    found = group.members.filter(pk=int_value(raw, field="member"), left_at__isnull=True).first()
+    if found is None:
+        raise NotFound()
+    return found

@@ -10,7 +10,16 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 
-from shequ.casework.models import Case, Referral, Risk, Stage, SupervisionLink, SupervisionSession
+from shequ.casework.models import (
+    Case,
+    Group,
+    GroupStage,
+    Referral,
+    Risk,
+    Stage,
+    SupervisionLink,
+    SupervisionSession,
+)
 from shequ.core import access
 from shequ.core.errors import NotFound
 
@@ -186,3 +195,40 @@ def caseloads_for(user: Any, *, today: date | None = None) -> list[Caseload]:
         )
         for link_id, worker_id, username, name in links
     ]
+
+
+def groups_for(user: Any, *, stage: str = "", q: str = "") -> QuerySet[Group]:
+    qs = access.scope(user, "group", "view").select_related("area", "owner")
+    if stage == "open":
+        qs = qs.exclude(stage=GroupStage.CLOSED)
+    elif stage in GroupStage.values:
+        qs = qs.filter(stage=stage)
+    q = q.strip()[:50]
+    if q:
+        qs = qs.filter(name__icontains=q)
+    return qs.annotate(
+        n_members=Count("members", filter=Q(members__left_at__isnull=True), distinct=True),
+        n_sessions=Count("sessions", distinct=True),
+    ).order_by("-created_at", "-id")
+
+
+def group_for(user: Any, group_id: int) -> Group:
+    """One group the user may see, or NotFound (also for groups of other areas)."""
+    group = access.scope(user, "group", "view").select_related("area", "owner").filter(pk=group_id).first()
+    if group is None:
+        raise NotFound()
+    return group
+
+
+def group_members(group: Group) -> list[Any]:
+    """The group's members, with how many sessions each attended (minors' names minimal)."""
+    from shequ.registry.selectors import is_minor, mask_name
+
+    members: list[Any] = list(
+        group.members.select_related("resident", "case").annotate(
+            attended_n=Count("attended_sessions", distinct=True)
+        )
+    )
+    for m in members:
+        m.shown_name = mask_name(m.resident.name) if is_minor(m.resident) else m.resident.name
+    return members

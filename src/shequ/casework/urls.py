@@ -14,7 +14,12 @@ urlpatterns = [
     path("casework/supervision/<int:pk>/delete/", views.supervision_delete, name="supervision_delete"),
     path("casework/referred/", views.referral_list, name="referrals"),
     path("casework/referred/<int:pk>/", views.referral_detail, name="referral"),
+    path("casework/groups/", views.group_list, name="groups"),
+    path("casework/groups/new/", views.group_new, name="group_new"),
+    path("casework/groups/<int:pk>/", views.group_detail, name="group"),
+    path("casework/groups/<int:pk>/<slug:action>/", views.group_act, name="group_act"),
     path("casework/<int:pk>/", views.case_detail, name="detail"),
     path("casework/<int:pk>/notes/", views.case_notes, name="notes"),
+    path("casework/<int:pk>/summary.pdf", views.case_pdf, name="pdf"),
     path("casework/<int:pk>/<slug:action>/", views.case_act, name="act"),
 ]

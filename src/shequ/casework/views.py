@@ -10,14 +10,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shequ.casework import resolvers, selectors, services
-from shequ.casework.models import DOMAINS, PlanTask, Risk, Source, Stage
+from shequ.casework.group_workflow import GROUP
+from shequ.casework.maps import maps_of
+from shequ.casework.models import DOMAINS, SCALE_RANGE, GroupStage, PlanTask, Risk, Scale, Source, Stage
 from shequ.casework.services.notes import may_read_notes
+from shequ.casework.summary import case_summary_pdf
 from shequ.casework.workflow import CASE
 from shequ.core import access
 from shequ.core.errors import DomainError, Forbidden, NotFound
@@ -121,6 +125,8 @@ def _ref_choices(case: Any, name: str) -> list[tuple[str, str]]:
             plan__case=case, plan__approved_at__isnull=False, done_on__isnull=True
         )
         return [(str(t.pk), f"{t.due_on:%Y-%m-%d} {t.text}") for t in tasks]
+    if name == "tie":
+        return [(str(t.pk), f"{t.name} · {t.get_kind_display()}") for t in case.ties.all()]
     if name == "referral":
         return [
             (str(r.pk), f"#{r.pk} {r.get_to_kind_display()}") for r in case.referrals.filter(revoked_at=None)
@@ -129,24 +135,34 @@ def _ref_choices(case: Any, name: str) -> list[tuple[str, str]]:
 
 
 def _action_forms(
-    user: Any, case: Any, refused: str = "", data: Any = None, error: DomainError | None = None
+    user: Any,
+    obj: Any,
+    refused: str = "",
+    data: Any = None,
+    error: DomainError | None = None,
+    *,
+    table: Any = CASE,
+    url: str = "casework:act",
+    choices: Any = _ref_choices,
 ) -> list[dict]:
     """The buttons of the rule table the user may press now, each with its inputs; the refused one
     carries what was typed and the refusal."""
     drawn = []
-    for action in CASE.available(user, case):
+    for action in table.available(user, obj):
         mine = action.name == refused
         fields = []
         for f in action.fields:
             value = (data.get(f.name, "") if data is not None else "") if mine else ""
-            if not mine and f.name == "on":
+            if not mine and f.name in ("on", "held_on"):
                 value = timezone.localdate().isoformat()
+            options = list(f.choices()) if f.choices else choices(obj, f.name)
             fields.append(
                 {
                     "f": f,
                     "value": value,
                     "checked": (bool(value) if mine else f.name == "service"),
-                    "choices": list(f.choices()) if f.choices else _ref_choices(case, f.name),
+                    "choices": options,
+                    "multi": f.name == "present",
                     "error": str(error.message)
                     if (mine and error is not None and f.name in error.fields)
                     else "",
@@ -157,7 +173,15 @@ def _action_forms(
             if mine and error is not None and not (set(error.fields) & {f.name for f in action.fields})
             else ""
         )
-        drawn.append({"action": action, "fields": fields, "error": form_error, "open": mine})
+        drawn.append(
+            {
+                "action": action,
+                "fields": fields,
+                "error": form_error,
+                "open": mine,
+                "url": reverse(url, args=[obj.pk, action.name]),
+            }
+        )
     return drawn
 
 
@@ -181,6 +205,7 @@ def _detail(
     user = request.user
     plan = case.plans.prefetch_related("goals", "tasks").order_by("-submitted_at", "-id").first()
     assessment = case.assessments.first()
+    ecomap, genogram = maps_of(case)
     return render(
         request,
         "casework/case_detail.html",
@@ -196,6 +221,9 @@ def _detail(
             "can_read_notes": may_read_notes(user, case),
             "transfers": case.transfers.select_related("from_user", "to_user"),
             "referrals": case.referrals.select_related("receiver"),
+            "ties": case.ties.all(),
+            "ecomap": ecomap,
+            "genogram": genogram,
         },
         status=status,
     )
@@ -230,6 +258,15 @@ def case_notes(request: HttpRequest, pk: int) -> HttpResponse:
     case = selectors.case_for(request.user, pk)
     notes = services.notes_read(by=request.user, case=case)
     return render(request, "casework/case_notes.html", {"case": case, "notes": notes})
+
+
+@login_required
+def case_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The case's PDF summary (audited; its notes only for a reader who may read them)."""
+    case = selectors.case_for(request.user, pk)
+    response = HttpResponse(case_summary_pdf(by=request.user, case=case), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="case-{case.pk}.pdf"'
+    return response
 
 
 # --- referrals, as their receiver sees them ---------------------------------------------------
@@ -372,3 +409,127 @@ def supervision_delete(request: HttpRequest, pk: int) -> HttpResponse:
     services.supervision_unlink(by=request.user, link=selectors.link_for(request.user, pk))
     messages.success(request, _("Supervision removed."))
     return redirect("casework:supervision")
+
+
+# --- group work (小组工作) ------------------------------------------------------------------------
+
+
+def _group_choices(group: Any, name: str) -> list[tuple[str, str]]:
+    if name in ("member", "present"):
+        return [(str(m.pk), m.shown_name) for m in selectors.group_members(group) if m.left_at is None]
+    return []
+
+
+@login_required
+def group_list(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    if not access.paths_for(user, "group", "view"):
+        raise Forbidden()
+    f = {"stage": request.GET.get("stage", "open"), "q": request.GET.get("q", "")[:50]}
+    return render(
+        request,
+        "casework/group_list.html",
+        {
+            "page": paginate(request, selectors.groups_for(user, **f)),
+            "f": f,
+            "stages": [("open", _("All open groups")), *GroupStage.choices],
+            "can_open": bool(access.paths_for(user, "group", "create")),
+        },
+    )
+
+
+class GroupForm(forms.Form):
+    area = forms.IntegerField(label=gettext_lazy("Community"), widget=forms.Select)
+    name = forms.CharField(label=gettext_lazy("Name"), max_length=100)
+    aims = forms.CharField(
+        label=gettext_lazy("Aims"), max_length=1000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    planned_sessions = forms.IntegerField(label=gettext_lazy("Sessions planned"), min_value=1, max_value=50)
+    scale = forms.ChoiceField(label=gettext_lazy("Scale scored before and after"), choices=Scale.choices)
+
+
+@login_required
+def group_new(request: HttpRequest) -> HttpResponse:
+    """Plan a group (筹备): its area, name, aims, sessions and the scale its members are scored on."""
+    user = request.user
+    paths = access.paths_for(user, "group", "create")
+    if not paths:
+        raise Forbidden()
+    form = GroupForm(request.POST or None, initial={"planned_sessions": 6})
+    areas = access.scope(user, "area", "view").filter(kind__in=("street", "community")).order_by("path")
+    form.fields["area"].widget.choices = [(a.pk, a.name) for a in areas[:300]]
+
+    def _open_group(data: dict[str, Any]) -> Any:
+        return services.group_open(
+            by=user,
+            area=resolvers.area(user, None, data["area"]),
+            name=data["name"],
+            aims=data["aims"],
+            planned_sessions=data["planned_sessions"],
+            scale=data["scale"],
+        )
+
+    group = submit(request, form, _open_group)
+    if group is not None:
+        messages.success(request, _("Group planned: add its members next."))
+        return redirect("casework:group", pk=group.pk)
+    return render(request, "casework/group_form.html", {"form": form}, status=form_status(form))
+
+
+def _group_detail(
+    request: HttpRequest,
+    group: Any,
+    *,
+    refused: str = "",
+    error: DomainError | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    members = selectors.group_members(group)
+    return render(
+        request,
+        "casework/group_detail.html",
+        {
+            "group": group,
+            "members": members,
+            "sessions": group.sessions.prefetch_related("attended__resident"),
+            "actions": _action_forms(
+                request.user,
+                group,
+                refused,
+                request.POST if refused else None,
+                error,
+                table=GROUP,
+                url="casework:group_act",
+                choices=_group_choices,
+            ),
+            "scale_range": SCALE_RANGE[group.scale],
+        },
+        status=status,
+    )
+
+
+@login_required
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _group_detail(request, selectors.group_for(request.user, pk))
+
+
+@login_required
+@require_POST
+def group_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """One action of the group's rule table: the same parse and service as the API."""
+    user = request.user
+    group = selectors.group_for(user, pk)
+    step: Action = GROUP.action(action)
+    data = request.POST.copy()
+    data["present"] = ",".join(request.POST.getlist("present"))
+    try:
+        values = GROUP.parse(step.name, data, user=user, obj=group)
+        services.GROUP_ACTIONS[step.name](by=user, group=group, version=version_of(request.POST), **values)
+    except DomainError as exc:
+        if isinstance(exc, NotFound | Forbidden):
+            raise
+        return _group_detail(
+            request, selectors.group_for(user, pk), refused=step.name, error=exc, status=exc.status
+        )
+    messages.success(request, _("Saved: %(action)s.") % {"action": step.label})
+    return redirect("casework:group", pk=pk)

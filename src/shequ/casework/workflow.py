@@ -23,6 +23,10 @@ from shequ.casework.models import (
     Risk,
     Stage,
     SupervisionLink,
+    SupportFlow,
+    TieKind,
+    TieRelation,
+    TieStrength,
     TransferStatus,
 )
 from shequ.core.workflow import Action, Field, Guard, Workflow
@@ -31,6 +35,10 @@ from shequ.core.workflow import Action, Field, Guard, Workflow
 def _choices(kind: Any) -> Any:
     """The options of a TextChoices as (value, label) pairs, labels translated when drawn."""
     return lambda: [(value, str(label)) for value, label in kind.choices]
+
+
+def _genders() -> list[tuple[str, str]]:
+    return [("M", str(_("Male"))), ("F", str(_("Female")))]
 
 
 def supervisor_id(case: Any) -> int | None:
@@ -401,6 +409,48 @@ CASE = Workflow(
                     resolve=resolvers.referral_of_case,
                 ),
             ),
+        ),
+        Action(
+            "tie",
+            _("Record a tie (ecomap)"),
+            permission="work",
+            sources=OPEN_STAGES,
+            guards=(CASE_WORKER,),
+            fields=(
+                Field("kind", _("Kind"), kind="choice", required=True, choices=_choices(TieKind)),
+                Field(
+                    "name", _("Who"), required=True, max_length=50, help=_("e.g. 女儿（在深圳）, 社区卫生站")
+                ),
+                Field(
+                    "relation",
+                    _("Relation (a relative: their place on the genogram)"),
+                    kind="choice",
+                    choices=_choices(TieRelation),
+                ),
+                Field("gender", _("Gender (a relative)"), kind="choice", choices=_genders),
+                Field("strength", _("Strength"), kind="choice", required=True, choices=_choices(TieStrength)),
+                Field(
+                    "flow", _("Flow of support"), kind="choice", required=True, choices=_choices(SupportFlow)
+                ),
+                Field("stress", _("A source of stress"), kind="bool"),
+            ),
+        ),
+        Action(
+            "remove_tie",
+            _("Remove a tie"),
+            permission="work",
+            sources=OPEN_STAGES,
+            guards=(
+                CASE_WORKER,
+                Guard(
+                    "has_tie",
+                    lambda u, c: c.ties.exists(),
+                    _("No tie of this case is recorded."),
+                    code="no_tie",
+                    status=409,
+                ),
+            ),
+            fields=(Field("tie", _("Tie"), kind="ref", required=True, resolve=resolvers.tie_of_case),),
         ),
         Action(
             "note",

@@ -5,6 +5,8 @@ metrics are one index range without a join, as in appeals."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -111,19 +113,17 @@ class NeedStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class Need(models.Model):
-    """A need raised by a resident, a household or a unit (需求). The need-satisfaction rate is
-    needs met ÷ needs raised; a withdrawn need was never really raised and counts in neither."""
-
-    area = models.ForeignKey(Area, verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
-    area_path = models.CharField(max_length=PATH_STEP * 8, editable=False, db_index=True)
+def client_fields(related_name: str, *, resident_label: Any = None) -> tuple[Any, Any]:
+    """The client of a record about a resident or their household (a need here, a case in casework):
+    the two nullable foreign keys, either or both set, protected. A function rather than an abstract
+    base so that each model keeps its own reverse name (resident.needs, resident.cases) and label."""
     resident = models.ForeignKey(
         "registry.Resident",
-        verbose_name=_("resident"),
+        verbose_name=resident_label or _("resident"),
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="needs",
+        related_name=related_name,
     )
     household = models.ForeignKey(
         "registry.Household",
@@ -131,8 +131,18 @@ class Need(models.Model):
         null=True,
         blank=True,
         on_delete=models.PROTECT,
-        related_name="needs",
+        related_name=related_name,
     )
+    return resident, household
+
+
+class Need(models.Model):
+    """A need raised by a resident, a household or a unit (需求). The need-satisfaction rate is
+    needs met ÷ needs raised; a withdrawn need was never really raised and counts in neither."""
+
+    area = models.ForeignKey(Area, verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
+    area_path = models.CharField(max_length=PATH_STEP * 8, editable=False, db_index=True)
+    resident, household = client_fields("needs")
     organisation = models.ForeignKey(
         "registry.Organisation",
         verbose_name=_("unit"),

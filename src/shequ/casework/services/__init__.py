@@ -9,6 +9,7 @@ from typing import Any
 from shequ.casework.services.cases import case_accept, case_assess, case_evaluate, case_open, case_reopen
 from shequ.casework.services.closure import closure_approve, closure_request
 from shequ.casework.services.contacts import contact_record
+from shequ.casework.services.groups import GROUP_ACTIONS, group_open
 from shequ.casework.services.notes import note_write, notes_read
 from shequ.casework.services.plans import plan_approve, plan_submit, task_done
 from shequ.casework.services.supervision import (
@@ -17,6 +18,7 @@ from shequ.casework.services.supervision import (
     supervision_link,
     supervision_unlink,
 )
+from shequ.casework.services.ties import tie_record, tie_remove
 from shequ.casework.services.transfers import (
     consent_record,
     referral_make,
@@ -44,12 +46,16 @@ ACTIONS: dict[str, Callable[..., Any]] = {
     "refuse_transfer": transfer_refuse,
     "refer": referral_make,
     "revoke_referral": referral_revoke,
+    "tie": tie_record,
+    "remove_tie": tie_remove,
     "note": note_write,
 }
 
 __all__ = [
     "ACTIONS",
+    "GROUP_ACTIONS",
     "case_open",
+    "group_open",
     "notes_read",
     "referral_received",
     "session_record",

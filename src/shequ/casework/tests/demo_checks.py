@@ -20,4 +20,15 @@ def gives_pingdi_cases_at_different_stages(loaded: LoadedDemo) -> None:
     assert (link.supervisor.username, link.worker.username) == ("dali_dudao", "pingdi_shegong")
 
 
-CHECKS = [gives_pingdi_cases_at_different_stages]
+def gives_the_elder_ties_and_an_elders_group(loaded: LoadedDemo) -> None:
+    from shequ.casework.models import Group, GroupStage
+
+    from_appeal = Case.objects.get(source="appeal")
+    assert from_appeal.ties.count() == 4
+    group = Group.objects.get()
+    assert group.stage == GroupStage.FORMATION
+    assert group.members.filter(case=from_appeal).exists()
+    assert group.sessions.get().attended.count() == group.members.count()
+
+
+CHECKS = [gives_pingdi_cases_at_different_stages, gives_the_elder_ties_and_an_elders_group]

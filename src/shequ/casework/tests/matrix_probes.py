@@ -235,3 +235,93 @@ PROBES = {
         lambda c, cl: _manage(c, cl, api=True),
     ),
 }
+
+
+# --- group work: its own block (merged into PROBES below) -------------------------------------
+
+
+def _group(c: Any, *, owner: Any = None) -> Any:
+    from shequ.casework.models import Group
+
+    return Group.objects.create(
+        area=_community(c),
+        area_path=_community(c).path,
+        name="探针小组",
+        aims="探针",
+        planned_sessions=4,
+        scale="wellbeing",
+        owner=owner or c.user,
+    )
+
+
+def group_list_page(c: Any, client: Client) -> tuple[bool, str]:
+    group = _group(c)
+    r = client.get("/casework/groups/", {"q": "探针小组"})
+    if r.status_code != 200:
+        return _refused(r), _community(c).path
+    return f'href="/casework/groups/{group.pk}/"' in r.content.decode(), _community(c).path
+
+
+def group_list_api(c: Any, client: Client) -> tuple[bool, str]:
+    group = _group(c)
+    r = client.get("/api/casework/groups", {"q": "探针小组"})
+    assert r.status_code == 200
+    return any(i["id"] == group.pk for i in r.json()["items"]), _community(c).path
+
+
+def group_detail_page(c: Any, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/casework/groups/{_group(c).pk}/")
+    return (r.status_code == 200 or _refused(r)), _community(c).path
+
+
+def group_detail_api(c: Any, client: Client) -> tuple[bool, str]:
+    r = client.get(f"/api/casework/groups/{_group(c).pk}")
+    return (r.status_code == 200 or _refused(r)), _community(c).path
+
+
+def _group_create(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
+    from shequ.casework.models import Group
+
+    body = {"name": "新小组探针", "aims": "探针", "planned_sessions": 3, "scale": "agreement"}
+    if api:
+        r = client.post(
+            "/api/casework/groups", {"area_id": _community(c).pk, **body}, content_type="application/json"
+        )
+    else:
+        r = client.post("/casework/groups/new/", {"area": _community(c).pk, **body})
+    ok = Group.objects.filter(name="新小组探针").exists()
+    return _outcome(ok, r, 201 if api else 302), _community(c).path
+
+
+def _group_work(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
+    """The actor's own group with two members, started (形成): the group worker's guard passes."""
+    from shequ.casework.models import GroupMember, GroupStage
+
+    group = _group(c)
+    for name in ("组员甲", "组员乙"):
+        GroupMember.objects.create(group=group, resident=c.resident_factory(c.building, name=name))
+    if api:
+        r = client.post(
+            f"/api/casework/groups/{group.pk}/form",
+            {"version": group.version},
+            content_type="application/json",
+        )
+    else:
+        r = client.post(f"/casework/groups/{group.pk}/form/", {"version": group.version})
+    group.refresh_from_db()
+    return _outcome(group.stage == GroupStage.FORMATION, r, 200 if api else 302), _community(c).path
+
+
+GROUP_PROBES = {
+    ("group", "view", "list"): (group_list_page, group_list_api),
+    ("group", "view", "detail"): (group_detail_page, group_detail_api),
+    ("group", "create", ""): (
+        lambda c, cl: _group_create(c, cl, api=False),
+        lambda c, cl: _group_create(c, cl, api=True),
+    ),
+    ("group", "work", ""): (
+        lambda c, cl: _group_work(c, cl, api=False),
+        lambda c, cl: _group_work(c, cl, api=True),
+    ),
+}
+PROBES.update(GROUP_PROBES)

@@ -204,7 +204,7 @@ def test_the_api_walks_the_case_and_answers_refusals_with_code_and_field(tree: T
     )
     assert r.status_code == 201, r.content
     case = r.json()
-    assert case["actions"] == ["accept", "request_closure", "record_consent", "note"]
+    assert case["actions"] == ["accept", "request_closure", "record_consent", "tie", "note"]
 
     def post(client: Any, action: str, **body: Any) -> Any:
         version = Case.objects.get(pk=case["id"]).version
