@@ -54,7 +54,7 @@ class VisitForm(forms.Form):
             )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         for i in range(MAX_NEEDS_PER_VISIT):
             if (data.get(f"need_{i}_description") or "").strip() and not data.get(f"need_{i}_category"):
                 data[f"need_{i}_category"] = NeedCategory.OTHER

@@ -160,7 +160,7 @@ def _next_person(request: HttpRequest, today: date) -> Resident | None:
     candidates = selectors.visit_subjects(
         request.user, area=area, q=q, group=group, since=_month_start(today)
     )
-    return candidates.filter(seen=0).first()
+    return candidates.filter(seen=0).first()  # type: ignore[misc] # "seen" is annotated by visit_subjects
 
 
 @login_required

@@ -27,8 +27,8 @@ declare(
         "area_path",
         {
             "view": Rule(ADMINS),
-            "submit": Rule({R.COMMUNITY_STAFF}),
-            "review": Rule({R.STREET_OFFICIAL, R.DISTRICT_ADMIN}, below_only=True),
+            "submit": Rule(frozenset({R.COMMUNITY_STAFF})),
+            "review": Rule(frozenset({R.STREET_OFFICIAL, R.DISTRICT_ADMIN}), below_only=True),
         },
     ),
 )
