@@ -115,3 +115,12 @@ def test_the_list_finds_a_volunteer_by_pinyin_initials(clock: Any, people: Peopl
     here, _there = two_at_once
     page = login_client(people.worker).get(f"/activities/{here.activity_id}/attendance/").content.decode()
     assert 'data-search="李志愿 lzy lizhiyuan"' in page
+
+
+def test_the_qr_scan_refuses_it_too(clock: Any, people: People, two_at_once: Any) -> None:
+    here, there = two_at_once
+    services.attendance_check_in(by=people.worker, signup=here)
+    token = services.qr_token(there.activity)
+    with pytest.raises(DomainError) as refused:
+        services.attendance_scan(by=there.volunteer.user, token=token)
+    assert refused.value.code == "checked_in_elsewhere"
