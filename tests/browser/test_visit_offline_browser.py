@@ -83,3 +83,13 @@ def test_a_visit_saved_offline_is_sent_when_the_network_is_back_exactly_once(
         phone.open("/visits/new/")
         expect(page.get_by_test_id("pick-filters")).to_be_visible()
     assert _needs_with(server, need) == 1
+    with phone.step("online, the same form saves through the worker and moves on to the next person"):
+        online_need = need + " 在线"
+        first = page.locator("[data-testid=pick-list] a[data-testid^=pick-]").first
+        phone.click_and_wait(first)
+        page.locator("#id_need_0_description").fill(online_need)
+        phone.click_and_wait(page.get_by_test_id("save-visit"))
+        expect(page.locator(".flash-success")).to_be_visible()
+        expect(page.get_by_test_id("visit-form")).to_be_visible()  # the next person's form, at once
+        phone.shot("43-visit-next-person", full_page=False)
+    assert _needs_with(server, online_need) == 1
