@@ -30,11 +30,13 @@ node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	touch $@
 
-assets: node_modules/.package-lock.json
+assets: install node_modules/.package-lock.json  ## the front-end files built from npm, then collected, compressed and hashed
 	mkdir -p $(VENDOR)
 	cp node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/htmx.min.js
 	cp node_modules/@picocss/pico/css/pico.min.css $(VENDOR)/pico.min.css
-	cp node_modules/echarts/dist/echarts.min.js $(VENDOR)/echarts.min.js
+	node_modules/.bin/esbuild assets/echarts-shequ.js --bundle --minify --format=iife --target=es2018 \
+		--legal-comments=eof --log-level=warning --outfile=$(VENDOR)/echarts.min.js
+	$(BIN)/shequ collectstatic --noinput -v 0
 
 messages: install
 	@command -v msgfmt >/dev/null || bash scripts/system-deps.sh gettext

@@ -29,6 +29,14 @@ def _fast_hashing(settings: Any, request: pytest.FixtureRequest) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "argon2: keep the production password hasher")
+    # Pages rendered by tests name static files unhashed: the manifest storage would need a
+    # collectstatic before every run. tests/test_static_files.py proves the production storage.
+    from django.conf import settings
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
 
 
 def _no_wait_for_disk(sender: Any, connection: Any, **kwargs: Any) -> None:

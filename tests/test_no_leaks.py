@@ -251,6 +251,8 @@ def api_gets(w: World) -> tuple[list[str], set[str]]:
         "decision_id": _first("deliberation.Decision"),
         "milestone_id": _first("deliberation.Milestone"),
         "code": w.tree.community.code,
+        "year": 2025,  # a community's monthly report handed in (aggregates only)
+        "month": 11,
     }
     urls, unfilled = [], set()
     for path, operations in api.get_openapi_schema()["paths"].items():
@@ -311,6 +313,8 @@ def pages(w: World) -> list[str]:
         f"/metrics/resident_participation/numerator/?area={w.tree.community.pk}",
         f"/metrics/resident_satisfaction/numerator/?area={w.tree.community.pk}",
         "/reports/",
+        "/reports/monthly/",
+        f"/reports/monthly/{w.tree.community.pk}/2025/11/",
         "/casework/",
         f"/casework/{_case_id()}/",
         "/casework/supervision/",

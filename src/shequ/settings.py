@@ -209,6 +209,13 @@ MEDIA_URL = "/media/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
+# Static files are collected (`make assets`, and `shequ serve` when they changed) under hashed names,
+# each with a gzip copy, so WhiteNoise can answer them compressed and cached for a year (issue 16).
+# The test suite keeps Django's plain storage (conftest.py); tests/test_static_files.py proves this one.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

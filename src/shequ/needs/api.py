@@ -4,6 +4,7 @@ services as the pages."""
 
 from datetime import date
 from typing import Any
+from uuid import UUID
 
 from django.db.models import QuerySet
 from ninja import Field, Query, Router, Schema, Status
@@ -98,6 +99,9 @@ class VisitIn(SubjectIn):
     purpose: VisitPurpose = VisitPurpose.ROUTINE
     notes: str = Field("", max_length=services.MAX_NOTES)
     needs: list[NeedDraftIn] = Field(default_factory=list, max_length=services.MAX_NEEDS_PER_VISIT)
+    key: UUID | None = Field(
+        None, description="the client's own id of this visit: sent again, the visit saved first is answered"
+    )
 
 
 class NeedIn(SubjectIn):
@@ -239,6 +243,7 @@ def visit_create(request: ApiRequest, data: VisitIn) -> Status[Visit]:
         purpose=data.purpose,
         notes=data.notes,
         needs=[services.NeedDraft(n.category, n.description) for n in data.needs],
+        key=data.key,
         **_subject(request, data),
     )
     return Status(201, selectors.visit_for(request.auth, visit.pk))

@@ -31,28 +31,38 @@ class VisitForm(forms.Form):
         label=_("Notes"),
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("How they are; what you saw. No ID or bank numbers."),
     )
+    # The phone's own name for this visit (outbox.js makes it): sent twice, it is saved once.
+    key = forms.UUIDField(required=False, widget=forms.HiddenInput(attrs={"data-visit-key": ""}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for i in range(MAX_NEEDS_PER_VISIT):
+            # A need is one line; its category may be left as it is ("other") and sorted out later.
+            self.fields[f"need_{i}_description"] = forms.CharField(
+                label=_("A need they raised (optional)") if i == 0 else _("What they need"),
+                required=False,
+                max_length=1000,
+                widget=forms.TextInput(attrs={"autocomplete": "off"}),
+            )
             self.fields[f"need_{i}_category"] = forms.ChoiceField(
                 label=_("Need: category"),
                 required=False,
-                choices=_blank(NeedCategory.choices, _("— no need —")),
+                choices=_blank(NeedCategory.choices, _("— category —")),
             )
-            self.fields[f"need_{i}_description"] = forms.CharField(
-                label=_("What they need"),
-                required=False,
-                max_length=1000,
-                widget=forms.Textarea(attrs={"rows": 2}),
-            )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        for i in range(MAX_NEEDS_PER_VISIT):
+            if (data.get(f"need_{i}_description") or "").strip() and not data.get(f"need_{i}_category"):
+                data[f"need_{i}_category"] = NeedCategory.OTHER
+        return data
 
     def need_rows(self) -> list[tuple[Any, Any]]:
         return [
-            (self[f"need_{i}_category"], self[f"need_{i}_description"]) for i in range(MAX_NEEDS_PER_VISIT)
+            (self[f"need_{i}_description"], self[f"need_{i}_category"]) for i in range(MAX_NEEDS_PER_VISIT)
         ]
 
 

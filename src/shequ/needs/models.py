@@ -63,6 +63,9 @@ class Visit(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("visited by"), on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Made by the phone for each visit it sends (a UUID): a visit saved offline and sent again when
+    # the network is back, or sent twice, is saved once (issue 16).
+    client_key = models.UUIDField(_("client key"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("home visit")
@@ -77,6 +80,11 @@ class Visit(models.Model):
                 name="needs_visit_subject",
             ),
             models.CheckConstraint(condition=Q(purpose__in=VisitPurpose.values), name="needs_visit_purpose"),
+            models.UniqueConstraint(
+                fields=["visited_by", "client_key"],
+                condition=Q(client_key__isnull=False),
+                name="needs_visit_once_per_key",
+            ),
         ]
 
     def __str__(self) -> str:

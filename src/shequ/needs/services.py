@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -204,14 +205,21 @@ def visit_log(
     notes: str = "",
     needs: Iterable[NeedDraft] = (),
     today: date | None = None,
+    key: UUID | None = None,
 ) -> Visit:
     """A home visit, logged on the spot: the subject picked from the worker's own area (its place and
     household come from the registry), the day (today unless typed in later), and the needs found,
-    each raised in the same step."""
+    each raised in the same step.
+
+    `key` is the phone's own name for this visit (a UUID): the same key sent again by the same
+    worker — a visit queued offline and replayed, a tap twice — answers the visit already saved,
+    unchanged, instead of saving a second one."""
     today = _today(today)
     by = _recorder(by)
     subject = subject_of(by=by, resident=resident, household=household, organisation=organisation)
     access.require(by, "visit", "create", path=subject.area.path)
+    if key is not None and (earlier := _keyed_visit(by, key)) is not None:
+        return earlier
     visited_on = _day(visited_on or today, field="visited_on", today=today)
     if purpose not in VisitPurpose.values:
         raise DomainError(_("Choose a purpose."), code="purpose_invalid", fields={"purpose": "invalid"})
@@ -232,9 +240,36 @@ def visit_log(
     ]
     if cleaned:
         access.require(by, "need", "create", path=subject.area.path)
+    try:
+        return _visit_save(by, subject, visited_on, purpose, notes, cleaned, key)
+    except IntegrityError:
+        # The same key arrived twice at once: the other request saved it first.
+        if key is not None and (earlier := _keyed_visit(by, key)) is not None:
+            return earlier
+        raise
+
+
+def _keyed_visit(by: Any, key: UUID) -> Visit | None:
+    return Visit.objects.filter(visited_by=by, client_key=key).first()
+
+
+def _visit_save(
+    by: Any,
+    subject: Subject,
+    visited_on: date,
+    purpose: str,
+    notes: str,
+    cleaned: list[tuple[str, str]],
+    key: UUID | None,
+) -> Visit:
     with transaction.atomic():
         visit = Visit.objects.create(
-            **subject.fields(), visited_on=visited_on, purpose=purpose, notes=notes, visited_by=by
+            **subject.fields(),
+            visited_on=visited_on,
+            purpose=purpose,
+            notes=notes,
+            visited_by=by,
+            client_key=key,
         )
         audit_log(
             action=AuditAction.CREATE,

@@ -8,6 +8,7 @@ urlpatterns = [
     path("visits/", views.visit_list, name="visit_list"),
     path("visits/new/", views.visit_new, name="visit_new"),
     path("visits/pick/", views.visit_pick, name="visit_pick"),
+    path("visits/sw.js", views.visit_service_worker, name="visit_service_worker"),
     path("visits/<int:pk>/", views.visit_detail, name="visit_detail"),
     path("needs/", views.need_list, name="need_list"),
     path("needs/new/", views.need_new, name="need_new"),

@@ -5,15 +5,20 @@ Thin: parse, call a service or selector, render."""
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -140,10 +145,29 @@ def visit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _kept_filters(request: HttpRequest) -> str:
+    """The pick list's filters (place, group, search) as a query string, carried through the form
+    so that after each save the list is the one the worker was walking."""
+    kept = {k: request.GET.get(k, "")[:50] for k in ("area", "group", "q")}
+    return urlencode({k: v for k, v in kept.items() if v})
+
+
+def _next_person(request: HttpRequest, today: date) -> Resident | None:
+    """The first of the filtered list not yet visited this month: where the worker goes next."""
+    area = _area_param(request)
+    group = request.GET.get("group", "")
+    q = request.GET.get("q", "")[:50]
+    candidates = selectors.visit_subjects(
+        request.user, area=area, q=q, group=group, since=_month_start(today)
+    )
+    return candidates.filter(seen=0).first()  # type: ignore[misc] # "seen" is annotated by visit_subjects
+
+
 @login_required
 def visit_new(request: HttpRequest) -> HttpResponse:
     """Step 1: pick the person from one's own grid (not yet visited this month first). Step 2: the
-    visit's form with them filled in, and the needs found."""
+    visit's form with them filled in, and the needs found. After each save, the next person of the
+    same filtered list (or the list itself when everyone is done)."""
     user = request.user
     if not access.paths_for(user, "visit", "create"):
         raise Forbidden()
@@ -156,6 +180,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
     tags = registry.group_tags(first) if first is not None else []
     initial = {"visited_on": today, "purpose": VisitPurpose.CARE if tags else VisitPurpose.ROUTINE}
     form = VisitForm(request.POST or None, initial=initial)
+    keep = _kept_filters(request)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         drafts = [
@@ -169,6 +194,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
                 purpose=data["purpose"],
                 notes=data["notes"],
                 needs=drafts,
+                key=data["key"],
                 **subject,
             )
         except DomainError as exc:
@@ -177,15 +203,25 @@ def visit_new(request: HttpRequest) -> HttpResponse:
             attach_error(form, exc)
         else:
             raised = visit.needs.count()
+            name = selectors.subject_name(visit)
             if raised:
-                messages.success(request, _("Visit logged, with %(n)d need(s) raised.") % {"n": raised})
+                messages.success(
+                    request,
+                    _("Visit to %(name)s logged, with %(n)d need(s) raised.") % {"name": name, "n": raised},
+                )
             else:
-                messages.success(request, _("Visit logged."))
-            return redirect("needs:visit_new")
+                messages.success(request, _("Visit to %(name)s logged.") % {"name": name})
+            following = _next_person(request, today)
+            target = reverse("needs:visit_new")
+            if following is not None:
+                return redirect(
+                    f"{target}?{urlencode({'resident': following.pk})}{'&' + keep if keep else ''}"
+                )
+            return redirect(f"{target}?{keep}" if keep else target)
     return render(
         request,
         "needs/visit_form.html",
-        {"form": form, "card": card, "subject": subject, "today": today},
+        {"form": form, "card": card, "subject": subject, "today": today, "keep": keep},
         status=400 if form.errors else 200,
     )
 
@@ -205,6 +241,7 @@ def _pick_context(request: HttpRequest, today: date) -> dict[str, Any]:
         "groups": [(g, SPECIAL_GROUPS[g]) for g in ("living_alone", "aged_60", "disabled", "dibao")],
         "q": q,
         "since": since,
+        "keep": _kept_filters(request),
         "recent": list(selectors.visits_for(user, mine=True)[:10]),
         "units": list(
             access.scope(user, "organisation", "view")
@@ -221,6 +258,32 @@ def visit_pick(request: HttpRequest) -> HttpResponse:
     if not access.paths_for(request.user, "visit", "create"):
         raise Forbidden()
     return render(request, "needs/_pick.html", _pick_context(request, timezone.localdate()))
+
+
+SERVICE_WORKER = Path(__file__).resolve().parent / "static" / "needs" / "visit-sw.js"
+
+
+def visit_service_worker(request: HttpRequest) -> HttpResponse:
+    """The visits' service worker (static/needs/visit-sw.js) with its words in the reader's language,
+    served from /visits/ so that it may keep the visit form's posts made without network."""
+    words = {
+        "lang": "zh-CN" if get_language() == "zh-hans" else get_language(),
+        "title": _("Saved on this phone"),
+        "explain": _(
+            "There is no network here. The visit is kept on this phone and sent by itself when the "
+            "network is back; it is saved once, however often it is sent."
+        ),
+        "back": _("Back to the list"),
+        "waiting": _("{n} visit(s) saved on this phone: they are sent when the network is back."),
+        "sent": _("{s} visit(s) saved on this phone have been sent."),
+        "login": _("{n} visit(s) wait on this phone: sign in again to send them."),
+        "refused": _("{r} visit(s) were refused by the server: log them again."),
+    }
+    source = SERVICE_WORKER.read_text(encoding="utf-8")
+    body = source.replace("/*WORDS*/{}", json.dumps(words, ensure_ascii=False), 1)
+    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
 
 
 @login_required

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -117,3 +118,14 @@ def gather(
         children=children,
         targets=targets,
     )
+
+
+def month_figures(viewer: Any, area: Area, year: int, month: int) -> list[dict[str, str]]:
+    """A month's figures of an area as the records hold them, in the words and form the dashboard
+    shows: what a community's monthly report hands in (nothing typed)."""
+    if viewer is None:
+        return []
+    return [
+        {"key": f.key, "label": str(f.label), "value": f.display()}
+        for f in metrics.area_figures(viewer, area, Period.month(year, month))
+    ]

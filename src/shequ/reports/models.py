@@ -98,3 +98,63 @@ class ReportJob(models.Model):
 
     def filename(self) -> str:
         return f"{self.area.name}-{self.get_kind_display()}-{self.period_label()}.{self.format}"
+
+
+class SubmissionStatus(models.TextChoices):
+    DRAFT = "draft", _("Not handed in")
+    SUBMITTED = "submitted", _("Handed in")
+    RECEIVED = "received", _("Received")
+    RETURNED = "returned", _("Returned")
+
+
+class ReportSubmission(models.Model):
+    """A community's monthly report handed in to its street (issue 16): draft → submitted → received,
+    or returned with a reason and handed in again. What it says is the month's figures, taken from
+    the records when it is handed in (`figures`), never typed; the rules are reports/workflow.py."""
+
+    area = models.ForeignKey(Area, verbose_name=_("community"), on_delete=models.PROTECT, related_name="+")
+    area_path = models.CharField(max_length=64, editable=False, db_index=True)
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=SubmissionStatus.choices, default=SubmissionStatus.DRAFT
+    )
+    # The figures as handed in: [{"key", "label", "value"}], so the street reads what was sent even
+    # when the records change afterwards.
+    figures = models.JSONField(_("figures"), default=list, blank=True)
+    note = models.CharField(_("note"), max_length=500, blank=True)
+    reason = models.CharField(_("reason for returning"), max_length=500, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    submitted_at = models.DateTimeField(_("handed in at"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("monthly report handed in")
+        verbose_name_plural = _("monthly reports handed in")
+        ordering = ["-year", "-month", "area_path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "year", "month"], name="reports_submission_one_per_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(month__gte=1) & Q(month__lte=12), name="reports_submission_month"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in SubmissionStatus]), name="reports_submission_status"
+            ),
+            # A returned report says why.
+            models.CheckConstraint(
+                condition=~Q(status="returned") | ~Q(reason=""), name="reports_submission_returned_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.period_label()}"
+
+    def period_label(self) -> str:
+        return f"{self.year}-{self.month:02d}"

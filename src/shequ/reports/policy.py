@@ -18,4 +18,17 @@ declare(
             "create": Rule(ADMINS | {R.SOCIAL_WORKER, R.EVALUATOR}),
         },
     ),
+    # A community's monthly report handed in to its street (issue 16; reports/workflow.py): the
+    # community's staff hand it in, the street (or the district) receives it or returns it with a
+    # reason; every office above sees which of its communities have handed in.
+    Resource(
+        "report_submission",
+        "reports.ReportSubmission",
+        "area_path",
+        {
+            "view": Rule(ADMINS),
+            "submit": Rule(frozenset({R.COMMUNITY_STAFF})),
+            "review": Rule(frozenset({R.STREET_OFFICIAL, R.DISTRICT_ADMIN}), below_only=True),
+        },
+    ),
 )

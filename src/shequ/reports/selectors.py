@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import QuerySet
 
 from shequ.core import access
 from shequ.core.errors import NotFound
-from shequ.core.models import Area
-from shequ.reports.models import ReportJob
+from shequ.core.models import Area, AreaKind
+from shequ.reports.models import ReportJob, ReportSubmission
 from shequ.reports.services import REPORT_KINDS
 
 MAX_AREAS = 2000  # the choice list of the request form; a district has a few hundred communities
@@ -41,3 +42,44 @@ def job_for(user: Any, job_id: int) -> ReportJob:
     if job is None or not access.can(user, "report", "view", path=job.area.path):
         raise NotFound()
     return job
+
+
+# --- monthly reports handed in (issue 16) -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Handin:
+    """A community's month: its hand-in record, or an unsaved draft when nothing was done yet."""
+
+    area: Area
+    submission: ReportSubmission
+
+    @property
+    def status(self) -> str:
+        return str(self.submission.status)
+
+
+def _draft(area: Area, year: int, month: int) -> ReportSubmission:
+    return ReportSubmission(area=area, area_path=area.path, year=year, month=month)
+
+
+def handins_for(user: Any, *, year: int, month: int) -> list[Handin]:
+    """Every community within the user's view with its hand-in of the month, in tree order: the
+    street sees which of its communities have handed in (and which not)."""
+    paths = access.paths_for(user, "report_submission", "view")
+    if not paths:
+        return []
+    communities = Area.objects.filter(access.path_q("path", paths), kind=AreaKind.COMMUNITY).order_by("path")
+    found = {
+        s.area_id: s for s in access.scope(user, "report_submission", "view").filter(year=year, month=month)
+    }
+    return [Handin(a, found.get(a.pk) or _draft(a, year, month)) for a in communities[:MAX_AREAS]]
+
+
+def handin_for(user: Any, area_id: int, *, year: int, month: int) -> Handin:
+    """One community's month; NotFound outside the user's view (or when it is no community)."""
+    area = Area.objects.filter(pk=area_id, kind=AreaKind.COMMUNITY).first()
+    if area is None or not access.can(user, "report_submission", "view", path=area.path):
+        raise NotFound()
+    found = ReportSubmission.objects.filter(area=area, year=year, month=month).first()
+    return Handin(area, found or _draft(area, year, month))

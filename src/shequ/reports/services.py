@@ -24,7 +24,8 @@ from shequ.core.audit import audit_log
 from shequ.core.errors import DomainError
 from shequ.core.models import Area, AreaKind, AuditAction
 from shequ.reports import content as report_content
-from shequ.reports.models import PENDING, JobStatus, ReportFormat, ReportJob, ReportKind
+from shequ.reports.models import PENDING, JobStatus, ReportFormat, ReportJob, ReportKind, ReportSubmission
+from shequ.reports.workflow import SUBMISSION
 
 logger = logging.getLogger("shequ.reports")
 
@@ -219,3 +220,66 @@ def report_downloaded(*, by: Any, job: ReportJob) -> None:
         area_path=job.area.path,
         changes={"report": [None, job.filename()], "size": [None, job.size]},
     )
+
+
+# --- handing in the monthly report (issue 16; the rules: reports/workflow.py) ---------------------
+
+
+def _check_handin_month(area: Area, year: int, month: int, today: date) -> None:
+    if area.kind != AreaKind.COMMUNITY:
+        raise ReportError(_("Only a community hands in a monthly report."), code="not_a_community")
+    if not 1 <= month <= 12 or not FIRST_YEAR <= year <= today.year:
+        raise ReportError(_("Choose the month of the report."), code="month_invalid", fields={"month": "x"})
+    if (year, month) > (today.year, today.month):
+        raise ReportError(
+            _("A month's report is handed in from its month on, not before."),
+            code="month_future",
+            fields={"month": "future"},
+        )
+
+
+def submission_act(
+    *,
+    by: Any,
+    area: Area,
+    year: int,
+    month: int,
+    action: str,
+    note: str = "",
+    reason: str = "",
+    today: date | None = None,
+) -> ReportSubmission:
+    """One action of the hand-in table on a community's month: hand it in (its figures taken from the
+    records now), receive it, or return it with a reason. The table decides who and when."""
+    today = today or timezone.localdate()
+    _check_handin_month(area, year, month, today)
+    with transaction.atomic():
+        row, _made = ReportSubmission.objects.get_or_create(
+            area=area, year=year, month=month, defaults={"area_path": area.path}
+        )
+        current = ReportSubmission.objects.select_for_update().get(pk=row.pk)
+        SUBMISSION.check(by, current, action)
+        before = current.status
+        current.status = SUBMISSION.next_state(current, action)
+        now = timezone.now()
+        if action == "submit":
+            current.figures = report_content.month_figures(by, area, year, month)
+            current.note = note
+            current.reason = ""
+            current.submitted_by = by
+            current.submitted_at = now
+            current.reviewed_by, current.reviewed_at = None, None
+        else:
+            current.reason = reason if action == "return" else ""
+            current.reviewed_by = by
+            current.reviewed_at = now
+        current.full_clean(exclude=["area", "submitted_by", "reviewed_by"])
+        current.save()
+        audit_log(
+            action=AuditAction.UPDATE,
+            actor=by,
+            obj=current,
+            area_path=current.area_path,
+            changes={"status": [before, current.status], "period": [None, current.period_label()]},
+        )
+    return current

@@ -649,6 +649,27 @@ def signup_check_in(request: ApiRequest, signup_id: int, data: AtIn) -> SignUp:
     return selectors.signup_for(request.auth, signup_id)
 
 
+class RefusedOut(Schema):
+    signup_id: int
+    message: str
+
+
+class CheckInAllOut(Schema):
+    checked_in: list[int]  # the sign-ups checked in
+    refused: list[RefusedOut]  # those a rule left out (checked in elsewhere at the same time…), with why
+
+
+@router.post("/activities/{int:activity_id}/check-in-all", response=CheckInAllOut)
+def activity_check_in_all(request: ApiRequest, activity_id: int) -> dict[str, Any]:
+    """Everyone with a confirmed place not yet checked in, each by the rules of one check-in."""
+    activity = selectors.activity_for(request.auth, activity_id)
+    result = services.attendance_check_in_all(by=request.auth, activity=activity)
+    return {
+        "checked_in": [s.pk for s in result.checked_in],
+        "refused": [{"signup_id": s.pk, "message": why} for s, why in result.refused],
+    }
+
+
 @router.post("/signups/{int:signup_id}/check-out", response=SignUpOut)
 def signup_check_out(request: ApiRequest, signup_id: int, data: AtIn) -> SignUp:
     signup = selectors.signup_for(request.auth, signup_id)

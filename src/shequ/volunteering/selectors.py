@@ -14,6 +14,7 @@ from shequ.core import access
 from shequ.core.errors import NotFound
 from shequ.core.models import Area, subtree_q
 from shequ.registry.search import refuse_number
+from shequ.registry.services.personal_data import pinyin_of
 from shequ.volunteering.models import (
     Activity,
     ActivityReport,
@@ -475,3 +476,13 @@ def hours_total(activity: Activity) -> dict[str, Any]:
         confirmed=Count("id", filter=Q(status=HoursStatus.CONFIRMED)),
         pending=Count("id", filter=Q(status=HoursStatus.PENDING)),
     )
+
+
+def attendance_rows(activity: Activity) -> list[SignUp]:
+    """The check-in list: `signups_of`, each with what its search box matches (the name, its pinyin
+    initials and full pinyin: 张三 is found by "zs" and "zhangsan")."""
+    rows = list(signups_of(activity))
+    for signup in rows:
+        initials, full = pinyin_of(signup.volunteer.name)
+        signup.search = f"{signup.volunteer.name} {initials} {full}".lower()  # type: ignore[attr-defined]
+    return rows

@@ -19,6 +19,7 @@ urlpatterns = [
     path("activities/<int:pk>/qr/", views.activity_qr, name="qr"),
     path("activities/<int:pk>/attendance/", views.attendance, name="attendance"),
     path("activities/<int:pk>/attendees/", views.attendees, name="attendees"),
+    path("activities/<int:pk>/attendance/check-in-all/", views.check_in_all, name="check_in_all"),
     path("activities/<int:pk>/hours/confirm/", views.hours_confirm_all, name="hours_confirm_all"),
     path("check-in/<str:token>/", views.scan, name="scan"),
     path("sign-ups/<int:pk>/cancel/", views.signup_cancel, name="cancel_signup"),

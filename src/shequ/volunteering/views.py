@@ -364,15 +364,35 @@ def scan(request: HttpRequest, token: str) -> HttpResponse:
 
 @login_required
 def attendance(request: HttpRequest, pk: int) -> HttpResponse:
-    """The organiser's list: who signed up, who came, their hours; check-in and hours from here."""
+    """The organiser's list: who signed up, who came, their hours; check-in (one tap a person, the row
+    swapped by htmx, no reload), "check in all", check-out and hours from here."""
     activity = selectors.activity_for(request.user, pk)
     access.require(request.user, "activity", "manage", path=activity.area.path)
-    signups = list(selectors.signups_of(activity))
+    signups = selectors.attendance_rows(activity)
     pending = [s for s in signups if hasattr(s, "hours") and s.hours.status == "pending"]
+    waiting = [s for s in signups if s.status == "confirmed" and not hasattr(s, "attendance")]
     return render(
         request,
         "volunteering/attendance.html",
-        {"activity": activity, "signups": signups, "pending": len(pending), "now": timezone.now()},
+        {
+            "activity": activity,
+            "signups": signups,
+            "pending": len(pending),
+            "waiting": len(waiting),
+            "now": timezone.now(),
+        },
+    )
+
+
+def _row(request: HttpRequest, signup_pk: int, error: DomainError | None = None) -> HttpResponse:
+    """One row of the check-in list, as htmx swaps it in after a tap (with the refusal, if any)."""
+    signup = selectors.signup_for(request.user, signup_pk)
+    row = next(s for s in selectors.attendance_rows(signup.activity) if s.pk == signup.pk)
+    return render(
+        request,
+        "volunteering/_attendance_row.html",
+        {"s": row, "activity": signup.activity, "row_error": str(error.message) if error else ""},
+        status=error.status if error else 200,
     )
 
 
@@ -380,6 +400,7 @@ def attendance(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def attendance_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     signup = selectors.signup_for(request.user, pk)
+    swapped = request.headers.get("HX-Request") == "true"
     try:
         if action == "check-in":
             services.attendance_check_in(by=request.user, signup=signup)
@@ -388,10 +409,26 @@ def attendance_action(request: HttpRequest, pk: int, action: str) -> HttpRespons
         else:
             raise NotFound()
     except DomainError as exc:
-        if exc.status == 404:
+        if exc.status in (403, 404):
             raise
+        if swapped:
+            return _row(request, pk, exc)
         messages.error(request, str(exc.message))
+    if swapped:
+        return _row(request, pk)
     return redirect("volunteering:attendance", pk=signup.activity_id)
+
+
+@login_required
+@require_POST
+def check_in_all(request: HttpRequest, pk: int) -> HttpResponse:
+    """ "Check in all signed-up" from the list: the same rule for each person as one by one."""
+    activity = selectors.activity_for(request.user, pk)
+    result = services.attendance_check_in_all(by=request.user, activity=activity)
+    messages.success(request, _("%(n)d checked in.") % {"n": len(result.checked_in)})
+    for signup, why in result.refused:
+        messages.error(request, f"{signup.volunteer.name}: {why}")
+    return redirect("volunteering:attendance", pk=pk)
 
 
 @login_required

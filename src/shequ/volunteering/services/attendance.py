@@ -23,6 +23,7 @@ from shequ.volunteering.models import (
     ServiceHours,
     SignUp,
     SignUpStatus,
+    Volunteer,
 )
 from shequ.volunteering.services.common import (
     CHECK_IN_OPENS,
@@ -85,6 +86,41 @@ def _hours_from(attendance: Attendance, activity: Activity) -> ServiceHours:
         hours.computed_minutes = hours.minutes = minutes
         hours.save(update_fields=["computed_minutes", "minutes"])
     return hours
+
+
+class ElsewhereAtOnce(DomainError):
+    """The person is checked in at another activity whose time overlaps this one and has not checked
+    out there: one person is not in two places at once (issue 16)."""
+
+    status = 409
+    code = "checked_in_elsewhere"
+
+
+def _refuse_if_elsewhere(signup: SignUp, activity: Activity) -> None:
+    """Refuse checking `signup`'s volunteer in while they are checked in (not yet out) at another
+    activity whose time (or shift) overlaps this one's."""
+    # One check-in of a person at a time: two organisers at two activities cannot both let them in.
+    Volunteer.objects.select_for_update().filter(pk=signup.volunteer_id).first()
+    start, end = _window_of(signup, activity)
+    open_elsewhere = (
+        Attendance.objects.filter(signup__volunteer_id=signup.volunteer_id, checked_out_at__isnull=True)
+        .exclude(signup__activity_id=activity.pk)
+        .select_related("signup__activity", "signup__shift", "signup__volunteer")
+    )
+    for other in open_elsewhere:
+        other_start, other_end = _window_of(other.signup, other.signup.activity)
+        if other_start < end and start < other_end:
+            raise ElsewhereAtOnce(
+                _(
+                    "%(name)s is checked in at “%(title)s” (since %(time)s), whose time overlaps this "
+                    "activity, and has not checked out there: check them out there first."
+                )
+                % {
+                    "name": other.signup.volunteer.name,
+                    "title": other.signup.activity.title,
+                    "time": _local(other.checked_in_at),
+                }
+            )
 
 
 class AlreadyDone(DomainError):
@@ -150,6 +186,7 @@ def attendance_scan(*, by: Any, token: str, now: datetime | None = None) -> Scan
                     _("The activity ended at %(time)s; check-in is closed.") % {"time": _local(end)},
                     code="too_late",
                 )
+            _refuse_if_elsewhere(signup, activity)
             attendance = Attendance.objects.create(
                 signup=signup, checked_in_at=now, checked_in_via=CheckMethod.QR, checked_in_by=by
             )
@@ -208,11 +245,44 @@ def attendance_check_in(
             )
         if Attendance.objects.filter(signup=current).exists():
             raise AlreadyDone(_("This person has already checked in."))
+        _refuse_if_elsewhere(current, activity)
         attendance = Attendance.objects.create(
             signup=current, checked_in_at=at, checked_in_via=CheckMethod.ORGANISER, checked_in_by=by
         )
         _audit(AuditAction.CREATE, by, attendance, activity.area.path, {"checked_in_at": [None, at]})
         return attendance
+
+
+@dataclass(frozen=True)
+class CheckedInAll:
+    checked_in: list[SignUp]
+    refused: list[tuple[SignUp, str]]  # each one left out, with why
+
+
+def attendance_check_in_all(*, by: Any, activity: Activity, now: datetime | None = None) -> CheckedInAll:
+    """ "Check in all signed-up": everyone with a confirmed place not yet checked in, each through the
+    same rules as one by one; those a rule refuses (checked in elsewhere, outside their shift's time)
+    are left out and named."""
+    now = _now(now)
+    _require(by, "activity", "manage", activity.area.path)
+    waiting = list(
+        SignUp.objects.filter(activity=activity, status=SignUpStatus.CONFIRMED, attendance__isnull=True)
+        .select_related("volunteer", "shift")
+        .order_by("created_at", "id")
+    )
+    done: list[SignUp] = []
+    refused: list[tuple[SignUp, str]] = []
+    for signup in waiting:
+        signup.activity = activity
+        try:
+            attendance_check_in(by=by, signup=signup, now=now)
+        except DomainError as exc:
+            if exc.status in (403, 404):
+                raise
+            refused.append((signup, str(exc.message)))
+        else:
+            done.append(signup)
+    return CheckedInAll(done, refused)
 
 
 def attendance_check_out(

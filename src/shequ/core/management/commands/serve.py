@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+
+def static_files_stale() -> bool:
+    """Whether the collected static files (their manifest) are missing or older than a source file."""
+    manifest = Path(settings.STATIC_ROOT) / "staticfiles.json"
+    if not manifest.exists():
+        return True
+    collected = manifest.stat().st_mtime
+    for finder in finders.get_finders():
+        for _path, storage in finder.list(["CVS", ".*", "*~"]):
+            if Path(storage.path(_path)).stat().st_mtime > collected:
+                return True
+    return False
 
 
 class Command(BaseCommand):
@@ -31,6 +47,9 @@ class Command(BaseCommand):
         vendor = settings.STATICFILES_DIRS[0] / "vendor" / "htmx.min.js"
         if not vendor.exists():
             self.stderr.write("前端资源缺失 / front-end assets missing: run `make assets` first.")
+        elif static_files_stale():
+            # Pages name the static files by their hashed names: collect them before the first page.
+            call_command("collectstatic", interactive=False, verbosity=0)
         # Bind first, then say so: whoever waits for this line can connect at once.
         server: Any = create_server(
             application,
