@@ -21,7 +21,7 @@ from shequ.core import access
 from shequ.core import selectors as core_selectors
 from shequ.core.errors import DomainError, Forbidden
 from shequ.core.models import Area
-from shequ.core.pages import form_status, submit
+from shequ.core.pages import area_param, form_status, submit
 from shequ.core.pagination import paginate
 from shequ.core.places import place_choices
 from shequ.core.views import attach_error
@@ -45,11 +45,6 @@ AREA_CHOICES_LIMIT = 300
 # --- shared parsing -------------------------------------------------------------------------------
 
 
-def _area_param(request: HttpRequest) -> Area | None:
-    value = request.GET.get("area", "")
-    return core_selectors.area_for(request.user, int(value)) if value.isdigit() else None
-
-
 def _date_param(request: HttpRequest, name: str) -> date | None:
     try:
         return date.fromisoformat(request.GET.get(name, "")[:10])
@@ -60,7 +55,7 @@ def _date_param(request: HttpRequest, name: str) -> date | None:
 def _filters(request: HttpRequest) -> dict[str, Any]:
     """area, from and to: the filters every list takes, so other pages can link to its rows."""
     return {
-        "area": _area_param(request),
+        "area": area_param(request),
         "date_from": _date_param(request, "from"),
         "date_to": _date_param(request, "to"),
     }
@@ -193,7 +188,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
 
 def _pick_context(request: HttpRequest, today: date) -> dict[str, Any]:
     user = request.user
-    area = _area_param(request)
+    area = area_param(request)
     group = request.GET.get("group", "")
     q = request.GET.get("q", "")[:50]
     since = _month_start(today)
@@ -415,7 +410,7 @@ def _survey_context(
     request: HttpRequest, survey: Survey, form: PaperAnswerForm | None = None
 ) -> dict[str, Any]:
     user = request.user
-    area = _area_param(request)
+    area = area_param(request)
     can_record = access.can(user, "survey_response", "record", path=survey.area_path) or any(
         p.startswith(survey.area_path) for p in access.paths_for(user, "survey_response", "record")
     )

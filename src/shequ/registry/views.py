@@ -19,7 +19,7 @@ from shequ.core import access, grants
 from shequ.core import selectors as core_selectors
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.models import Area, AreaKind, ImportJob
-from shequ.core.pages import form_status, submit
+from shequ.core.pages import area_param, form_status, submit
 from shequ.core.pagination import paginate
 from shequ.core.panels import resident_panels
 from shequ.core.views import attach_error
@@ -41,15 +41,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WEB_IMPORT_MAX_ROWS = 20_000  # larger files go through `shequ import-residents`, which shows progress
 
 
-def _area_param(request: HttpRequest) -> Any:
-    value = request.GET.get("area", "")
-    return core_selectors.area_for(request.user, int(value)) if value.isdigit() else None
-
-
 def _filtered(request: HttpRequest) -> tuple[Any, ResidentFilterForm, Any, dict[str, str]]:
     if not access.paths_for(request.user, "resident", "view"):
         raise Forbidden()
-    area = _area_param(request)
+    area = area_param(request)
     values, expired = search.filters_of(request, request.GET)
     if expired:
         messages.info(request, _("That search has expired. Please search again."))
@@ -329,7 +324,7 @@ def resident_group(request: HttpRequest, pk: int, group: str) -> HttpResponse:
 def _households_filtered(request: HttpRequest) -> tuple[Any, Any, str]:
     if not access.paths_for(request.user, "household", "view"):
         raise Forbidden()
-    area = _area_param(request)
+    area = area_param(request)
     q = request.GET.get("q", "").strip()[:50]
     return selectors.households_for(request.user, area=area, q=q), area, q
 
@@ -397,7 +392,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _organisations_filtered(request: HttpRequest) -> tuple[Any, Any, str, str]:
     if not access.paths_for(request.user, "organisation", "view"):
         raise Forbidden()
-    area = _area_param(request)
+    area = area_param(request)
     q = request.GET.get("q", "").strip()[:50]
     kind = request.GET.get("kind", "")
     kind = kind if kind in OrganisationKind.values else ""
@@ -482,7 +477,7 @@ def _job_url(job: ImportJob) -> str:
 def import_upload(request: HttpRequest, kind: str = "residents") -> HttpResponse:
     """Upload and check. `area` is the community (or grid) the file is for."""
     what = importing.kind_of(kind)
-    area = _area_param(request)
+    area = area_param(request)
     if area is None:
         raise DomainError(_("Open the import from a community or grid page."), code="import_area")
     access.require(request.user, what.resource, "import", path=area.path)

@@ -22,9 +22,10 @@ from shequ.core import access
 from shequ.core import selectors as core_selectors
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.models import Area, AreaKind
-from shequ.core.pages import form_status
+from shequ.core.pages import area_param, form_status, submit
 from shequ.core.pagination import paginate
 from shequ.core.views import attach_error
+from shequ.core.workflow import int_value
 from shequ.registry import selectors as registry_selectors
 from shequ.registry.models import Household
 from shequ.resources.models import Venue
@@ -48,11 +49,6 @@ from shequ.volunteering.models import Activity, ActivityStatus
 
 FORM_CHOICES_LIMIT = 300
 RECOGNITION_LIMIT = 500  # rows printed; the star counts cover the whole list
-
-
-def _area_param(request: HttpRequest) -> Area | None:
-    value = request.GET.get("area", "")
-    return core_selectors.area_for(request.user, int(value)) if value.isdigit() else None
 
 
 def _managed_areas(user: Any, resource: str, kinds: tuple[str, ...]) -> list[Area]:
@@ -81,7 +77,7 @@ def _posted_area(request: HttpRequest, resource: str) -> None:
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    area = _area_param(request)
+    area = area_param(request)
     form = ActivityFilterForm(request.GET or None)
     f = form.cleaned_data if form.is_valid() else {}
     when = f.get("when") or "upcoming"
@@ -164,7 +160,7 @@ def _activity_choices(user: Any, form: ActivityForm, area: Area | None) -> None:
 @login_required
 def activity_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    area = _area_param(request)
+    area = area_param(request)
     if area is not None:
         access.require(user, "activity", "manage", path=area.path)
     _posted_area(request, "activity")
@@ -210,7 +206,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def activity_publish(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.activity_for(request.user, pk)
-    version = int(request.POST.get("version") or 0)
+    version = int_value(request.POST.get("version") or 0, field="version")
     services.activity_publish(by=request.user, activity=activity, version=version)
     messages.success(request, _("The activity is published to the residents and volunteers of its area."))
     return redirect("volunteering:detail", pk=pk)
@@ -221,21 +217,13 @@ def activity_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.activity_for(request.user, pk)
     form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.activity_cancel(
-                by=request.user,
-                activity=activity,
-                version=form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            messages.success(request, _("The activity is cancelled."))
-            return redirect("volunteering:detail", pk=pk)
+    if submit(
+        request, form, lambda data: services.activity_cancel(by=request.user, activity=activity, **data)
+    ):
+        messages.success(request, _("The activity is cancelled."))
+        return redirect("volunteering:detail", pk=pk)
     context = _detail_context(request, activity) | {"cancel_form": form}
-    return render(request, "volunteering/activity_detail.html", context, status=400)
+    return render(request, "volunteering/activity_detail.html", context, status=form_status(form))
 
 
 @login_required
@@ -413,25 +401,14 @@ def hours_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def hours_correct(request: HttpRequest, pk: int) -> HttpResponse:
     hours = selectors.hours_for(request.user, pk)
     form = CorrectionForm(request.POST or None, initial={"version": hours.version, "minutes": hours.minutes})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.hours_correct(
-                by=request.user,
-                hours=hours,
-                version=form.cleaned_data["version"],
-                minutes=form.cleaned_data["minutes"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            messages.success(request, _("The correction is recorded."))
-            return redirect("volunteering:attendance", pk=hours.activity_id)
+    if submit(request, form, lambda data: services.hours_correct(by=request.user, hours=hours, **data)):
+        messages.success(request, _("The correction is recorded."))
+        return redirect("volunteering:attendance", pk=hours.activity_id)
     return render(
         request,
         "volunteering/hours_correct.html",
         {"hours": hours, "form": form, "corrections": list(hours.corrections.all())},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -467,7 +444,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not access.paths_for(user, "volunteer", "view"):
         raise Forbidden()
-    area = _area_param(request)
+    area = area_param(request)
     q = request.GET.get("q", "")[:50]
     verified = {"yes": True, "no": False}.get(request.GET.get("verified", ""))
     page = paginate(request, selectors.volunteers_for(user, area=area, q=q, verified=verified))
@@ -615,7 +592,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         request,
         "volunteering/team_list.html",
         {
-            "teams": selectors.teams_for(user, area=_area_param(request))[:200],
+            "teams": selectors.teams_for(user, area=area_param(request))[:200],
             "form": form,
             "figures_only": access.figures_only(user),  # an evaluator: no leader's name
         },
@@ -633,7 +610,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
     start, end = date(today.year, 1, 1), today
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    rows = selectors.ranking(user, area=_area_param(request), start=start, end=end, limit=100)
+    rows = selectors.ranking(user, area=area_param(request), start=start, end=end, limit=100)
     return render(
         request, "volunteering/ranking.html", {"form": form, "rows": rows, "start": start, "end": end}
     )
@@ -671,7 +648,7 @@ def youth_group_list(request: HttpRequest) -> HttpResponse:
     if not access.paths_for(user, "youth_group", "view"):
         raise Forbidden()
     areas = _managed_areas(user, "youth_group", (AreaKind.COMMUNITY,))
-    area = _area_param(request) or (areas[0] if areas else None)
+    area = area_param(request) or (areas[0] if areas else None)
     form = None
     if area is not None and access.can(user, "youth_group", "manage", path=area.path):
         _posted_area(request, "youth_group")
@@ -819,42 +796,20 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActivityEditForm(request.POST or None, initial=initial)
     venues = list(selectors.venue_choices(user, activity.area))
     form.set_venues([(v.pk, f"{v.resource.name}（{v.capacity}）") for v in venues])
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def update(data: dict[str, Any]) -> Any:
         venue = (
             activity.venue
             if data.get("venue") is not None and data.get("venue") == activity.venue_id
             else next((v for v in venues if v.pk == data.get("venue")), None)
         )
-        try:
-            services.activity_update(
-                by=user,
-                activity=activity,
-                version=data["version"],
-                title=data["title"],
-                kind=data["kind"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                venue=venue,
-                place=data["place"],
-                capacity=data["capacity"],
-                eligibility=data["eligibility"],
-                target_groups=data["target_groups"],
-                cancel_deadline=data["cancel_deadline"],
-                description=data["description"],
-            )
-        except DomainError as exc:
-            attach_error(form, exc)
-            status = exc.status
-        else:
-            messages.success(request, _("The activity is saved."))
-            return redirect("volunteering:detail", pk=pk)
-    elif form.errors:
-        status = 400
-    return render(
-        request, "volunteering/activity_edit.html", {"form": form, "activity": activity}, status=status
-    )
+        return services.activity_update(by=user, activity=activity, **{**data, "venue": venue})
+
+    if submit(request, form, update):
+        messages.success(request, _("The activity is saved."))
+        return redirect("volunteering:detail", pk=pk)
+    context = {"form": form, "activity": activity}
+    return render(request, "volunteering/activity_edit.html", context, status=form_status(form))
 
 
 @login_required
@@ -997,7 +952,7 @@ def recognition(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = RecognitionForm(request.GET or None, initial={"year": today.year})
     year = form.cleaned_data["year"] if form.is_valid() else today.year
-    area = _area_param(request)
+    area = area_param(request)
     listing = selectors.recognition(user, year=year, area=area, limit=RECOGNITION_LIMIT)
     return render(
         request,
