@@ -274,14 +274,6 @@ def counts_of(activity: Activity) -> Counts:
     )
 
 
-def service_records_for(user: Any, *, area: Area | None = None) -> QuerySet[ServiceRecord]:
-    """The service records of the activities the user may see (for the metrics)."""
-    qs = ServiceRecord.objects.filter(activity__in=activities_for(user).values("pk"))
-    if area is not None:
-        qs = qs.filter(subtree_q(area.path, "area__path"))
-    return qs
-
-
 def report_of(activity: Activity) -> ActivityReport | None:
     return ActivityReport.objects.prefetch_related("photos").filter(activity=activity).first()
 
