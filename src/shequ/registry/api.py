@@ -240,6 +240,17 @@ def resident_leave(request: ApiRequest, resident_id: int, data: LeaveIn) -> Resi
     )
 
 
+class ReturnIn(Input):
+    version: int
+
+
+@router.post("/residents/{int:resident_id}/return", response=ResidentOut)
+def resident_return(request: ApiRequest, resident_id: int, data: ReturnIn) -> Resident:
+    """The page's "moved back" button: a person who moved out is active again."""
+    resident = selectors.resident_for(request.auth, resident_id)
+    return services.resident_return(by=request.auth, resident=resident, version=data.version)
+
+
 @router.post("/residents/{int:resident_id}/reveal", response=RevealOut)
 def resident_reveal(request: ApiRequest, resident_id: int) -> RevealOut:
     resident = selectors.resident_for(request.auth, resident_id)
