@@ -34,13 +34,13 @@ from shequ.volunteering.forms import (
     ActivityEditForm,
     ActivityFilterForm,
     ActivityForm,
+    BriefForm,
     CancelForm,
     CorrectionForm,
     FinishForm,
     PeriodForm,
     RecognitionForm,
     RedemptionForm,
-    ReportForm,
     SelfRegistrationForm,
     TeamForm,
     VolunteerForm,
@@ -122,7 +122,7 @@ def _detail_context(request: HttpRequest, activity: Activity) -> dict[str, Any]:
         "manage": manage,
         "places_left": max(0, activity.capacity - getattr(activity, "confirmed_count", 0)),
         "counts": selectors.counts_of(activity) if activity.status == ActivityStatus.FINISHED else None,
-        "report": selectors.report_of(activity),
+        "report": selectors.brief_of(activity),
         "read_report": access.can(user, "activity", "report", path=activity.area.path),
         "can_join": services.home_community(user) is not None,
         "cancel_form": CancelForm(initial={"version": activity.version}) if manage else None,
@@ -813,19 +813,19 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_write(request: HttpRequest, pk: int) -> HttpResponse:
+def brief_write(request: HttpRequest, pk: int) -> HttpResponse:
     """The organiser writes the report once the activity is finished: text and photos. The numbers of
     participants and beneficiaries are shown from the service records, never typed again."""
     user = request.user
     activity = selectors.activity_for(user, pk)
     access.require(user, "activity", "manage", path=activity.area.path)
-    report = selectors.report_of(activity)
+    report = selectors.brief_of(activity)
     initial = {"text": report.text, "version": report.version} if report else {}
-    form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
+    form = BriefForm(request.POST or None, request.FILES or None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_save(
+            services.brief_save(
                 by=user,
                 activity=activity,
                 text=form.cleaned_data["text"],
@@ -855,9 +855,9 @@ def report_write(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_read(request: HttpRequest, pk: int) -> HttpResponse:
+def brief_read(request: HttpRequest, pk: int) -> HttpResponse:
     """The report as funders and supervisors read (and print) it."""
-    activity, report = selectors.report_for(request.user, pk)
+    activity, report = selectors.brief_for(request.user, pk)
     return render(
         request,
         "volunteering/report.html",
@@ -872,8 +872,8 @@ def report_read(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_photo(request: HttpRequest, pk: int) -> FileResponse:
-    photo = selectors.report_photo_for(request.user, pk)
+def brief_photo(request: HttpRequest, pk: int) -> FileResponse:
+    photo = selectors.brief_photo_for(request.user, pk)
     response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
     response["Content-Disposition"] = f'inline; filename="report-{photo.report_id}-{photo.pk}.jpg"'
     return response

@@ -731,7 +731,7 @@ def _reported(c: Case) -> Any:
 
     from django.utils import timezone
 
-    from shequ.volunteering.services import activity_create, activity_finish, activity_publish, report_save
+    from shequ.volunteering.services import activity_create, activity_finish, activity_publish, brief_save
 
     start = timezone.now() - timedelta(hours=3)
     before = start - timedelta(days=1)
@@ -748,7 +748,7 @@ def _reported(c: Case) -> Any:
     )
     activity = activity_publish(by=None, activity=activity, version=activity.version, now=before)
     activity = activity_finish(by=None, activity=activity, version=activity.version)
-    report_save(by=None, activity=activity, text="探针简报正文")
+    brief_save(by=None, activity=activity, text="探针简报正文")
     return activity
 
 

@@ -22,7 +22,7 @@ from shequ.volunteering.services.attendance import (
     qr_token,
 )
 from shequ.volunteering.services.briefs import (
-    report_save,
+    brief_save,
 )
 from shequ.volunteering.services.common import (
     CHECK_IN_OPENS,
@@ -86,6 +86,7 @@ __all__ = [
     "attendance_check_in",
     "attendance_check_out",
     "attendance_scan",
+    "brief_save",
     "home_community",
     "hours_confirm",
     "hours_confirm_all",
@@ -94,7 +95,6 @@ __all__ = [
     "points_for",
     "points_redeem",
     "qr_token",
-    "report_save",
     "signup_cancel",
     "signup_create",
     "team_add_member",
