@@ -4,6 +4,7 @@ a meeting of the probe's building, tried through pages and API."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -149,7 +150,7 @@ def _signed(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
     return outcome(ok, r, 200 if api else 302), c.building.path
 
 
-def _staff_act(c: Any, client: Client, action: str, api: bool) -> tuple[bool, str]:
+def _staff_act(c: Any, client: Client, *, action: str, api: bool) -> tuple[bool, str]:
     from shequ.deliberation.models import Proposal
 
     proposal = _proposal(c)
@@ -171,13 +172,7 @@ PROBES.update(
         ("proposal", "view", "list"): (proposal_list_page, proposal_list_api),
         ("proposal", "create", ""): (proposal_create_page, proposal_create_api),
         ("proposal", "sign", ""): both(_signed),
-        ("proposal", "schedule", ""): (
-            lambda c, cl: _staff_act(c, cl, "schedule", False),
-            lambda c, cl: _staff_act(c, cl, "schedule", True),
-        ),
-        ("proposal", "withdraw", ""): (
-            lambda c, cl: _staff_act(c, cl, "withdraw", False),
-            lambda c, cl: _staff_act(c, cl, "withdraw", True),
-        ),
+        ("proposal", "schedule", ""): both(partial(_staff_act, action="schedule")),
+        ("proposal", "withdraw", ""): both(partial(_staff_act, action="withdraw")),
     }
 )
