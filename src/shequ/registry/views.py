@@ -621,16 +621,8 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def building_profile(request: HttpRequest, pk: int) -> HttpResponse:
-    building = access.get_for(request.user, "area", "update", pk=pk)
-    if building.kind != AreaKind.BUILDING:
-        raise NotFound()
-    from shequ.registry.models import BuildingProfile, Organisation, Resident
-
-    profile = BuildingProfile.objects.filter(area=building).first()
-    companies = Organisation.objects.filter(kind="property_company", area__path__in=building.ancestor_paths())
-    people = Resident.objects.filter(
-        area=building, status=ResidentStatus.ACTIVE, birth_date__lte=selectors.years_ago(18)
-    )
+    edit = selectors.building_profile_for(request.user, pk)
+    building, profile, companies, people = edit.building, edit.profile, edit.companies, edit.people
     form = BuildingProfileForm(
         request.POST or None,
         initial={
