@@ -236,6 +236,7 @@ def api_gets(w: World) -> tuple[list[str], set[str]]:
     values = {
         "area_id": w.tree.community.pk,
         "resident_id": w.resident.pk,
+        "building_id": w.tree.building.pk,
         "organisation_id": Organisation.objects.filter(area=w.tree.community).get().pk,
         "resource_id": Resource.objects.filter(area=w.tree.community).get().pk,
         "appeal_id": w.appeal.pk,

@@ -10,7 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.models import PATH_STEP, Area
+from shequ.core.models import PATH_STEP, Area, optional_key
 
 
 class Stage(models.TextChoices):
@@ -149,13 +149,8 @@ class Appeal(models.Model):
     )
     # Who reported: the account that typed it (a resident, a grid worker on patrol, staff on behalf),
     # and the person it concerns when staff took a call or a visit.
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("reported by"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="appeals_reported",
+    reporter = optional_key(
+        settings.AUTH_USER_MODEL, _("reported by"), on_delete=models.SET_NULL, related_name="appeals_reported"
     )
     contact_name = models.CharField(_("contact name"), max_length=50, blank=True)
     contact_phone_encrypted = models.TextField(blank=True)
@@ -170,19 +165,15 @@ class Appeal(models.Model):
     )
     handling_path = models.CharField(max_length=PATH_STEP * 8, editable=False)
     handler_kind = models.CharField(_("handler"), max_length=16, choices=HandlerKind.choices, blank=True)
-    handler_user = models.ForeignKey(
+    handler_user = optional_key(
         settings.AUTH_USER_MODEL,
-        verbose_name=_("handling person"),
-        null=True,
-        blank=True,
+        _("handling person"),
         on_delete=models.SET_NULL,
         related_name="appeals_handled",
     )
-    handler_organisation = models.ForeignKey(
+    handler_organisation = optional_key(
         "registry.Organisation",
-        verbose_name=_("handling team or unit"),
-        null=True,
-        blank=True,
+        _("handling team or unit"),
         on_delete=models.SET_NULL,
         related_name="appeals_handled",
     )
@@ -197,14 +188,7 @@ class Appeal(models.Model):
     )
     result = models.TextField(_("handling result"), blank=True)
     rejection_reason = models.TextField(_("reason for rejection"), blank=True)
-    merged_into = models.ForeignKey(
-        "self",
-        verbose_name=_("merged into"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="merged",
-    )
+    merged_into = optional_key("self", _("merged into"), related_name="merged")
     # A seam for deliberation: staff mark an appeal for the agenda of a joint meeting (later issue).
     for_deliberation = models.BooleanField(_("for the joint meeting"), default=False)
 
@@ -304,9 +288,7 @@ class AppealStep(models.Model):
     appeal = models.ForeignKey(Appeal, on_delete=models.CASCADE, related_name="steps")
     at = models.DateTimeField(_("time"))
     # None: the scheduled job.
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    actor = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
     actor_name = models.CharField(_("by"), max_length=150, blank=True)
     action = models.CharField(_("action"), max_length=16, choices=Action.choices)
     from_stage = models.CharField(max_length=16, choices=Stage.choices, blank=True)
@@ -333,9 +315,7 @@ class Evaluation(models.Model):
     appeal = models.OneToOneField(Appeal, on_delete=models.CASCADE, related_name="evaluation")
     score = models.PositiveSmallIntegerField(_("satisfaction"))
     comment = models.TextField(_("comment"), blank=True)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    by = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
     # Staff recorded it on a call-back for a reporter without an account (回访).
     on_behalf = models.BooleanField(default=False)
     at = models.DateTimeField()
@@ -366,9 +346,7 @@ class Photo(models.Model):
     width = models.PositiveIntegerField()
     height = models.PositiveIntegerField()
     size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    uploaded_by = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -384,7 +362,7 @@ class Notification(models.Model):
     """A message in the product: the reporter and the handlers are told of each step."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    appeal = models.ForeignKey(Appeal, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    appeal = optional_key(Appeal, on_delete=models.CASCADE, related_name="+")
     # The step's action; the text is rendered in the reader's language when shown.
     action = models.CharField(max_length=16, choices=AppealStep.Action.choices)
     created_at = models.DateTimeField()

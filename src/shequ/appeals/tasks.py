@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import close_old_connections
 from huey import Huey, crontab
 
@@ -24,7 +22,3 @@ def register(huey: Huey) -> None:
             close_old_connections()
 
     huey.appeal_deadlines = appeal_deadlines
-
-
-def periodic_names(huey: Huey) -> list[Any]:
-    return [t.name for t in huey._registry.periodic_tasks]

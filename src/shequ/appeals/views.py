@@ -23,17 +23,12 @@ from shequ.core import selectors as core_selectors
 from shequ.core.crypto import decrypt
 from shequ.core.errors import DomainError, Forbidden
 from shequ.core.models import Area, AreaKind
-from shequ.core.pages import form_status, submit
+from shequ.core.pages import area_param, form_status, submit
 from shequ.core.pagination import paginate
 from shequ.core.places import place_choices
 from shequ.core.workflow import Action, int_value, version_of
 
 REPORT_AREA_LIMIT = 500
-
-
-def _area_param(request: HttpRequest) -> Area | None:
-    value = request.GET.get("area", "")
-    return core_selectors.area_for(request.user, int_value(value, field="area")) if value else None
 
 
 def _category_choices() -> list[tuple[str, str]]:
@@ -48,7 +43,7 @@ def appeal_list(request: HttpRequest) -> HttpResponse:
         page = paginate(request, selectors.appeals_reported_by(user))
         context = {"page": page, "now": timezone.now(), "unread": selectors.unread_count(user)}
         return render(request, "appeals/appeal_mine.html", context)
-    area = _area_param(request)
+    area = area_param(request)
     data = request.GET.copy()
     if not any(k in data for k in ("waiting", "category", "stage", "level", "overdue", "q", "order", "page")):
         data["waiting"] = "on"  # first visit: what waits for me
@@ -120,7 +115,7 @@ def _category_code(chosen: str, description: str) -> str:
 @login_required
 def appeal_report(request: HttpRequest) -> HttpResponse:
     user = request.user
-    within = _area_param(request)
+    within = area_param(request)
     areas = report_areas(user, within)
     if not areas:
         raise Forbidden()

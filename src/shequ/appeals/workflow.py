@@ -10,6 +10,8 @@ report itself are not in it: nobody presses a button for them.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -126,36 +128,44 @@ def reason(help: str | Promise) -> Field:
 
 
 S = Stage
+
+
+def triage(name: str, label: str | Promise, *, guards: tuple[Guard, ...] = (), **rest: Any) -> Action:
+    """An action of the level answering for the appeal (受理, 派单, 办结…): the triage permission, and
+    only at that level or above."""
+    return Action(name, label, permission="triage", guards=(AT_LEVEL, *guards), **rest)
+
+
+def text(name: str, label: str | Promise, help: str | Promise, *, required: bool = False) -> Field:
+    return Field(name, label, kind="textarea", required=required, max_length=MAX_TEXT, help=help)
+
+
 APPEAL = Workflow(
     "appeal",
     [
-        Action(
+        triage(
             "accept",
             _("Accept"),
-            permission="triage",
             sources=(S.REPORTED,),
             target=S.ACCEPTED,
             fields=(note(),),
-            guards=(AT_LEVEL, NOT_OWN_REPORT),
+            guards=(NOT_OWN_REPORT,),
             style="primary",
         ),
-        Action(
+        triage(
             "reject",
             _("Reject"),
-            permission="triage",
             sources=(S.REPORTED, S.ACCEPTED),
             target=S.REJECTED,
             fields=(reason(_("Reason (the reporter is told)")),),
-            guards=(AT_LEVEL, NOT_OWN_REPORT),
+            guards=(NOT_OWN_REPORT,),
         ),
-        Action(
+        triage(
             "merge",
             _("Merge into a duplicate"),
-            permission="triage",
             sources=(S.REPORTED, S.ACCEPTED),
             target=S.MERGED,
             button=_("Merge"),
-            guards=(AT_LEVEL,),
             fields=(
                 Field(
                     "into_id",
@@ -169,13 +179,11 @@ APPEAL = Workflow(
                 note(),
             ),
         ),
-        Action(
+        triage(
             "dispatch",
             _("Dispatch"),
-            permission="triage",
             sources=(S.ACCEPTED, S.DISPATCHED, S.IN_PROGRESS),
             target=S.DISPATCHED,
-            guards=(AT_LEVEL,),
             style="primary",
             fields=(
                 # One of the three; the page offers both in one list (views.py).
@@ -215,14 +223,7 @@ APPEAL = Workflow(
             grants=(DISPATCHED_TO,),
             style="primary",
             fields=(
-                Field(
-                    "result",
-                    _("Handling result"),
-                    kind="textarea",
-                    required=True,
-                    max_length=MAX_TEXT,
-                    help=_("What was done"),
-                ),
+                text("result", _("Handling result"), _("What was done"), required=True),
                 Field("photos", _("Photos of the result"), kind="files"),
             ),
         ),
@@ -248,24 +249,15 @@ APPEAL = Workflow(
             guards=(NOT_OWN_WORK,),
             style="primary",
         ),
-        Action(
-            "close",
-            _("Close"),
-            permission="triage",
-            sources=(S.VERIFIED,),
-            target=S.CLOSED,
-            fields=(note(),),
-            guards=(AT_LEVEL,),
-            style="primary",
+        triage(
+            "close", _("Close"), sources=(S.VERIFIED,), target=S.CLOSED, fields=(note(),), style="primary"
         ),
-        Action(
+        triage(
             "reopen",
             _("Reopen"),
-            permission="triage",
             sources=(S.CLOSED,),
             target=S.ACCEPTED,
             fields=(reason(_("Why it is reopened")),),
-            guards=(AT_LEVEL,),
         ),
         Action(
             "evaluate",
@@ -289,14 +281,13 @@ APPEAL = Workflow(
             ),
         ),
         # The stage stays, or goes back to accepted when it was with a handler (services/loop.py).
-        Action(
+        triage(
             "escalate",
             _("Escalate to the level above"),
-            permission="triage",
             sources=ESCALATABLE,
             button=_("Escalate"),
             fields=(reason(_("Why this level cannot solve it")),),
-            guards=(AT_LEVEL, BELOW_TOP),
+            guards=(BELOW_TOP,),
         ),
         Action(
             "publish",
@@ -307,20 +298,10 @@ APPEAL = Workflow(
             style="primary",
             help=_("Names, phones, ID and room numbers are removed before publishing."),
             fields=(
-                Field(
-                    "summary",
-                    _("Public summary"),
-                    kind="textarea",
-                    max_length=MAX_TEXT,
-                    help=_("Public summary (empty: the description, anonymised)"),
+                text(
+                    "summary", _("Public summary"), _("Public summary (empty: the description, anonymised)")
                 ),
-                Field(
-                    "result",
-                    _("Public result"),
-                    kind="textarea",
-                    max_length=MAX_TEXT,
-                    help=_("Public result (empty: the result, anonymised)"),
-                ),
+                text("result", _("Public result"), _("Public result (empty: the result, anonymised)")),
             ),
         ),
         Action(
@@ -331,21 +312,19 @@ APPEAL = Workflow(
             guards=(PUBLISHED,),
         ),
         # The seam to deliberation: the meetings' agenda reads what is marked (selectors.appeals_for_agenda).
-        Action(
+        triage(
             "mark_for_meeting",
             _("Joint meeting"),
-            permission="triage",
             sources=OPEN_STAGES,
             button=_("Put on the next joint meeting's agenda"),
-            guards=(AT_LEVEL, NOT_MARKED),
+            guards=(NOT_MARKED,),
         ),
-        Action(
+        triage(
             "unmark_for_meeting",
             _("Joint meeting"),
-            permission="triage",
             sources=OPEN_STAGES,
             button=_("Take off the joint meeting's agenda"),
-            guards=(AT_LEVEL, MARKED),
+            guards=(MARKED,),
         ),
     ],
     state_of=lambda a: str(a.stage),

@@ -55,10 +55,6 @@ def key_id_of(token: str) -> str:
     return token.split(":", 2)[1]
 
 
-def current_key_id() -> str:
-    return _keys(settings.ENCRYPTION_KEYS)[0]
-
-
 def blind_index(value: str, *, context: str) -> str:
     """HMAC-SHA256 of the normalised value: equal values match, the value itself is not stored."""
     key = settings.BLIND_INDEX_KEY.encode()

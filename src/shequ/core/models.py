@@ -32,6 +32,15 @@ def subtree_q(path: str, field: str = "path") -> Q:
     return Q(**{f"{field}__gte": path, f"{field}__lt": path + ":"})
 
 
+def optional_key(to: Any, verbose_name: Any = None, *, on_delete: Any = models.PROTECT, **rest: Any) -> Any:
+    """A link that may be empty (NULL in the database, blank in forms), protected unless told
+    otherwise: the shape most optional links of the apps take, written once. The field is a plain
+    ForeignKey, so the schema and the migrations are the same as when it is written out."""
+    if verbose_name is not None:
+        rest["verbose_name"] = verbose_name
+    return models.ForeignKey(to, null=True, blank=True, on_delete=on_delete, **rest)
+
+
 class Area(models.Model):
     """A node of the area tree: district > street > community > grid > building."""
 

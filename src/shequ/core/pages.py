@@ -16,6 +16,9 @@ from django import forms
 from django.http import HttpRequest
 
 from shequ.core.errors import DomainError
+from shequ.core.models import Area
+from shequ.core.selectors import area_for
+from shequ.core.workflow import int_value
 
 T = TypeVar("T")
 
@@ -42,6 +45,13 @@ def submit(request: HttpRequest, form: forms.Form, call: Callable[[dict[str, Any
             raise
         attach_error(form, exc)
         return None
+
+
+def area_param(request: HttpRequest, name: str = "area") -> Area | None:
+    """The area a page is asked about (`?area=<id>`): None when not asked, refused on the field (400)
+    when it is not a number, and "not found" when it is not the user's to see."""
+    value = request.GET.get(name, "").strip()
+    return area_for(request.user, int_value(value, field=name)) if value else None
 
 
 def form_status(*forms_: forms.Form | None) -> int:

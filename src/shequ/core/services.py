@@ -853,11 +853,6 @@ def _tokens_end(*, user: User, by: Any, why: str) -> int:
     return ended
 
 
-def token_user(token: str) -> User | None:
-    record = token_for(token)
-    return record.user if record is not None else None
-
-
 class EngagementEnded(Forbidden):
     """Every role the user held has ended (a third-party evaluator after their engagement)."""
 

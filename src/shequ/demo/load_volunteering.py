@@ -127,7 +127,7 @@ def _load_volunteering(by_key: dict) -> None:
             participant_organisations=[organisations["平地小学"]] if kind == "youth_social_practice" else [],
             now=start + timedelta(hours=4),
         )
-        vs.report_save(
+        vs.brief_save(
             by=worker,
             activity=activity,
             now=start + timedelta(days=1),

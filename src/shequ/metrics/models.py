@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.models import Area
+from shequ.core.models import Area, optional_key
 
 
 class YearlyTarget(models.Model):
@@ -18,9 +18,7 @@ class YearlyTarget(models.Model):
     year = models.PositiveSmallIntegerField(_("year"))
     key = models.CharField(_("figure"), max_length=40)
     value = models.DecimalField(_("target"), max_digits=10, decimal_places=1)
-    set_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    set_by = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
     set_at = models.DateTimeField(_("set at"), auto_now=True)
 
     class Meta:

@@ -33,7 +33,9 @@ FROM = Query(None, alias="from")
 TO = Query(None, alias="to")
 
 
-class NeedOut(Schema):
+class SubjectOut(Schema):
+    """What a visit and a need share: where, and whom it is about (a resident, a household or a unit)."""
+
     id: int
     area_id: int
     area_name: str = Field(alias="area.name")
@@ -41,6 +43,13 @@ class NeedOut(Schema):
     household_id: int | None
     organisation_id: int | None
     subject: str
+
+    @staticmethod
+    def resolve_subject(obj: Need | Visit) -> str:
+        return selectors.subject_name(obj)
+
+
+class NeedOut(SubjectOut):
     category: str
     description: str
     source: str
@@ -52,27 +61,12 @@ class NeedOut(Schema):
     outcome: str
     version: int
 
-    @staticmethod
-    def resolve_subject(obj: Need) -> str:
-        return selectors.subject_name(obj)
 
-
-class VisitOut(Schema):
-    id: int
-    area_id: int
-    area_name: str = Field(alias="area.name")
-    resident_id: int | None
-    household_id: int | None
-    organisation_id: int | None
-    subject: str
+class VisitOut(SubjectOut):
     visited_on: date
     purpose: str
     notes: str
     visited_by_id: int
-
-    @staticmethod
-    def resolve_subject(obj: Visit) -> str:
-        return selectors.subject_name(obj)
 
 
 class VisitDetailOut(VisitOut):

@@ -1,6 +1,7 @@
 """What needs adds to the menu: home visits and needs for those who serve face to face; surveys for
 those who work in the area, and for a resident the surveys of their home. On the home page: the
-visit button and who waits for a visit this month."""
+visit button and who waits for a visit this month. And what it holds on a person, for their own data
+and `shequ person export`: the visits to them and the needs they raised."""
 
 from __future__ import annotations
 
@@ -16,10 +17,12 @@ from shequ.core.extensions import (
     HomeList,
     HomeRow,
     NavEntry,
+    PersonalData,
     anywhere,
     home_action,
     home_item,
     nav_entry,
+    personal_data,
 )
 
 
@@ -79,3 +82,27 @@ home_item(
         empty=_("Everyone living alone or chronically ill has been visited this month."),
     )
 )
+
+
+
+def _held_on(resident: Any) -> dict[str, Any]:
+    """The visits to the person (when, why; the visitor's notes are the staff's) and their needs."""
+    return {
+        "visits": [
+            {"visited_on": str(v.visited_on), "purpose": v.purpose}
+            for v in resident.visits.order_by("visited_on", "id")
+        ],
+        "needs": [
+            {
+                "raised_on": str(n.raised_on),
+                "category": n.category,
+                "description": n.description,
+                "status": n.status,
+                "outcome": n.outcome,
+            }
+            for n in resident.needs.order_by("raised_on", "id")
+        ],
+    }
+
+
+personal_data(PersonalData("needs", _held_on, order=600))

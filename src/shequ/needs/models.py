@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from shequ.core.models import PATH_STEP, Area
+from shequ.core.models import PATH_STEP, Area, optional_key
 from shequ.core.texts import cut_text
 
 
@@ -30,30 +30,9 @@ class Visit(models.Model):
 
     area = models.ForeignKey(Area, verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
     area_path = models.CharField(max_length=PATH_STEP * 8, editable=False, db_index=True)
-    resident = models.ForeignKey(
-        "registry.Resident",
-        verbose_name=_("resident"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="visits",
-    )
-    household = models.ForeignKey(
-        "registry.Household",
-        verbose_name=_("household"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="visits",
-    )
-    organisation = models.ForeignKey(
-        "registry.Organisation",
-        verbose_name=_("unit"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="visits",
-    )
+    resident = optional_key("registry.Resident", _("resident"), related_name="visits")
+    household = optional_key("registry.Household", _("household"), related_name="visits")
+    organisation = optional_key("registry.Organisation", _("unit"), related_name="visits")
     visited_on = models.DateField(_("visited on"))
     purpose = models.CharField(
         _("purpose"), max_length=20, choices=VisitPurpose.choices, default=VisitPurpose.ROUTINE
@@ -125,22 +104,8 @@ def client_fields(related_name: str, *, resident_label: Any = None) -> tuple[Any
     """The client of a record about a resident or their household (a need here, a case in casework):
     the two nullable foreign keys, either or both set, protected. A function rather than an abstract
     base so that each model keeps its own reverse name (resident.needs, resident.cases) and label."""
-    resident = models.ForeignKey(
-        "registry.Resident",
-        verbose_name=resident_label or _("resident"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name=related_name,
-    )
-    household = models.ForeignKey(
-        "registry.Household",
-        verbose_name=_("household"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name=related_name,
-    )
+    resident = optional_key("registry.Resident", resident_label or _("resident"), related_name=related_name)
+    household = optional_key("registry.Household", _("household"), related_name=related_name)
     return resident, household
 
 
@@ -151,33 +116,12 @@ class Need(models.Model):
     area = models.ForeignKey(Area, verbose_name=_("place"), on_delete=models.PROTECT, related_name="+")
     area_path = models.CharField(max_length=PATH_STEP * 8, editable=False, db_index=True)
     resident, household = client_fields("needs")
-    organisation = models.ForeignKey(
-        "registry.Organisation",
-        verbose_name=_("unit"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="needs",
-    )
+    organisation = optional_key("registry.Organisation", _("unit"), related_name="needs")
     category = models.CharField(_("category"), max_length=20, choices=NeedCategory.choices)
     description = models.TextField(_("description"))
     source = models.CharField(_("source"), max_length=16, choices=NeedSource.choices)
-    visit = models.ForeignKey(
-        Visit,
-        verbose_name=_("home visit"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="needs",
-    )
-    appeal = models.ForeignKey(
-        "appeals.Appeal",
-        verbose_name=_("appeal"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="needs",
-    )
+    visit = optional_key(Visit, _("home visit"), on_delete=models.SET_NULL, related_name="needs")
+    appeal = optional_key("appeals.Appeal", _("appeal"), on_delete=models.SET_NULL, related_name="needs")
     raised_on = models.DateField(_("raised on"))
     status = models.CharField(_("status"), max_length=16, choices=NeedStatus.choices, default=NeedStatus.OPEN)
     closed_on = models.DateField(_("met or closed on"), null=True, blank=True)
@@ -185,14 +129,7 @@ class Need(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), on_delete=models.PROTECT, related_name="+"
     )
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("closed by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    closed_by = optional_key(settings.AUTH_USER_MODEL, _("closed by"), related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -270,22 +207,12 @@ class SurveyResponse(models.Model):
     # The respondent's own place (their building, or the unit's area), for scoping and the metrics.
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")
     area_path = models.CharField(max_length=PATH_STEP * 8, editable=False)
-    resident = models.ForeignKey(
-        "registry.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="survey_responses"
-    )
-    organisation = models.ForeignKey(
-        "registry.Organisation",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="survey_responses",
-    )
+    resident = optional_key("registry.Resident", related_name="survey_responses")
+    organisation = optional_key("registry.Organisation", related_name="survey_responses")
     score = models.PositiveSmallIntegerField(_("score"))
     comment = models.TextField(_("comment"), blank=True)
     answered_on = models.DateField(_("answered on"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    recorded_by = optional_key(settings.AUTH_USER_MODEL, related_name="+")
 
     class Meta:
         verbose_name = _("survey response")

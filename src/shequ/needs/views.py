@@ -26,6 +26,7 @@ from shequ.core import access
 from shequ.core import selectors as core_selectors
 from shequ.core.errors import DomainError, Forbidden
 from shequ.core.models import Area
+from shequ.core.pages import area_param, form_status, submit
 from shequ.core.pagination import paginate
 from shequ.core.places import place_choices
 from shequ.core.views import attach_error
@@ -49,11 +50,6 @@ AREA_CHOICES_LIMIT = 300
 # --- shared parsing -------------------------------------------------------------------------------
 
 
-def _area_param(request: HttpRequest) -> Area | None:
-    value = request.GET.get("area", "")
-    return core_selectors.area_for(request.user, int(value)) if value.isdigit() else None
-
-
 def _date_param(request: HttpRequest, name: str) -> date | None:
     try:
         return date.fromisoformat(request.GET.get(name, "")[:10])
@@ -64,7 +60,7 @@ def _date_param(request: HttpRequest, name: str) -> date | None:
 def _filters(request: HttpRequest) -> dict[str, Any]:
     """area, from and to: the filters every list takes, so other pages can link to its rows."""
     return {
-        "area": _area_param(request),
+        "area": area_param(request),
         "date_from": _date_param(request, "from"),
         "date_to": _date_param(request, "to"),
     }
@@ -228,7 +224,7 @@ def visit_new(request: HttpRequest) -> HttpResponse:
 
 def _pick_context(request: HttpRequest, today: date) -> dict[str, Any]:
     user = request.user
-    area = _area_param(request)
+    area = area_param(request)
     group = request.GET.get("group", "")
     q = request.GET.get("q", "")[:50]
     since = _month_start(today)
@@ -337,29 +333,15 @@ def need_new(request: HttpRequest) -> HttpResponse:
         return redirect("needs:visit_new")
     today = timezone.localdate()
     form = NeedForm(request.POST or None, initial={"raised_on": today})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            need = services.need_raise(
-                by=user,
-                category=data["category"],
-                description=data["description"],
-                source=data["source"],
-                raised_on=data["raised_on"],
-                **subject,
-            )
-        except DomainError as exc:
-            if exc.status in (403, 404):
-                raise
-            attach_error(form, exc)
-        else:
-            messages.success(request, _("Need raised."))
-            return redirect("needs:need_detail", pk=need.pk)
+    need = submit(request, form, lambda data: services.need_raise(by=user, **data, **subject))
+    if need is not None:
+        messages.success(request, _("Need raised."))
+        return redirect("needs:need_detail", pk=need.pk)
     return render(
         request,
         "needs/need_form.html",
         {"form": form, "card": subject_card(subject), "subject": subject},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -384,30 +366,13 @@ def need_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def need_close(request: HttpRequest, pk: int) -> HttpResponse:
     need = selectors.need_for(request.user, pk)
     form = NeedCloseForm(request.POST)
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.need_close(
-                by=request.user,
-                need=need,
-                version=data["version"],
-                status=data["status"],
-                outcome=data["outcome"],
-                closed_on=data["closed_on"],
-            )
-        except DomainError as exc:
-            if exc.status in (403, 404):
-                raise
-            attach_error(form, exc)
-            status = exc.status
-        else:
-            messages.success(request, _("Need closed."))
-            return redirect("needs:need_detail", pk=pk)
+    if submit(request, form, lambda data: services.need_close(by=request.user, need=need, **data)):
+        messages.success(request, _("Need closed."))
+        return redirect("needs:need_detail", pk=pk)
     need = selectors.need_for(request.user, pk)
     context = _need_context(request, need, form)
     context["can_close"] = True
-    return render(request, "needs/need_detail.html", context, status=status)
+    return render(request, "needs/need_detail.html", context, status=form_status(form))
 
 
 # --- surveys --------------------------------------------------------------------------------------
@@ -464,25 +429,17 @@ def survey_new(request: HttpRequest) -> HttpResponse:
     area_field = form.fields["area"]
     assert isinstance(area_field, forms.TypedChoiceField)
     area_field.choices = place_choices(areas)
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            survey = services.survey_create(
-                by=user,
-                area=core_selectors.area_for(user, data["area"]),
-                title=data["title"],
-                respondents=data["respondents"],
-                opens_on=data["opens_on"],
-                closes_on=data["closes_on"],
-            )
-        except DomainError as exc:
-            if exc.status in (403, 404):
-                raise
-            attach_error(form, exc)
-        else:
-            messages.success(request, _("Survey created."))
-            return redirect("needs:survey_detail", pk=survey.pk)
-    return render(request, "needs/survey_form.html", {"form": form}, status=400 if form.errors else 200)
+    survey = submit(
+        request,
+        form,
+        lambda data: services.survey_create(
+            by=user, **{**data, "area": core_selectors.area_for(user, data["area"])}
+        ),
+    )
+    if survey is not None:
+        messages.success(request, _("Survey created."))
+        return redirect("needs:survey_detail", pk=survey.pk)
+    return render(request, "needs/survey_form.html", {"form": form}, status=form_status(form))
 
 
 def _respondent_choices(user: Any, survey: Survey, q: str) -> list[tuple[int, str]]:
@@ -516,7 +473,7 @@ def _survey_context(
     request: HttpRequest, survey: Survey, form: PaperAnswerForm | None = None
 ) -> dict[str, Any]:
     user = request.user
-    area = _area_param(request)
+    area = area_param(request)
     can_record = access.can(user, "survey_response", "record", path=survey.area_path) or any(
         p.startswith(survey.area_path) for p in access.paths_for(user, "survey_response", "record")
     )
@@ -555,32 +512,20 @@ def survey_paper_answer(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
     survey = selectors.survey_for(user, pk)
     form = PaperAnswerForm(request.POST)
-    status = 400
-    if form.is_valid():
-        data = form.cleaned_data
-        respondent: dict[str, Any] = {}
+
+    def record(data: dict[str, Any]) -> Any:
+        answer = {k: v for k, v in data.items() if k != "respondent"}
         if survey.respondents == Respondents.UNITS:
-            respondent["organisation"] = access.get_for(user, "organisation", "view", pk=data["respondent"])
+            answer["organisation"] = access.get_for(user, "organisation", "view", pk=data["respondent"])
         else:
-            respondent["resident"] = registry.resident_for(user, data["respondent"], full=False)
-        try:
-            services.response_record(
-                by=user,
-                survey=survey,
-                score=data["score"],
-                comment=data["comment"],
-                answered_on=data["answered_on"],
-                **respondent,
-            )
-        except DomainError as exc:
-            if exc.status in (403, 404):
-                raise
-            attach_error(form, exc)
-            status = exc.status
-        else:
-            messages.success(request, _("Answer recorded."))
-            return redirect("needs:survey_detail", pk=pk)
-    return render(request, "needs/survey_detail.html", _survey_context(request, survey, form), status=status)
+            answer["resident"] = registry.resident_for(user, data["respondent"], full=False)
+        return services.response_record(by=user, survey=survey, **answer)
+
+    if submit(request, form, record):
+        messages.success(request, _("Answer recorded."))
+        return redirect("needs:survey_detail", pk=pk)
+    context = _survey_context(request, survey, form)
+    return render(request, "needs/survey_detail.html", context, status=form_status(form))
 
 
 @login_required

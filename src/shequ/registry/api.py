@@ -3,7 +3,7 @@
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import IO, cast
+from typing import IO, Any, cast
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -238,6 +238,17 @@ def resident_leave(request: ApiRequest, resident_id: int, data: LeaveIn) -> Resi
     return services.resident_leave(
         by=request.auth, resident=resident, version=data.version, kind=data.kind, on=data.on
     )
+
+
+class ReturnIn(Input):
+    version: int
+
+
+@router.post("/residents/{int:resident_id}/return", response=ResidentOut)
+def resident_return(request: ApiRequest, resident_id: int, data: ReturnIn) -> Resident:
+    """The page's "moved back" button: a person who moved out is active again."""
+    resident = selectors.resident_for(request.auth, resident_id)
+    return services.resident_return(by=request.auth, resident=resident, version=data.version)
 
 
 @router.post("/residents/{int:resident_id}/reveal", response=RevealOut)
@@ -496,6 +507,54 @@ class OrganisationPatch(Patch):
     address: str | None = Field(None, max_length=200)
     contact_name: str | None = Field(None, max_length=50)
     contact_phone: str | None = Field(None, max_length=20)
+
+
+class BuildingProfileOut(Schema):
+    building_id: int
+    estate: str
+    property_company_id: int | None
+    head_id: int | None
+
+
+class BuildingProfileIn(Input):
+    estate: str = Field("", max_length=100)
+    property_company_id: int | None = None
+    head_id: int | None = None
+
+
+def _profile_out(building_id: int, profile: Any) -> dict[str, Any]:
+    return {
+        "building_id": building_id,
+        "estate": profile.estate if profile else "",
+        "property_company_id": profile.property_company_id if profile else None,
+        "head_id": profile.head_id if profile else None,
+    }
+
+
+@router.get("/buildings/{int:building_id}/profile", response=BuildingProfileOut)
+def building_profile(request: ApiRequest, building_id: int) -> dict[str, Any]:
+    """A building's estate, property company and building head (the building page's twin)."""
+    edit = selectors.building_profile_for(request.auth, building_id)
+    return _profile_out(building_id, edit.profile)
+
+
+@router.put("/buildings/{int:building_id}/profile", response=BuildingProfileOut)
+def building_profile_update(request: ApiRequest, building_id: int, data: BuildingProfileIn) -> dict[str, Any]:
+    """Set them; a company or a head the page would not offer is not found."""
+    edit = selectors.building_profile_for(request.auth, building_id)
+    company = head = None
+    if data.property_company_id is not None:
+        company = edit.companies.filter(pk=data.property_company_id).first()
+        if company is None:
+            raise NotFound()
+    if data.head_id is not None:
+        head = edit.people.filter(pk=data.head_id).first()
+        if head is None:
+            raise NotFound()
+    profile = services.building_profile_update(
+        by=request.auth, building=edit.building, estate=data.estate, property_company=company, head=head
+    )
+    return _profile_out(building_id, profile)
 
 
 class OrganisationDetailOut(Schema):

@@ -15,7 +15,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from shequ.core.models import Area, User
+from shequ.core.models import Area, User, optional_key
 
 
 class Gender(models.TextChoices):
@@ -58,9 +58,7 @@ class Household(models.Model):
     )
     room = models.CharField(_("room"), max_length=20, blank=True)
     address = models.CharField(_("address"), max_length=200)
-    head = models.ForeignKey(
-        "Resident", verbose_name=_("head"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    head = optional_key("Resident", _("head"), on_delete=models.SET_NULL, related_name="+")
     # e.g. 困难家庭, 空巢家庭, 军属: a short, fixed vocabulary (HOUSEHOLD_TAGS), stored as a list.
     tags = models.JSONField(_("tags"), default=list, blank=True)
     # For building matters under Civil Code art. 278: who owns the home and its exclusive floor area
@@ -102,14 +100,7 @@ class Resident(models.Model):
     area = models.ForeignKey(
         Area, verbose_name=_("building"), on_delete=models.PROTECT, related_name="residents"
     )
-    household = models.ForeignKey(
-        Household,
-        verbose_name=_("household"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="members",
-    )
+    household = optional_key(Household, _("household"), on_delete=models.SET_NULL, related_name="members")
     relation = models.CharField(_("relation to head"), max_length=20, blank=True)
     name = models.CharField(_("name"), max_length=50)
     # Pinyin initials and full pinyin, so "zs" finds 张三 (kept in step with name by the services).
@@ -364,22 +355,10 @@ class BuildingProfile(models.Model):
 
     area = models.OneToOneField(Area, on_delete=models.CASCADE, related_name="building_profile")
     estate = models.CharField(_("estate"), max_length=100, blank=True)
-    property_company = models.ForeignKey(
-        "Organisation",
-        verbose_name=_("property company"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="managed_buildings",
+    property_company = optional_key(
+        "Organisation", _("property company"), on_delete=models.SET_NULL, related_name="managed_buildings"
     )
-    head = models.ForeignKey(
-        Resident,
-        verbose_name=_("building head"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    head = optional_key(Resident, _("building head"), on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("building profile")
@@ -441,12 +420,12 @@ class CorrectionRequest(models.Model):
         REFUSED = "refused", _("Not corrected")
 
     resident = models.ForeignKey(Resident, on_delete=models.CASCADE, related_name="correction_requests")
-    requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    requested_by = optional_key(User, on_delete=models.SET_NULL, related_name="+")
     field = models.CharField(_("what is wrong"), max_length=20, choices=Field.choices)
     details_encrypted = models.TextField(blank=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     requested_at = models.DateTimeField(_("asked on"), auto_now_add=True)
-    resolved_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    resolved_by = optional_key(User, on_delete=models.SET_NULL, related_name="+")
     resolved_at = models.DateTimeField(_("resolved on"), null=True, blank=True)
     answer = models.CharField(_("answer"), max_length=300, blank=True)
 

@@ -389,3 +389,35 @@ def headline_counts(user: Any, area: Area) -> dict[str, int]:
         "league_members": counts["league"] or 0,
         "organisations": organisations_for(user, area=area).count(),
     }
+
+
+@dataclass(frozen=True)
+class BuildingProfileEdit:
+    """A building's profile as those who manage it edit it, and whom it may name: the property
+    companies of the areas above it, and the adults living in it as its building head."""
+
+    building: Area
+    profile: Any
+    companies: QuerySet[Organisation]
+    people: QuerySet[Resident]
+
+
+def building_profile_for(user: Any, building_id: int) -> BuildingProfileEdit:
+    """The one read behind the building-profile page and its API twin (another area's: not found)."""
+    from shequ.core.errors import NotFound
+    from shequ.core.models import AreaKind
+    from shequ.registry.models import BuildingProfile
+
+    building = access.get_for(user, "area", "update", pk=building_id)
+    if building.kind != AreaKind.BUILDING:
+        raise NotFound()
+    return BuildingProfileEdit(
+        building=building,
+        profile=BuildingProfile.objects.filter(area=building).first(),
+        companies=Organisation.objects.filter(
+            kind="property_company", area__path__in=building.ancestor_paths()
+        ),
+        people=Resident.objects.filter(
+            area=building, status=ResidentStatus.ACTIVE, birth_date__lte=years_ago(18)
+        ),
+    )

@@ -19,9 +19,11 @@ from shequ.core import access, grants
 from shequ.core import selectors as core_selectors
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.models import Area, AreaKind, ImportJob
+from shequ.core.pages import area_param, form_status, submit
 from shequ.core.pagination import paginate
 from shequ.core.panels import resident_panels
 from shequ.core.views import attach_error
+from shequ.core.workflow import int_value
 from shequ.registry import history, importing, search, selectors, services
 from shequ.registry.forms import (
     GROUP_FORMS,
@@ -39,15 +41,10 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 WEB_IMPORT_MAX_ROWS = 20_000  # larger files go through `shequ import-residents`, which shows progress
 
 
-def _area_param(request: HttpRequest) -> Any:
-    value = request.GET.get("area", "")
-    return core_selectors.area_for(request.user, int(value)) if value.isdigit() else None
-
-
 def _filtered(request: HttpRequest) -> tuple[Any, ResidentFilterForm, Any, dict[str, str]]:
     if not access.paths_for(request.user, "resident", "view"):
         raise Forbidden()
-    area = _area_param(request)
+    area = area_param(request)
     values, expired = search.filters_of(request, request.GET)
     if expired:
         messages.info(request, _("That search has expired. Please search again."))
@@ -205,39 +202,39 @@ def resident_register(request: HttpRequest, building_pk: int) -> HttpResponse:
     form = ResidentForm(request.POST or None)
     household_field: Any = form.fields["household"]
     household_field.choices = [("", _("A new household")), *[(str(h.pk), h.address) for h in households]]
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            household = households.get(pk=int(d["household"])) if d["household"] else None
-            resident = services.resident_register(
-                by=request.user,
-                building=building,
-                household=household,
-                new_household_room=None if household else d["room"],
-                **{
-                    k: d[k]
-                    for k in (
-                        "name",
-                        "id_type",
-                        "id_number",
-                        "phone",
-                        "birth_date",
-                        "gender",
-                        "relation",
-                        "registration",
-                        "political_status",
-                        "living_alone",
-                        "skills",
-                        "interests",
-                    )
-                },
-            )
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            messages.success(request, _("%(name)s was registered.") % {"name": resident.name})
-            return redirect("registry:resident", pk=resident.pk)
-    return render(request, "registry/resident_form.html", {"form": form, "building": building})
+
+    def register(d: dict[str, Any]) -> Any:
+        household = households.get(pk=int(d["household"])) if d["household"] else None
+        return services.resident_register(
+            by=request.user,
+            building=building,
+            household=household,
+            new_household_room=None if household else d["room"],
+            **{
+                k: d[k]
+                for k in (
+                    "name",
+                    "id_type",
+                    "id_number",
+                    "phone",
+                    "birth_date",
+                    "gender",
+                    "relation",
+                    "registration",
+                    "political_status",
+                    "living_alone",
+                    "skills",
+                    "interests",
+                )
+            },
+        )
+
+    resident = submit(request, form, register)
+    if resident is not None:
+        messages.success(request, _("%(name)s was registered.") % {"name": resident.name})
+        return redirect("registry:resident", pk=resident.pk)
+    context = {"form": form, "building": building}
+    return render(request, "registry/resident_form.html", context, status=form_status(form))
 
 
 @login_required
@@ -262,19 +259,17 @@ def resident_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "Shown masked. Type a new number to change it; the full number is on the person's page "
             "(Show in full, logged)."
         )
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
-        version = data.pop("version")
+
+    def update(data: dict[str, Any]) -> Any:
+        data = dict(data)
         if initial["phone"] and data.get("phone") == initial["phone"]:
             del data["phone"]
-        try:
-            services.resident_update(by=request.user, resident=resident, version=version, **data)
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("registry:resident", pk=resident.pk)
-    return render(request, "registry/resident_edit.html", {"form": form, "resident": resident})
+        return services.resident_update(by=request.user, resident=resident, **data)
+
+    if submit(request, form, update):
+        return _saved(request, "registry:resident", resident.pk)
+    context = {"form": form, "resident": resident}
+    return render(request, "registry/resident_edit.html", context, status=form_status(form))
 
 
 @login_required
@@ -282,21 +277,12 @@ def resident_leave(request: HttpRequest, pk: int) -> HttpResponse:
     resident = selectors.resident_for(request.user, pk)
     access.require(request.user, "resident", "update", path=resident.area.path)
     form = LeaveForm(request.POST or None, initial={"version": resident.version})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.resident_leave(
-                by=request.user,
-                resident=resident,
-                version=form.cleaned_data["version"],
-                kind=form.cleaned_data["kind"],
-                on=form.cleaned_data["on"],
-            )
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("registry:resident", pk=resident.pk)
-    return render(request, "registry/resident_leave.html", {"form": form, "resident": resident})
+    if submit(
+        request, form, lambda data: services.resident_leave(by=request.user, resident=resident, **data)
+    ):
+        return _saved(request, "registry:resident", resident.pk)
+    context = {"form": form, "resident": resident}
+    return render(request, "registry/resident_leave.html", context, status=form_status(form))
 
 
 @login_required
@@ -304,9 +290,9 @@ def resident_leave(request: HttpRequest, pk: int) -> HttpResponse:
 def resident_return(request: HttpRequest, pk: int) -> HttpResponse:
     resident = selectors.resident_for(request.user, pk)
     access.require(request.user, "resident", "update", path=resident.area.path)
-    services.resident_return(by=request.user, resident=resident, version=int(request.POST.get("version", 0)))
-    messages.success(request, _("Your changes were saved."))
-    return redirect("registry:resident", pk=pk)
+    version = int_value(request.POST.get("version") or 0, field="version")
+    services.resident_return(by=request.user, resident=resident, version=version)
+    return _saved(request, "registry:resident", pk)
 
 
 @login_required
@@ -320,27 +306,25 @@ def resident_group(request: HttpRequest, pk: int, group: str) -> HttpResponse:
     form = GROUP_FORMS[group](request.POST or None)
     if request.method == "POST" and request.POST.get("clear"):
         services.special_group_clear(by=request.user, resident=resident, group=group)
-        messages.success(request, _("Your changes were saved."))
-        return redirect("registry:resident", pk=pk)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.special_group_set(by=request.user, resident=resident, group=group, **form.cleaned_data)
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("registry:resident", pk=pk)
+        return _saved(request, "registry:resident", pk)
+    if submit(
+        request,
+        form,
+        lambda data: services.special_group_set(by=request.user, resident=resident, group=group, **data),
+    ):
+        return _saved(request, "registry:resident", pk)
     return render(
         request,
         "registry/resident_group.html",
         {"form": form, "resident": resident, "group_label": SPECIAL_GROUPS[group]},
+        status=form_status(form),
     )
 
 
 def _households_filtered(request: HttpRequest) -> tuple[Any, Any, str]:
     if not access.paths_for(request.user, "household", "view"):
         raise Forbidden()
-    area = _area_param(request)
+    area = area_param(request)
     q = request.GET.get("q", "").strip()[:50]
     return selectors.households_for(request.user, area=area, q=q), area, q
 
@@ -408,7 +392,7 @@ def household_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _organisations_filtered(request: HttpRequest) -> tuple[Any, Any, str, str]:
     if not access.paths_for(request.user, "organisation", "view"):
         raise Forbidden()
-    area = _area_param(request)
+    area = area_param(request)
     q = request.GET.get("q", "").strip()[:50]
     kind = request.GET.get("kind", "")
     kind = kind if kind in OrganisationKind.values else ""
@@ -493,7 +477,7 @@ def _job_url(job: ImportJob) -> str:
 def import_upload(request: HttpRequest, kind: str = "residents") -> HttpResponse:
     """Upload and check. `area` is the community (or grid) the file is for."""
     what = importing.kind_of(kind)
-    area = _area_param(request)
+    area = area_param(request)
     if area is None:
         raise DomainError(_("Open the import from a community or grid page."), code="import_area")
     access.require(request.user, what.resource, "import", path=area.path)
@@ -575,18 +559,20 @@ def import_template(request: HttpRequest, kind: str = "residents") -> HttpRespon
     return _xlsx_response(importing.template_xlsx(importing.kind_of(kind)), f"{kind}-template.xlsx")
 
 
+def _saved(request: HttpRequest, to: str, pk: int) -> HttpResponse:
+    """What a saved form answers: the message, and the page of what was saved."""
+    messages.success(request, _("Your changes were saved."))
+    return redirect(to, pk=pk)
+
+
 def _organisation_form_save(request: HttpRequest, form: Any, save: Any) -> Any:
-    if request.method == "POST" and form.is_valid():
-        data = dict(form.cleaned_data)
+    def call(data: dict[str, Any]) -> Any:
+        data = dict(data)
         version = data.pop("version") or 0
-        try:
-            org = save(data, version)
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("registry:organisation", pk=org.pk)
-    return None
+        return save(data, version)
+
+    org = submit(request, form, call)
+    return _saved(request, "registry:organisation", org.pk) if org is not None else None
 
 
 @login_required
@@ -635,16 +621,8 @@ def organisation_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def building_profile(request: HttpRequest, pk: int) -> HttpResponse:
-    building = access.get_for(request.user, "area", "update", pk=pk)
-    if building.kind != AreaKind.BUILDING:
-        raise NotFound()
-    from shequ.registry.models import BuildingProfile, Organisation, Resident
-
-    profile = BuildingProfile.objects.filter(area=building).first()
-    companies = Organisation.objects.filter(kind="property_company", area__path__in=building.ancestor_paths())
-    people = Resident.objects.filter(
-        area=building, status=ResidentStatus.ACTIVE, birth_date__lte=selectors.years_ago(18)
-    )
+    edit = selectors.building_profile_for(request.user, pk)
+    building, profile, companies, people = edit.building, edit.profile, edit.companies, edit.people
     form = BuildingProfileForm(
         request.POST or None,
         initial={
@@ -657,21 +635,19 @@ def building_profile(request: HttpRequest, pk: int) -> HttpResponse:
     company_field.choices = [("", "—"), *[(str(c.pk), c.name) for c in companies]]
     head_field: Any = form.fields["head"]
     head_field.choices = [("", "—"), *[(str(p.pk), p.name) for p in people.order_by("name")]]
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.building_profile_update(
-                by=request.user,
-                building=building,
-                estate=d["estate"],
-                property_company=companies.filter(pk=d["property_company"]).first()
-                if d["property_company"]
-                else None,
-                head=people.filter(pk=d["head"]).first() if d["head"] else None,
-            )
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            messages.success(request, _("Your changes were saved."))
-            return redirect("core:area", pk=building.pk)
-    return render(request, "registry/building_profile.html", {"form": form, "building": building})
+
+    def update(d: dict[str, Any]) -> Any:
+        return services.building_profile_update(
+            by=request.user,
+            building=building,
+            estate=d["estate"],
+            property_company=companies.filter(pk=d["property_company"]).first()
+            if d["property_company"]
+            else None,
+            head=people.filter(pk=d["head"]).first() if d["head"] else None,
+        )
+
+    if submit(request, form, update):
+        return _saved(request, "core:area", building.pk)
+    context = {"form": form, "building": building}
+    return render(request, "registry/building_profile.html", context, status=form_status(form))

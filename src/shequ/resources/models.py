@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.idnumber import mask_phone
-from shequ.core.models import Area
+from shequ.core.models import Area, optional_key
 
 
 class ResourceKind(models.TextChoices):
@@ -43,11 +43,9 @@ class Resource(models.Model):
     )
     provider = models.CharField(_("resource provider"), max_length=100, blank=True)
     # When the provider is an organisation of the registry; the text above keeps its name if it goes.
-    provider_organisation = models.ForeignKey(
+    provider_organisation = optional_key(
         "registry.Organisation",
-        verbose_name=_("provider organisation"),
-        null=True,
-        blank=True,
+        _("provider organisation"),
         on_delete=models.SET_NULL,
         related_name="resources_provided",
     )
@@ -122,11 +120,9 @@ class Venue(models.Model):
     opening_hours = models.CharField(_("opening hours"), max_length=200, blank=True)
     equipment = models.TextField(_("equipment"), blank=True)
     owner = models.CharField(_("owner"), max_length=100, blank=True)
-    owner_organisation = models.ForeignKey(
+    owner_organisation = optional_key(
         "registry.Organisation",
-        verbose_name=_("owner organisation"),
-        null=True,
-        blank=True,
+        _("owner organisation"),
         on_delete=models.SET_NULL,
         related_name="venues_owned",
     )
@@ -166,9 +162,7 @@ class VenueBooking(models.Model):
     )
     # A weekly series (a course's sessions, a group's evening): the bookings share this key.
     series = models.CharField(_("series"), max_length=80, blank=True)
-    booked_by = models.ForeignKey(
-        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    booked_by = optional_key("core.User", on_delete=models.SET_NULL, related_name="+")
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -16,6 +16,7 @@ from shequ.core import access
 from shequ.core import selectors as core_selectors
 from shequ.core.errors import DomainError, Forbidden
 from shequ.core.models import Area
+from shequ.core.pages import area_param
 from shequ.core.pagination import paginate
 from shequ.core.views import attach_error
 from shequ.registry.models import Organisation
@@ -24,17 +25,12 @@ from shequ.resources.forms import ResourceFilterForm, ResourceForm
 from shequ.resources.models import Resource
 
 
-def _area_param(request: HttpRequest) -> Area | None:
-    value = request.GET.get("area", "")
-    return core_selectors.area_for(request.user, int(value)) if value.isdigit() else None
-
-
 @login_required
 def resource_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not access.paths_for(user, "resource", "view"):
         raise Forbidden()
-    area = _area_param(request)
+    area = area_param(request)
     form = ResourceFilterForm(request.GET or None)
     f = form.cleaned_data if form.is_valid() else {}
     qs = selectors.resources_for(

@@ -374,6 +374,10 @@ class CountsOut(Schema):
     beneficiary_units: int
 
 
+class HoursConfirmedOut(Schema):
+    confirmed: int
+
+
 class ActivityBriefOut(Schema):
     activity_id: int
     written: bool
@@ -492,9 +496,34 @@ def report_photo(request: ApiRequest, photo_id: int) -> FileResponse:
 
 
 @router.get("/activities/{int:activity_id}/report", response=ActivityBriefOut)
-def activity_report(request: ApiRequest, activity_id: int) -> dict[str, Any]:
-    """The report (简报) as funders and supervisors read it, with the counts of the service records."""
-    activity, report = selectors.report_for(request.auth, activity_id)
+def activity_brief(request: ApiRequest, activity_id: int) -> dict[str, Any]:
+    """The brief (简报) as funders and supervisors read it, with the counts of the service records."""
+    activity, report = selectors.brief_for(request.auth, activity_id)
+    return _brief(activity, report)
+
+
+class BriefIn(Input):
+    text: str = Field(max_length=4000)
+    version: int | None = None  # the brief's version when rewriting it; a stale one is a 409
+
+
+@router.put("/activities/{int:activity_id}/report", response=ActivityBriefOut)
+def activity_brief_write(request: ApiRequest, activity_id: int, data: BriefIn) -> dict[str, Any]:
+    """The organiser writes (or rewrites) the brief of a finished activity: the page's twin, its text
+    only (photos are added on the page)."""
+    activity = selectors.activity_for(request.auth, activity_id)
+    report = services.brief_save(by=request.auth, activity=activity, text=data.text, version=data.version)
+    return _brief(activity, report)
+
+
+@router.post("/activities/{int:activity_id}/hours/confirm", response=HoursConfirmedOut)
+def activity_hours_confirm(request: ApiRequest, activity_id: int) -> dict[str, int]:
+    """Confirm every pending entry of hours of the activity at once (the attendance page's button)."""
+    activity = selectors.activity_for(request.auth, activity_id)
+    return {"confirmed": services.hours_confirm_all(by=request.auth, activity=activity)}
+
+
+def _brief(activity: Activity, report: Any) -> dict[str, Any]:
     return {
         "activity_id": activity.pk,
         "written": report is not None,

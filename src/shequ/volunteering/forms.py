@@ -261,7 +261,7 @@ class ActivityEditForm(forms.Form):
         field.choices = [("", "—"), *venues]
 
 
-class ReportForm(forms.Form):
+class BriefForm(forms.Form):
     """The short report after an activity; the counts come from the service records, not from here."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -10,7 +10,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from shequ.core.models import Area
+from shequ.core.models import Area, optional_key
 from shequ.core.texts import cut_text
 
 
@@ -45,9 +45,7 @@ class Volunteer(models.Model):
     id_last4 = models.CharField(max_length=4, blank=True)
     skills = models.JSONField(_("skills"), default=list, blank=True)
     availability = models.CharField(_("availability"), max_length=200, blank=True)
-    verified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    verified_by = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
     verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -95,22 +93,8 @@ class Team(models.Model):
     name = models.CharField(_("name"), max_length=100)
     level = models.CharField(_("level"), max_length=24, choices=TeamLevel.choices)
     kind = models.CharField(_("kind"), max_length=24, choices=TeamKind.choices)
-    organisation = models.ForeignKey(
-        "registry.Organisation",
-        verbose_name=_("organisation"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="volunteer_teams",
-    )
-    leader = models.ForeignKey(
-        Volunteer,
-        verbose_name=_("leader"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
+    organisation = optional_key("registry.Organisation", _("organisation"), related_name="volunteer_teams")
+    leader = optional_key(Volunteer, _("leader"), on_delete=models.SET_NULL, related_name="+")
     members = models.ManyToManyField(Volunteer, blank=True, related_name="teams", verbose_name=_("members"))
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -187,40 +171,14 @@ class Activity(models.Model):
     description = models.TextField(_("description"), blank=True)
     kind = models.CharField(_("kind"), max_length=24, choices=ActivityKind.choices)
     organiser_kind = models.CharField(_("organised by"), max_length=24, choices=OrganiserKind.choices)
-    organiser = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("responsible worker"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
+    organiser = optional_key(
+        settings.AUTH_USER_MODEL, _("responsible worker"), on_delete=models.SET_NULL, related_name="+"
     )
-    team = models.ForeignKey(
-        Team,
-        verbose_name=_("team"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="activities",
-    )
-    organisation = models.ForeignKey(
-        "registry.Organisation",
-        verbose_name=_("organisation"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="activities",
-    )
+    team = optional_key(Team, _("team"), related_name="activities")
+    organisation = optional_key("registry.Organisation", _("organisation"), related_name="activities")
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
-    venue = models.ForeignKey(
-        "resources.Venue",
-        verbose_name=_("venue"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="activities",
-    )
+    venue = optional_key("resources.Venue", _("venue"), related_name="activities")
     place = models.CharField(_("place"), max_length=200, blank=True)  # where, when not a venue
     capacity = models.PositiveIntegerField(_("places"))
     cancel_deadline = models.DateTimeField(_("sign-ups can be cancelled until"))
@@ -235,9 +193,7 @@ class Activity(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancel_reason = models.CharField(_("reason for cancelling"), max_length=200, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    created_by = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -306,15 +262,13 @@ class SignUpStatus(models.TextChoices):
 class SignUp(models.Model):
     activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="signups")
     volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="signups")
-    shift = models.ForeignKey(Shift, null=True, blank=True, on_delete=models.CASCADE, related_name="signups")
+    shift = optional_key(Shift, on_delete=models.CASCADE, related_name="signups")
     status = models.CharField(_("status"), max_length=16, choices=SignUpStatus.choices)
     # Orders the waiting list: the first to sign up is the first to get a freed place.
     created_at = models.DateTimeField(_("signed up at"))
     confirmed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
-    cancelled_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    cancelled_by = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("sign-up")
@@ -347,14 +301,10 @@ class Attendance(models.Model):
     signup = models.OneToOneField(SignUp, on_delete=models.CASCADE, related_name="attendance")
     checked_in_at = models.DateTimeField(_("checked in at"))
     checked_in_via = models.CharField(max_length=10, choices=CheckMethod.choices)
-    checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    checked_in_by = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
     checked_out_at = models.DateTimeField(_("checked out at"), null=True, blank=True)
     checked_out_via = models.CharField(max_length=10, choices=CheckMethod.choices, blank=True)
-    checked_out_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    checked_out_by = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("attendance")
@@ -388,9 +338,7 @@ class ServiceHours(models.Model):
     status = models.CharField(
         _("status"), max_length=16, choices=HoursStatus.choices, default=HoursStatus.PENDING
     )
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    confirmed_by = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -426,9 +374,7 @@ class HoursCorrection(models.Model):
     minutes_before = models.PositiveIntegerField()
     minutes_after = models.PositiveIntegerField()
     reason = models.CharField(_("reason"), max_length=200)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    by = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
     by_name = models.CharField(max_length=150, blank=True)
     at = models.DateTimeField()
 
@@ -448,9 +394,7 @@ class Redemption(models.Model):
     volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="redemptions")
     item = models.CharField(_("reward"), max_length=100)
     points = models.PositiveIntegerField(_("points"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
     at = models.DateTimeField()
 
     class Meta:
@@ -476,10 +420,8 @@ class PointEntry(models.Model):
     volunteer = models.ForeignKey(Volunteer, on_delete=models.PROTECT, related_name="point_entries")
     points = models.IntegerField(_("points"))
     reason = models.CharField(_("reason"), max_length=16, choices=PointReason.choices)
-    hours = models.ForeignKey(ServiceHours, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
-    redemption = models.ForeignKey(
-        Redemption, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    hours = optional_key(ServiceHours, related_name="+")
+    redemption = optional_key(Redemption, related_name="+")
     at = models.DateTimeField()
 
     class Meta:
@@ -497,9 +439,7 @@ class ActivityReport(models.Model):
 
     activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="report")
     text = models.TextField(_("report"))
-    written_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    written_by = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
     written_at = models.DateTimeField()
     version = models.PositiveIntegerField(default=1, editable=False)
 
@@ -539,30 +479,16 @@ class ServiceRecord(models.Model):
     contact. `source` names it ("volunteering.activity:12", "deliberation.meeting:3"), so each person
     is counted once per service however often it is recorded."""
 
-    activity = models.ForeignKey(
-        Activity, null=True, blank=True, on_delete=models.PROTECT, related_name="service_records"
-    )
+    activity = optional_key(Activity, related_name="service_records")
     source = models.CharField(_("service"), max_length=80)
     source_label = models.CharField(_("what"), max_length=200, blank=True)
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+")  # the service's area
     served_on = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=16, choices=RecordKind.choices)
-    resident = models.ForeignKey(
-        "registry.Resident", null=True, blank=True, on_delete=models.PROTECT, related_name="service_records"
-    )
-    volunteer = models.ForeignKey(
-        Volunteer, null=True, blank=True, on_delete=models.PROTECT, related_name="service_records"
-    )
-    household = models.ForeignKey(
-        "registry.Household", null=True, blank=True, on_delete=models.PROTECT, related_name="service_records"
-    )
-    organisation = models.ForeignKey(
-        "registry.Organisation",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="service_records",
-    )
+    resident = optional_key("registry.Resident", related_name="service_records")
+    volunteer = optional_key(Volunteer, related_name="service_records")
+    household = optional_key("registry.Household", related_name="service_records")
+    organisation = optional_key("registry.Organisation", related_name="service_records")
 
     class Meta:
         verbose_name = _("service record")
@@ -654,9 +580,7 @@ class GroupMeeting(models.Model):
     attendees = models.ManyToManyField(
         "registry.Resident", blank=True, related_name="+", verbose_name=_("attendees")
     )
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("group meeting")
@@ -677,9 +601,7 @@ class GroupProblem(models.Model):
     """A community problem the group found, and (through its actions) what they did about it."""
 
     group = models.ForeignKey(YouthGroup, on_delete=models.CASCADE, related_name="problems")
-    meeting = models.ForeignKey(
-        GroupMeeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="problems"
-    )
+    meeting = optional_key(GroupMeeting, on_delete=models.SET_NULL, related_name="problems")
     found_on = models.DateField(_("found on"))
     description = models.TextField(_("problem"))
     status = models.CharField(
@@ -709,9 +631,7 @@ class GroupAction(models.Model):
     problem = models.ForeignKey(GroupProblem, on_delete=models.CASCADE, related_name="actions")
     done_on = models.DateField(_("done on"))
     description = models.TextField(_("what was done"))
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
+    recorded_by = optional_key(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         verbose_name = _("action taken")

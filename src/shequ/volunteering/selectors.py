@@ -326,15 +326,7 @@ def counts_of(activity: Activity) -> Counts:
     )
 
 
-def service_records_for(user: Any, *, area: Area | None = None) -> QuerySet[ServiceRecord]:
-    """The service records of the activities the user may see (for the metrics)."""
-    qs = ServiceRecord.objects.filter(activity__in=activities_for(user).values("pk"))
-    if area is not None:
-        qs = qs.filter(subtree_q(area.path, "area__path"))
-    return qs
-
-
-def report_of(activity: Activity) -> ActivityReport | None:
+def brief_of(activity: Activity) -> ActivityReport | None:
     return ActivityReport.objects.prefetch_related("photos").filter(activity=activity).first()
 
 
@@ -451,21 +443,21 @@ def recognition(user: Any, *, year: int, area: Area | None = None, limit: int | 
     return Recognition(year, area, honours, listed, stars)
 
 
-def report_for(user: Any, activity_id: int) -> tuple[Activity, ActivityReport | None]:
+def brief_for(user: Any, activity_id: int) -> tuple[Activity, ActivityReport | None]:
     """An activity's report (简报) for those who read reports: the funders and supervisors of its area
     (policy: activity "report") and those who organise it. Anyone else is refused."""
     activity = activity_for(user, activity_id)
     access.require(user, "activity", "report", path=activity.area.path)
-    return activity, report_of(activity)
+    return activity, brief_of(activity)
 
 
-def report_photo_for(user: Any, photo_id: int) -> Any:
+def brief_photo_for(user: Any, photo_id: int) -> Any:
     from shequ.volunteering.models import ReportPhoto
 
     photo = ReportPhoto.objects.select_related("report").filter(pk=photo_id).first()
     if photo is None:
         raise NotFound()
-    report_for(user, photo.report.activity_id)
+    brief_for(user, photo.report.activity_id)
     return photo
 
 

@@ -23,7 +23,7 @@ from shequ.core import selectors as core_selectors
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.idnumber import mask_name
 from shequ.core.models import PATH_STEP, Area, AreaKind
-from shequ.core.pages import form_status
+from shequ.core.pages import area_param, form_status, submit
 from shequ.core.pagination import paginate
 from shequ.core.views import attach_error
 from shequ.core.workflow import int_value
@@ -35,6 +35,7 @@ from shequ.volunteering.forms import (
     ActivityEditForm,
     ActivityFilterForm,
     ActivityForm,
+    BriefForm,
     CancelForm,
     CorrectionForm,
     FinishForm,
@@ -42,7 +43,6 @@ from shequ.volunteering.forms import (
     PeriodForm,
     RecognitionForm,
     RedemptionForm,
-    ReportForm,
     SelfRegistrationForm,
     TeamForm,
     VolunteerForm,
@@ -51,11 +51,6 @@ from shequ.volunteering.models import Activity, ActivityStatus
 
 FORM_CHOICES_LIMIT = 300
 RECOGNITION_LIMIT = 500  # rows printed; the star counts cover the whole list
-
-
-def _area_param(request: HttpRequest) -> Area | None:
-    value = request.GET.get("area", "")
-    return core_selectors.area_for(request.user, int(value)) if value.isdigit() else None
 
 
 def _managed_areas(user: Any, resource: str, kinds: tuple[str, ...]) -> list[Area]:
@@ -84,7 +79,7 @@ def _posted_area(request: HttpRequest, resource: str) -> None:
 @login_required
 def activity_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    area = _area_param(request)
+    area = area_param(request)
     form = ActivityFilterForm(request.GET or None)
     f = form.cleaned_data if form.is_valid() else {}
     when = f.get("when") or "upcoming"
@@ -129,7 +124,7 @@ def _detail_context(request: HttpRequest, activity: Activity) -> dict[str, Any]:
         "manage": manage,
         "places_left": max(0, activity.capacity - getattr(activity, "confirmed_count", 0)),
         "counts": selectors.counts_of(activity) if activity.status == ActivityStatus.FINISHED else None,
-        "report": selectors.report_of(activity),
+        "report": selectors.brief_of(activity),
         "read_report": access.can(user, "activity", "report", path=activity.area.path),
         "can_join": services.home_community(user) is not None,
         "cancel_form": CancelForm(initial={"version": activity.version}) if manage else None,
@@ -167,7 +162,7 @@ def _activity_choices(user: Any, form: ActivityForm, area: Area | None) -> None:
 @login_required
 def activity_create(request: HttpRequest) -> HttpResponse:
     user = request.user
-    area = _area_param(request)
+    area = area_param(request)
     if area is not None:
         access.require(user, "activity", "manage", path=area.path)
     _posted_area(request, "activity")
@@ -213,7 +208,7 @@ def activity_create(request: HttpRequest) -> HttpResponse:
 @require_POST
 def activity_publish(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.activity_for(request.user, pk)
-    version = int(request.POST.get("version") or 0)
+    version = int_value(request.POST.get("version") or 0, field="version")
     services.activity_publish(by=request.user, activity=activity, version=version)
     messages.success(request, _("The activity is published to the residents and volunteers of its area."))
     return redirect("volunteering:detail", pk=pk)
@@ -224,21 +219,13 @@ def activity_publish(request: HttpRequest, pk: int) -> HttpResponse:
 def activity_cancel(request: HttpRequest, pk: int) -> HttpResponse:
     activity = selectors.activity_for(request.user, pk)
     form = CancelForm(request.POST)
-    if form.is_valid():
-        try:
-            services.activity_cancel(
-                by=request.user,
-                activity=activity,
-                version=form.cleaned_data["version"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            messages.success(request, _("The activity is cancelled."))
-            return redirect("volunteering:detail", pk=pk)
+    if submit(
+        request, form, lambda data: services.activity_cancel(by=request.user, activity=activity, **data)
+    ):
+        messages.success(request, _("The activity is cancelled."))
+        return redirect("volunteering:detail", pk=pk)
     context = _detail_context(request, activity) | {"cancel_form": form}
-    return render(request, "volunteering/activity_detail.html", context, status=400)
+    return render(request, "volunteering/activity_detail.html", context, status=form_status(form))
 
 
 @login_required
@@ -453,25 +440,14 @@ def hours_confirm(request: HttpRequest, pk: int) -> HttpResponse:
 def hours_correct(request: HttpRequest, pk: int) -> HttpResponse:
     hours = selectors.hours_for(request.user, pk)
     form = CorrectionForm(request.POST or None, initial={"version": hours.version, "minutes": hours.minutes})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.hours_correct(
-                by=request.user,
-                hours=hours,
-                version=form.cleaned_data["version"],
-                minutes=form.cleaned_data["minutes"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as exc:
-            attach_error(form, exc)
-        else:
-            messages.success(request, _("The correction is recorded."))
-            return redirect("volunteering:attendance", pk=hours.activity_id)
+    if submit(request, form, lambda data: services.hours_correct(by=request.user, hours=hours, **data)):
+        messages.success(request, _("The correction is recorded."))
+        return redirect("volunteering:attendance", pk=hours.activity_id)
     return render(
         request,
         "volunteering/hours_correct.html",
         {"hours": hours, "form": form, "corrections": list(hours.corrections.all())},
-        status=400 if form.errors else 200,
+        status=form_status(form),
     )
 
 
@@ -507,7 +483,7 @@ def volunteer_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not access.paths_for(user, "volunteer", "view"):
         raise Forbidden()
-    area = _area_param(request)
+    area = area_param(request)
     q = request.GET.get("q", "")[:50]
     verified = {"yes": True, "no": False}.get(request.GET.get("verified", ""))
     page = paginate(request, selectors.volunteers_for(user, area=area, q=q, verified=verified))
@@ -692,7 +668,7 @@ def team_list(request: HttpRequest) -> HttpResponse:
         request,
         "volunteering/team_list.html",
         {
-            "teams": selectors.teams_for(user, area=_area_param(request))[:200],
+            "teams": selectors.teams_for(user, area=area_param(request))[:200],
             "form": form,
             "figures_only": access.figures_only(user),  # an evaluator: no leader's name
         },
@@ -710,7 +686,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
     start, end = date(today.year, 1, 1), today
     if form.is_valid():
         start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    rows = selectors.ranking(user, area=_area_param(request), start=start, end=end, limit=100)
+    rows = selectors.ranking(user, area=area_param(request), start=start, end=end, limit=100)
     return render(
         request, "volunteering/ranking.html", {"form": form, "rows": rows, "start": start, "end": end}
     )
@@ -748,7 +724,7 @@ def youth_group_list(request: HttpRequest) -> HttpResponse:
     if not access.paths_for(user, "youth_group", "view"):
         raise Forbidden()
     areas = _managed_areas(user, "youth_group", (AreaKind.COMMUNITY,))
-    area = _area_param(request) or (areas[0] if areas else None)
+    area = area_param(request) or (areas[0] if areas else None)
     form = None
     if area is not None and access.can(user, "youth_group", "manage", path=area.path):
         _posted_area(request, "youth_group")
@@ -896,58 +872,36 @@ def activity_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = ActivityEditForm(request.POST or None, initial=initial)
     venues = list(selectors.venue_choices(user, activity.area))
     form.set_venues([(v.pk, f"{v.resource.name}（{v.capacity}）") for v in venues])
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+
+    def update(data: dict[str, Any]) -> Any:
         venue = (
             activity.venue
             if data.get("venue") is not None and data.get("venue") == activity.venue_id
             else next((v for v in venues if v.pk == data.get("venue")), None)
         )
-        try:
-            services.activity_update(
-                by=user,
-                activity=activity,
-                version=data["version"],
-                title=data["title"],
-                kind=data["kind"],
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                venue=venue,
-                place=data["place"],
-                capacity=data["capacity"],
-                eligibility=data["eligibility"],
-                target_groups=data["target_groups"],
-                cancel_deadline=data["cancel_deadline"],
-                description=data["description"],
-            )
-        except DomainError as exc:
-            attach_error(form, exc)
-            status = exc.status
-        else:
-            messages.success(request, _("The activity is saved."))
-            return redirect("volunteering:detail", pk=pk)
-    elif form.errors:
-        status = 400
-    return render(
-        request, "volunteering/activity_edit.html", {"form": form, "activity": activity}, status=status
-    )
+        return services.activity_update(by=user, activity=activity, **{**data, "venue": venue})
+
+    if submit(request, form, update):
+        messages.success(request, _("The activity is saved."))
+        return redirect("volunteering:detail", pk=pk)
+    context = {"form": form, "activity": activity}
+    return render(request, "volunteering/activity_edit.html", context, status=form_status(form))
 
 
 @login_required
-def report_write(request: HttpRequest, pk: int) -> HttpResponse:
+def brief_write(request: HttpRequest, pk: int) -> HttpResponse:
     """The organiser writes the report once the activity is finished: text and photos. The numbers of
     participants and beneficiaries are shown from the service records, never typed again."""
     user = request.user
     activity = selectors.activity_for(user, pk)
     access.require(user, "activity", "manage", path=activity.area.path)
-    report = selectors.report_of(activity)
+    report = selectors.brief_of(activity)
     initial = {"text": report.text, "version": report.version} if report else {}
-    form = ReportForm(request.POST or None, request.FILES or None, initial=initial)
+    form = BriefForm(request.POST or None, request.FILES or None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            services.report_save(
+            services.brief_save(
                 by=user,
                 activity=activity,
                 text=form.cleaned_data["text"],
@@ -977,9 +931,9 @@ def report_write(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_read(request: HttpRequest, pk: int) -> HttpResponse:
+def brief_read(request: HttpRequest, pk: int) -> HttpResponse:
     """The report as funders and supervisors read (and print) it."""
-    activity, report = selectors.report_for(request.user, pk)
+    activity, report = selectors.brief_for(request.user, pk)
     return render(
         request,
         "volunteering/report.html",
@@ -1051,8 +1005,8 @@ def attendees(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def report_photo(request: HttpRequest, pk: int) -> FileResponse:
-    photo = selectors.report_photo_for(request.user, pk)
+def brief_photo(request: HttpRequest, pk: int) -> FileResponse:
+    photo = selectors.brief_photo_for(request.user, pk)
     response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
     response["Content-Disposition"] = f'inline; filename="report-{photo.report_id}-{photo.pk}.jpg"'
     return response
@@ -1131,7 +1085,7 @@ def recognition(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     form = RecognitionForm(request.GET or None, initial={"year": today.year})
     year = form.cleaned_data["year"] if form.is_valid() else today.year
-    area = _area_param(request)
+    area = area_param(request)
     listing = selectors.recognition(user, year=year, area=area, limit=RECOGNITION_LIMIT)
     return render(
         request,

@@ -3,7 +3,7 @@ action of the rule table (appeals/workflow.py), checked there before it writes."
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any
 
@@ -33,16 +33,34 @@ from shequ.core.models import User
 from shequ.core.selectors import account_for
 from shequ.registry.models import Organisation, OrganisationKind
 
+Apply = Callable[[Appeal, datetime], dict[str, Any]]
+
+
+def _set(**values: Any) -> Apply:
+    """The change most transitions make: set some fields of the appeal (a value that is a function
+    gets the appeal and the moment of the transition), with nothing more for the audit entry."""
+
+    def apply(a: Appeal, at: datetime) -> dict[str, Any]:
+        for name, value in values.items():
+            setattr(a, name, value(a, at) if callable(value) else value)
+        return {}
+
+    return apply
+
+
+def _at(a: Appeal, at: datetime) -> datetime:
+    return at
+
 
 def _transition(
-    *,
+    action: str,
     appeal: Appeal,
     by: Any,
     version: int | None,
-    action: str,
+    *,
     note: str = "",
     now: datetime | None = None,
-    apply: Any = None,
+    apply: Apply | None = None,
     answering: bool = False,
 ) -> Appeal:
     """The shape every transition shares: lock, compare version, check the action in the rule table
@@ -74,19 +92,8 @@ def _transition(
 def appeal_accept(
     *, appeal: Appeal, by: Any, version: int | None, note: str = "", now: datetime | None = None
 ) -> Appeal:
-    def apply(a: Appeal, at: datetime) -> dict[str, Any]:
-        a.accepted_at = a.accepted_at or at
-        return {}
-
-    return _transition(
-        appeal=appeal,
-        by=by,
-        version=version,
-        action=Action.ACCEPT,
-        note=note,
-        now=now,
-        apply=apply,
-    )
+    first = _set(accepted_at=lambda a, at: a.accepted_at or at)
+    return _transition(Action.ACCEPT, appeal, by, version, note=note, now=now, apply=first)
 
 
 def appeal_reject(
@@ -94,18 +101,8 @@ def appeal_reject(
 ) -> Appeal:
     reason = _text(reason, field="reason", limit=MAX_NOTE, required=True)
 
-    def apply(a: Appeal, at: datetime) -> dict[str, Any]:
-        a.rejection_reason = reason
-        return {}
-
     return _transition(
-        appeal=appeal,
-        by=by,
-        version=version,
-        action=Action.REJECT,
-        note=reason,
-        now=now,
-        apply=apply,
+        Action.REJECT, appeal, by, version, note=reason, now=now, apply=_set(rejection_reason=reason)
     )
 
 
@@ -131,15 +128,7 @@ def appeal_merge(
         a.merged_into = target
         return {"merged_into": [None, target.pk]}
 
-    return _transition(
-        appeal=appeal,
-        by=by,
-        version=version,
-        action=Action.MERGE,
-        note=note or f"#{target.pk}",
-        now=now,
-        apply=apply,
-    )
+    return _transition(Action.MERGE, appeal, by, version, note=note or f"#{target.pk}", now=now, apply=apply)
 
 
 def handler_kind_of(organisation: Organisation) -> str:
@@ -212,22 +201,15 @@ def appeal_dispatch(
             a.handler_kind = handler_kind_of(to_organisation)  # type: ignore[arg-type]
         return {"handler": [before, [a.handler_user_id, a.handler_organisation_id, a.handler_team_id]]}
 
-    handler_name = str(to_user or to_organisation or to_team.name)
-    return _transition(
-        appeal=appeal,
-        by=by,
-        version=version,
-        action=Action.DISPATCH,
-        note=(f"→ {handler_name}" + (f"：{note.strip()}" if note.strip() else ""))[:MAX_NOTE],
-        now=now,
-        apply=apply,
-    )
+    handler_name = str(to_user or to_organisation or to_team.name)  # type: ignore[union-attr]
+    note = (f"→ {handler_name}" + (f"：{note.strip()}" if note.strip() else ""))[:MAX_NOTE]
+    return _transition(Action.DISPATCH, appeal, by, version, note=note, now=now, apply=apply)
 
 
 def appeal_start(
     *, appeal: Appeal, by: Any, version: int | None, note: str = "", now: datetime | None = None
 ) -> Appeal:
-    return _transition(appeal=appeal, by=by, version=version, action=Action.START, note=note, now=now)
+    return _transition(Action.START, appeal, by, version, note=note, now=now)
 
 
 def appeal_handle(
@@ -249,16 +231,7 @@ def appeal_handle(
         _save_photos(a, cleaned, kind=Photo.Kind.RESULT, by=by)
         return {"photos": [0, len(cleaned)]}
 
-    return _transition(
-        appeal=appeal,
-        by=by,
-        version=version,
-        action=Action.HANDLE,
-        note=result,
-        now=now,
-        apply=apply,
-        answering=True,
-    )
+    return _transition(Action.HANDLE, appeal, by, version, note=result, now=now, apply=apply, answering=True)
 
 
 def appeal_rework(
@@ -266,46 +239,19 @@ def appeal_rework(
 ) -> Appeal:
     """The verifier (the reporter or the grid worker) finds the work not done: back to the handler."""
     reason = _text(reason, field="reason", limit=MAX_NOTE, required=True)
-    return _transition(
-        appeal=appeal,
-        by=by,
-        version=version,
-        action=Action.REWORK,
-        note=reason,
-        now=now,
-    )
+    return _transition(Action.REWORK, appeal, by, version, note=reason, now=now)
 
 
 def appeal_verify(
     *, appeal: Appeal, by: Any, version: int | None, note: str = "", now: datetime | None = None
 ) -> Appeal:
-    return _transition(
-        appeal=appeal,
-        by=by,
-        version=version,
-        action=Action.VERIFY,
-        note=note,
-        now=now,
-        answering=True,
-    )
+    return _transition(Action.VERIFY, appeal, by, version, note=note, now=now, answering=True)
 
 
 def appeal_close(
     *, appeal: Appeal, by: Any, version: int | None, note: str = "", now: datetime | None = None
 ) -> Appeal:
-    def apply(a: Appeal, at: datetime) -> dict[str, Any]:
-        a.closed_at = at
-        return {}
-
-    return _transition(
-        appeal=appeal,
-        by=by,
-        version=version,
-        action=Action.CLOSE,
-        note=note,
-        now=now,
-        apply=apply,
-    )
+    return _transition(Action.CLOSE, appeal, by, version, note=note, now=now, apply=_set(closed_at=_at))
 
 
 def appeal_reopen(
@@ -313,20 +259,8 @@ def appeal_reopen(
 ) -> Appeal:
     reason = _text(reason, field="reason", limit=MAX_NOTE, required=True)
 
-    def apply(a: Appeal, at: datetime) -> dict[str, Any]:
-        a.closed_at = None
-        a.published_at = None
-        return {}
-
-    return _transition(
-        appeal=appeal,
-        by=by,
-        version=version,
-        action=Action.REOPEN,
-        note=reason,
-        now=now,
-        apply=apply,
-    )
+    reopened = _set(closed_at=None, published_at=None)
+    return _transition(Action.REOPEN, appeal, by, version, note=reason, now=now, apply=reopened)
 
 
 def appeal_evaluate(
@@ -350,14 +284,7 @@ def appeal_evaluate(
         return {"score": [None, score]}
 
     return _transition(
-        appeal=appeal,
-        by=by,
-        version=version,
-        action=Action.EVALUATE,
-        note=comment,
-        now=now,
-        apply=apply,
-        answering=True,
+        Action.EVALUATE, appeal, by, version, note=comment, now=now, apply=apply, answering=True
     )
 
 

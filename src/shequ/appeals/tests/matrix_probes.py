@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from shequ.appeals.models import Appeal, Category
 from shequ.appeals.workflow import APPEAL
+from shequ.core.tests.probes import outcome
 
 
 @dataclass(frozen=True)
@@ -86,8 +87,6 @@ def _probe(name: str, channel: str) -> Callable[[Any, Client], tuple[bool, str]]
     setup = SETUPS[name]
 
     def probe(c: Any, client: Client) -> tuple[bool, str]:
-        from shequ.core.tests.test_permission_matrix import outcome
-
         fields = {k: v() if callable(v) else v for k, v in setup.fields.items()}
         before = _appeal(c, setup.stage, **fields)
         make = setup.page if channel == "page" and setup.page is not None else setup.data
@@ -111,8 +110,6 @@ def _deadline_set(c: Any) -> bool:
 
 
 def configure_page(c: Any, client: Client) -> tuple[bool, str]:
-    from shequ.core.tests.test_permission_matrix import outcome
-
     body = {"category": "parking", "priority": "urgent", "stage": "handled", "hours": "7"}
     r = client.post("/appeals/deadlines/", body)
     # One taxonomy for the whole district: the rule is held, not placed, so there is no outside.
@@ -120,8 +117,6 @@ def configure_page(c: Any, client: Client) -> tuple[bool, str]:
 
 
 def configure_api(c: Any, client: Client) -> tuple[bool, str]:
-    from shequ.core.tests.test_permission_matrix import outcome
-
     body = {"category": "parking", "priority": "urgent", "stage": "handled", "hours": 7}
     r = client.put("/api/appeals/deadlines", body, content_type="application/json")
     return outcome(_deadline_set(c), r, 200), c.tree.building.path

@@ -17,22 +17,7 @@ from shequ.casework.services.notes import NOTE_CONTEXT
 from shequ.core.crypto import encrypt
 from shequ.core.models import GrantKind, GrantStatus, SensitiveAccessGrant
 from shequ.core.roles import Role
-
-
-def _refused(response: Any) -> bool:
-    assert response.status_code in (403, 404), f"a refusal must be 403/404, got {response.status_code}"
-    return False
-
-
-def _outcome(ok: bool, response: Any, success_status: int) -> bool:
-    if ok:
-        assert response.status_code == success_status, response.content[:300]
-        return True
-    return _refused(response)
-
-
-def _community(c: Any) -> Any:
-    return c.tree.community if c.side == "inside" else c.tree.far_community
+from shequ.core.tests.probes import both, community, listed, outcome, refused, shown
 
 
 def _case(c: Any, *, owner: Any = None, stage: str = Stage.INTAKE) -> Case:
@@ -50,29 +35,8 @@ def _case(c: Any, *, owner: Any = None, stage: str = Stage.INTAKE) -> Case:
     )
 
 
-def case_list_page(c: Any, client: Client) -> tuple[bool, str]:
-    case = _case(c)
-    r = client.get("/casework/", {"q": "探针个案"})
-    if r.status_code != 200:
-        return _refused(r), c.building.path
-    return f'href="/casework/{case.pk}/"' in r.content.decode(), c.building.path
-
-
-def case_list_api(c: Any, client: Client) -> tuple[bool, str]:
-    case = _case(c)
-    r = client.get("/api/casework/cases", {"q": "探针个案"})
-    assert r.status_code == 200
-    return any(i["id"] == case.pk for i in r.json()["items"]), c.building.path
-
-
-def case_detail_page(c: Any, client: Client) -> tuple[bool, str]:
-    r = client.get(f"/casework/{_case(c).pk}/")
-    return (r.status_code == 200 or _refused(r)), c.building.path
-
-
-def case_detail_api(c: Any, client: Client) -> tuple[bool, str]:
-    r = client.get(f"/api/casework/cases/{_case(c).pk}")
-    return (r.status_code == 200 or _refused(r)), c.building.path
+case_list_page, case_list_api = listed(_case, page="/casework/", api="/api/casework/cases", query="探针个案")
+case_detail_page, case_detail_api = shown(_case, page="/casework/{pk}/", api="/api/casework/cases/{pk}")
 
 
 def _opened(c: Any) -> bool:
@@ -82,7 +46,7 @@ def _opened(c: Any) -> bool:
 def case_create_page(c: Any, client: Client) -> tuple[bool, str]:
     resident = c.resident_factory(c.building, name="新案主")
     r = client.post("/casework/new/", {"source": "walk_in", "resident": resident.pk, "problem": "新个案探针"})
-    return _outcome(_opened(c), r, 302), c.building.path
+    return outcome(_opened(c), r, 302), c.building.path
 
 
 def case_create_api(c: Any, client: Client) -> tuple[bool, str]:
@@ -92,7 +56,7 @@ def case_create_api(c: Any, client: Client) -> tuple[bool, str]:
         {"source": "walk_in", "resident_id": resident.pk, "problem": "新个案探针"},
         content_type="application/json",
     )
-    return _outcome(_opened(c), r, 201), c.building.path
+    return outcome(_opened(c), r, 201), c.building.path
 
 
 def _accept(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
@@ -106,13 +70,13 @@ def _accept(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
     else:
         r = client.post(f"/casework/{case.pk}/accept/", {"version": case.version})
     ok = Case.objects.get(pk=case.pk).stage == Stage.ASSESSMENT
-    return _outcome(ok, r, 200 if api else 302), c.building.path
+    return outcome(ok, r, 200 if api else 302), c.building.path
 
 
 def _approve(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
-    worker = make_user(Role.SOCIAL_WORKER, _community(c), username=f"probe_worker_{c.side}")
+    worker = make_user(Role.SOCIAL_WORKER, community(c), username=f"probe_worker_{c.side}")
     SupervisionLink.objects.create(
-        area=_community(c), area_path=_community(c).path, supervisor=c.user, worker=worker
+        area=community(c), area_path=community(c).path, supervisor=c.user, worker=worker
     )
     case = _case(c, owner=worker, stage=Stage.PLAN)
     Plan.objects.create(case=case, submitted_by=worker)
@@ -125,12 +89,12 @@ def _approve(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
     else:
         r = client.post(f"/casework/{case.pk}/approve_plan/", {"version": case.version})
     ok = Case.objects.get(pk=case.pk).stage == Stage.INTERVENTION
-    return _outcome(ok, r, 200 if api else 302), c.building.path
+    return outcome(ok, r, 200 if api else 302), c.building.path
 
 
 def _notes(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
     """A case of another worker, and an approved case-notes grant of the actor over its community."""
-    worker = make_user(Role.SOCIAL_WORKER, _community(c), username=f"probe_owner_{c.side}")
+    worker = make_user(Role.SOCIAL_WORKER, community(c), username=f"probe_owner_{c.side}")
     case = _case(c, owner=worker)
     CaseNote.objects.create(
         case=case, text_encrypted=encrypt("探针笔记内容", context=NOTE_CONTEXT), written_by=worker
@@ -138,7 +102,7 @@ def _notes(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
     approver = make_user(Role.DISTRICT_ADMIN, c.tree.district, username=f"probe_approver_{c.side}")
     SensitiveAccessGrant.objects.create(
         kind=GrantKind.CASE_NOTES,
-        area=_community(c),
+        area=community(c),
         requested_by=c.user,
         reason="探针",
         status=GrantStatus.APPROVED,
@@ -148,55 +112,50 @@ def _notes(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
     )
     r = client.get(f"/api/casework/cases/{case.pk}/notes" if api else f"/casework/{case.pk}/notes/")
     if r.status_code != 200:
-        return _refused(r), c.building.path
+        return refused(r), c.building.path
     texts = [n["text"] for n in r.json()] if api else [r.content.decode()]
     return any("探针笔记内容" in t for t in texts), c.building.path
 
 
 def _link_marker(c: Any) -> SupervisionLink:
-    sup = make_user(Role.SOCIAL_WORKER, _community(c), username=f"probe_sup_{c.side}")
-    worker = make_user(Role.SOCIAL_WORKER, _community(c), username=f"probe_sw_{c.side}")
+    sup = make_user(Role.SOCIAL_WORKER, community(c), username=f"probe_sup_{c.side}")
+    worker = make_user(Role.SOCIAL_WORKER, community(c), username=f"probe_sw_{c.side}")
     return SupervisionLink.objects.create(
-        area=_community(c), area_path=_community(c).path, supervisor=sup, worker=worker
+        area=community(c), area_path=community(c).path, supervisor=sup, worker=worker
     )
 
 
-def supervision_view_page(c: Any, client: Client) -> tuple[bool, str]:
-    _link_marker(c)
-    r = client.get("/casework/supervision/")
-    if r.status_code != 200:
-        return _refused(r), _community(c).path
-    return f"probe_sw_{c.side}" in r.content.decode(), _community(c).path
-
-
-def supervision_view_api(c: Any, client: Client) -> tuple[bool, str]:
-    _link_marker(c)
-    r = client.get("/api/casework/supervision")
-    assert r.status_code == 200
-    return any(i["worker"] == f"probe_sw_{c.side}" for i in r.json()["items"]), _community(c).path
+supervision_view_page, supervision_view_api = listed(
+    _link_marker,
+    page="/casework/supervision/",
+    api="/api/casework/supervision",
+    where=community,
+    page_marker=lambda c, link: f"probe_sw_{c.side}",
+    api_match=lambda item, c, link: item["worker"] == f"probe_sw_{c.side}",
+)
 
 
 def _manage(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
-    sup = make_user(Role.SOCIAL_WORKER, _community(c), username=f"probe_sup_{c.side}")
-    make_user(Role.SOCIAL_WORKER, _community(c), username=f"probe_sw_{c.side}")
+    sup = make_user(Role.SOCIAL_WORKER, community(c), username=f"probe_sup_{c.side}")
+    make_user(Role.SOCIAL_WORKER, community(c), username=f"probe_sw_{c.side}")
     body = {"supervisor": sup.username, "worker": f"probe_sw_{c.side}"}
     if api:
         r = client.post(
             "/api/casework/supervision",
-            {"area_id": _community(c).pk, **body},
+            {"area_id": community(c).pk, **body},
             content_type="application/json",
         )
     else:
-        r = client.post("/casework/supervision/", {"area": _community(c).pk, **body})
+        r = client.post("/casework/supervision/", {"area": community(c).pk, **body})
     ok = SupervisionLink.objects.filter(supervisor=sup).exists()
-    return _outcome(ok, r, 201 if api else 302), _community(c).path
+    return outcome(ok, r, 201 if api else 302), community(c).path
 
 
 def _record(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
     """A session of the actor with their supervisee (the actor is the link's supervisor)."""
-    worker = make_user(Role.SOCIAL_WORKER, _community(c), username=f"probe_supervisee_{c.side}")
+    worker = make_user(Role.SOCIAL_WORKER, community(c), username=f"probe_supervisee_{c.side}")
     link = SupervisionLink.objects.create(
-        area=_community(c), area_path=_community(c).path, supervisor=c.user, worker=worker
+        area=community(c), area_path=community(c).path, supervisor=c.user, worker=worker
     )
     day = timezone.localdate().isoformat()
     body = {"held_on": day, "hours": "1.5", "topics": "探针督导"}
@@ -209,31 +168,19 @@ def _record(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
     else:
         r = client.post("/casework/supervision/sessions/new/", {"link": link.pk, **body})
     ok = SupervisionSession.objects.filter(link=link).exists()
-    return _outcome(ok, r, 201 if api else 302), _community(c).path
+    return outcome(ok, r, 201 if api else 302), community(c).path
 
 
 PROBES = {
     ("case", "view", "list"): (case_list_page, case_list_api),
     ("case", "view", "detail"): (case_detail_page, case_detail_api),
     ("case", "create", ""): (case_create_page, case_create_api),
-    ("case", "work", ""): (lambda c, cl: _accept(c, cl, api=False), lambda c, cl: _accept(c, cl, api=True)),
-    ("case", "approve", ""): (
-        lambda c, cl: _approve(c, cl, api=False),
-        lambda c, cl: _approve(c, cl, api=True),
-    ),
-    ("case", "view_notes", ""): (
-        lambda c, cl: _notes(c, cl, api=False),
-        lambda c, cl: _notes(c, cl, api=True),
-    ),
+    ("case", "work", ""): both(_accept),
+    ("case", "approve", ""): both(_approve),
+    ("case", "view_notes", ""): both(_notes),
     ("supervision", "view", "list"): (supervision_view_page, supervision_view_api),
-    ("supervision", "record", ""): (
-        lambda c, cl: _record(c, cl, api=False),
-        lambda c, cl: _record(c, cl, api=True),
-    ),
-    ("supervision", "manage", ""): (
-        lambda c, cl: _manage(c, cl, api=False),
-        lambda c, cl: _manage(c, cl, api=True),
-    ),
+    ("supervision", "record", ""): both(_record),
+    ("supervision", "manage", ""): both(_manage),
 }
 
 

@@ -13,65 +13,38 @@ from shequ.core import grants
 from shequ.core.crypto import encrypt
 from shequ.core.models import GrantStatus, SensitiveAccessGrant
 from shequ.core.roles import Role
+from shequ.core.tests.probes import grid, listed, outcome
 from shequ.registry.models import CorrectionRequest
 from shequ.registry.rights import CORRECTION_CONTEXT
 
 
-def _refused(response: Any) -> bool:
-    assert response.status_code in (403, 404), f"a refusal must be 403/404, got {response.status_code}"
-    return False
-
-
-def _outcome(ok: bool, response: Any, success_status: int) -> bool:
-    if ok:
-        assert response.status_code == success_status, response.content[:300]
-        return True
-    return _refused(response)
-
-
-def _grid(c: Any) -> Any:
-    return c.tree.grid if c.side == "inside" else c.tree.far_grid
-
-
 def _pending(c: Any) -> SensitiveAccessGrant:
     """A bulk-export request of a grid worker of the target grid (someone other than the actor)."""
-    requester = make_user(Role.GRID_WORKER, _grid(c), username=f"asker_{c.side}")
-    return grants.grant_request(by=requester, kind="bulk_export", area=_grid(c), reason="年度台账核对需要")
+    requester = make_user(Role.GRID_WORKER, grid(c), username=f"asker_{c.side}")
+    return grants.grant_request(by=requester, kind="bulk_export", area=grid(c), reason="年度台账核对需要")
 
 
-def grant_view_page(c: Any, client: Client) -> tuple[bool, str]:
-    grant = _pending(c)
-    r = client.get("/grants/")
-    if r.status_code != 200:
-        return _refused(r), _grid(c).path
-    return f'href="/grants/{grant.pk}/"' in r.content.decode(), _grid(c).path
-
-
-def grant_view_api(c: Any, client: Client) -> tuple[bool, str]:
-    grant = _pending(c)
-    r = client.get("/api/grants")
-    assert r.status_code == 200
-    return any(i["id"] == grant.pk for i in r.json()["items"]), _grid(c).path
+grant_view_page, grant_view_api = listed(_pending, page="/grants/", api="/api/grants", where=grid)
 
 
 def _asked(c: Any) -> bool:
-    return SensitiveAccessGrant.objects.filter(requested_by=c.user, area=_grid(c)).exists()
+    return SensitiveAccessGrant.objects.filter(requested_by=c.user, area=grid(c)).exists()
 
 
 def grant_request_page(c: Any, client: Client) -> tuple[bool, str]:
     r = client.post(
-        "/grants/new/", {"kind": "bulk_export", "area": _grid(c).pk, "reason": "年度台账核对需要", "days": 30}
+        "/grants/new/", {"kind": "bulk_export", "area": grid(c).pk, "reason": "年度台账核对需要", "days": 30}
     )
-    return _outcome(_asked(c), r, 302), _grid(c).path
+    return outcome(_asked(c), r, 302), grid(c).path
 
 
 def grant_request_api(c: Any, client: Client) -> tuple[bool, str]:
     r = client.post(
         "/api/grants",
-        {"kind": "bulk_export", "area_id": _grid(c).pk, "reason": "年度台账核对需要"},
+        {"kind": "bulk_export", "area_id": grid(c).pk, "reason": "年度台账核对需要"},
         content_type="application/json",
     )
-    return _outcome(_asked(c), r, 201), _grid(c).path
+    return outcome(_asked(c), r, 201), grid(c).path
 
 
 def _approved(grant: SensitiveAccessGrant) -> bool:
@@ -81,13 +54,13 @@ def _approved(grant: SensitiveAccessGrant) -> bool:
 def grant_approve_page(c: Any, client: Client) -> tuple[bool, str]:
     grant = _pending(c)
     r = client.post(f"/grants/{grant.pk}/decide/", {"decision": "approve"})
-    return _outcome(_approved(grant), r, 302), _grid(c).path
+    return outcome(_approved(grant), r, 302), grid(c).path
 
 
 def grant_approve_api(c: Any, client: Client) -> tuple[bool, str]:
     grant = _pending(c)
     r = client.post(f"/api/grants/{grant.pk}/decide", {"approve": True}, content_type="application/json")
-    return _outcome(_approved(grant), r, 200), _grid(c).path
+    return outcome(_approved(grant), r, 200), grid(c).path
 
 
 def _correction(c: Any) -> CorrectionRequest:
@@ -97,20 +70,9 @@ def _correction(c: Any) -> CorrectionRequest:
     )
 
 
-def correction_view_page(c: Any, client: Client) -> tuple[bool, str]:
-    correction = _correction(c)
-    r = client.get("/corrections/")
-    if r.status_code != 200:
-        return _refused(r), c.building.path
-    return f'href="/corrections/{correction.pk}/"' in r.content.decode(), c.building.path
-
-
-def correction_view_api(c: Any, client: Client) -> tuple[bool, str]:
-    correction = _correction(c)
-    r = client.get("/api/corrections")
-    if r.status_code != 200:
-        return _refused(r), c.building.path
-    return any(i["id"] == correction.pk for i in r.json()["items"]), c.building.path
+correction_view_page, correction_view_api = listed(
+    _correction, page="/corrections/", api="/api/corrections", api_may_refuse=True
+)
 
 
 def _resolved(correction: CorrectionRequest) -> bool:
@@ -120,7 +82,7 @@ def _resolved(correction: CorrectionRequest) -> bool:
 def correction_resolve_page(c: Any, client: Client) -> tuple[bool, str]:
     correction = _correction(c)
     r = client.post(f"/corrections/{correction.pk}/", {"corrected": "yes", "answer": "已更正"})
-    return _outcome(_resolved(correction), r, 302), c.building.path
+    return outcome(_resolved(correction), r, 302), c.building.path
 
 
 def correction_resolve_api(c: Any, client: Client) -> tuple[bool, str]:
@@ -130,7 +92,7 @@ def correction_resolve_api(c: Any, client: Client) -> tuple[bool, str]:
         {"corrected": True, "answer": "已更正"},
         content_type="application/json",
     )
-    return _outcome(_resolved(correction), r, 200), c.building.path
+    return outcome(_resolved(correction), r, 200), c.building.path
 
 
 SENSITIVE_PROBES = {

@@ -32,63 +32,24 @@ from shequ.core.models import Area, AuditAction, ImportJob, RoleAssignment, User
 from shequ.core.policy import RESOURCES, UNSCOPED
 from shequ.core.roles import Role
 from shequ.core.tests.matrix_sensitive import SENSITIVE_PROBES
+from shequ.core.tests.probes import Case, Probe, community, listed, outcome, refused, shown
 from shequ.registry.models import Household, Organisation, Resident, Veteran
 from shequ.resources.models import Resource
 
 pytestmark = pytest.mark.django_db
 
 
-@dataclass
-class Case:
-    tree: Tree
-    user: User
-    side: str
-    resident_factory: Any
-
-    @property
-    def building(self) -> Area:
-        return self.tree.building if self.side == "inside" else self.tree.far_building
-
-    @property
-    def grid(self) -> Area:
-        return self.tree.grid if self.side == "inside" else self.tree.far_grid
-
-
-def refused(response: Any) -> bool:
-    assert response.status_code in (403, 404), f"a refusal must be 403/404, got {response.status_code}"
-    return False
-
-
-def outcome(ok: bool, response: Any, success_status: int) -> bool:
-    if ok:
-        assert response.status_code == success_status, response.content[:300]
-        return True
-    return refused(response)
-
-
 # --- probes: each sets up its target, tries the action, and reports whether it was allowed ------
 
 
-def area_list_page(c: Case, client: Client) -> tuple[bool, str]:
-    r = client.get("/areas/", {"q": c.building.name})
-    assert r.status_code == 200
-    return f'href="/areas/{c.building.pk}/"' in r.content.decode(), c.building.path
+def _the_building(c: Case) -> Area:
+    return c.building
 
 
-def area_list_api(c: Case, client: Client) -> tuple[bool, str]:
-    r = client.get("/api/areas", {"q": c.building.name})
-    assert r.status_code == 200
-    return any(i["id"] == c.building.pk for i in r.json()["items"]), c.building.path
-
-
-def area_detail_page(c: Case, client: Client) -> tuple[bool, str]:
-    r = client.get(f"/areas/{c.building.pk}/")
-    return (r.status_code == 200 or refused(r)), c.building.path
-
-
-def area_detail_api(c: Case, client: Client) -> tuple[bool, str]:
-    r = client.get(f"/api/areas/{c.building.pk}")
-    return (r.status_code == 200 or refused(r)), c.building.path
+area_list_page, area_list_api = listed(
+    _the_building, page="/areas/", api="/api/areas", query=lambda c: c.building.name, open_page=True
+)
+area_detail_page, area_detail_api = shown(_the_building, page="/areas/{pk}/", api="/api/areas/{pk}")
 
 
 def _created(c: Case) -> bool:
@@ -137,19 +98,14 @@ def _probe_user(c: Case) -> User:
     return make_user(Role.RESIDENT, c.building, username=f"probe_{c.side}")
 
 
-def assignment_list_page(c: Case, client: Client) -> tuple[bool, str]:
-    _probe_user(c)
-    r = client.get("/people/", {"q": f"probe_{c.side}"})
-    if r.status_code != 200:
-        return refused(r), c.building.path
-    return f"<td>probe_{c.side}</td>" in r.content.decode(), c.building.path
-
-
-def assignment_list_api(c: Case, client: Client) -> tuple[bool, str]:
-    _probe_user(c)
-    r = client.get("/api/assignments", {"q": f"probe_{c.side}"})
-    assert r.status_code == 200
-    return any(i["username"] == f"probe_{c.side}" for i in r.json()["items"]), c.building.path
+assignment_list_page, assignment_list_api = listed(
+    _probe_user,
+    page="/people/",
+    api="/api/assignments",
+    query=lambda c: f"probe_{c.side}",
+    page_marker=lambda c, u: f"<td>{u.username}</td>",
+    api_match=lambda item, c, u: item["username"] == u.username,
+)
 
 
 def assignment_create_page(c: Case, client: Client) -> tuple[bool, str]:
@@ -192,19 +148,14 @@ def _audit_marker(c: Case) -> str:
     return marker
 
 
-def audit_view_page(c: Case, client: Client) -> tuple[bool, str]:
-    marker = _audit_marker(c)
-    r = client.get("/audit/", {"actor": ""})
-    if r.status_code != 200:
-        return refused(r), c.building.path
-    return marker in r.content.decode(), c.building.path
-
-
-def audit_view_api(c: Case, client: Client) -> tuple[bool, str]:
-    marker = _audit_marker(c)
-    r = client.get("/api/audit")
-    assert r.status_code == 200
-    return any(i["object_repr"] == marker for i in r.json()["items"]), c.building.path
+audit_view_page, audit_view_api = listed(
+    _audit_marker,
+    page="/audit/",
+    api="/api/audit",
+    page_extra={"actor": ""},
+    page_marker=lambda c, marker: marker,
+    api_match=lambda item, c, marker: item["object_repr"] == marker,
+)
 
 
 def _stat(content: str, testid: str) -> int:
@@ -248,31 +199,15 @@ def organisation_view_api(c: Case, client: Client) -> tuple[bool, str]:
     return r.json()["counts"].get("organisations") == 1, c.building.path
 
 
-def resident_list_page(c: Case, client: Client) -> tuple[bool, str]:
-    person = c.resident_factory(c.building, name="探针居民")
-    r = client.get("/residents/", {"q": "探针居民"})
-    if r.status_code != 200:
-        return refused(r), c.building.path
-    return f'href="/residents/{person.pk}/"' in r.content.decode(), c.building.path
-
-
-def resident_list_api(c: Case, client: Client) -> tuple[bool, str]:
-    person = c.resident_factory(c.building, name="探针居民")
-    r = client.get("/api/residents", {"q": "探针居民"})
-    assert r.status_code == 200
-    return any(i["id"] == person.pk for i in r.json()["items"]), c.building.path
-
-
-def resident_detail_page(c: Case, client: Client) -> tuple[bool, str]:
-    person = c.resident_factory(c.building)
-    r = client.get(f"/residents/{person.pk}/")
-    return (r.status_code == 200 or refused(r)), c.building.path
-
-
-def resident_detail_api(c: Case, client: Client) -> tuple[bool, str]:
-    person = c.resident_factory(c.building)
-    r = client.get(f"/api/residents/{person.pk}")
-    return (r.status_code == 200 or refused(r)), c.building.path
+resident_list_page, resident_list_api = listed(
+    lambda c: c.resident_factory(c.building, name="探针居民"),
+    page="/residents/",
+    api="/api/residents",
+    query="探针居民",
+)
+resident_detail_page, resident_detail_api = shown(
+    lambda c: c.resident_factory(c.building), page="/residents/{pk}/", api="/api/residents/{pk}"
+)
 
 
 def _full_id(person: Any) -> str:
@@ -469,14 +404,7 @@ def _child(c: Case) -> Any:
     return c.resident_factory(c.building, name="小朋友", born=date(2019, 6, 1))
 
 
-def resident_minor_page(c: Case, client: Client) -> tuple[bool, str]:
-    r = client.get(f"/residents/{_child(c).pk}/")
-    return (r.status_code == 200 or refused(r)), c.building.path
-
-
-def resident_minor_api(c: Case, client: Client) -> tuple[bool, str]:
-    r = client.get(f"/api/residents/{_child(c).pk}")
-    return (r.status_code == 200 or refused(r)), c.building.path
+resident_minor_page, resident_minor_api = shown(_child, page="/residents/{pk}/", api="/api/residents/{pk}")
 
 
 def _veteran(c: Case) -> Any:
@@ -519,29 +447,12 @@ def _resource(c: Case) -> Resource:
     return Resource.objects.create(area=c.building, name="探针资源", kind="material")
 
 
-def resource_list_page(c: Case, client: Client) -> tuple[bool, str]:
-    res = _resource(c)
-    r = client.get("/resources/", {"q": "探针资源"})
-    if r.status_code != 200:
-        return refused(r), c.building.path
-    return f'href="/resources/{res.pk}/"' in r.content.decode(), c.building.path
-
-
-def resource_list_api(c: Case, client: Client) -> tuple[bool, str]:
-    res = _resource(c)
-    r = client.get("/api/resources", {"q": "探针资源"})
-    assert r.status_code == 200
-    return any(i["id"] == res.pk for i in r.json()["items"]), c.building.path
-
-
-def resource_detail_page(c: Case, client: Client) -> tuple[bool, str]:
-    r = client.get(f"/resources/{_resource(c).pk}/")
-    return (r.status_code == 200 or refused(r)), c.building.path
-
-
-def resource_detail_api(c: Case, client: Client) -> tuple[bool, str]:
-    r = client.get(f"/api/resources/{_resource(c).pk}")
-    return (r.status_code == 200 or refused(r)), c.building.path
+resource_list_page, resource_list_api = listed(
+    _resource, page="/resources/", api="/api/resources", query="探针资源"
+)
+resource_detail_page, resource_detail_api = shown(
+    _resource, page="/resources/{pk}/", api="/api/resources/{pk}"
+)
 
 
 def _resource_added(c: Case) -> bool:
@@ -650,28 +561,10 @@ def _appeal(c: Case, stage: str = "reported") -> Any:
     return appeal
 
 
-def appeal_list_page(c: Case, client: Client) -> tuple[bool, str]:
-    appeal = _appeal(c)
-    r = client.get("/appeals/", {"q": "探针诉求"})
-    assert r.status_code == 200
-    return f'href="/appeals/{appeal.pk}/"' in r.content.decode(), c.building.path
-
-
-def appeal_list_api(c: Case, client: Client) -> tuple[bool, str]:
-    appeal = _appeal(c)
-    r = client.get("/api/appeals", {"q": "探针诉求"})
-    assert r.status_code == 200
-    return any(i["id"] == appeal.pk for i in r.json()["items"]), c.building.path
-
-
-def appeal_detail_page(c: Case, client: Client) -> tuple[bool, str]:
-    r = client.get(f"/appeals/{_appeal(c).pk}/")
-    return (r.status_code == 200 or refused(r)), c.building.path
-
-
-def appeal_detail_api(c: Case, client: Client) -> tuple[bool, str]:
-    r = client.get(f"/api/appeals/{_appeal(c).pk}")
-    return (r.status_code == 200 or refused(r)), c.building.path
+appeal_list_page, appeal_list_api = listed(
+    _appeal, page="/appeals/", api="/api/appeals", query="探针诉求", open_page=True
+)
+appeal_detail_page, appeal_detail_api = shown(_appeal, page="/appeals/{pk}/", api="/api/appeals/{pk}")
 
 
 def _appeal_reported(c: Case) -> bool:
@@ -709,95 +602,73 @@ def appeal_create_api(c: Case, client: Client) -> tuple[bool, str]:
 # --- volunteering ---------------------------------------------------------------------------------
 
 
-def _community(c: Case) -> Area:
-    return c.tree.community if c.side == "inside" else c.tree.far_community
-
-
 def _volunteer(c: Case) -> Any:
     from shequ.volunteering.services import volunteer_register
 
-    return volunteer_register(by=None, area=_community(c), name="探针志愿者", phone="13800138000")
+    return volunteer_register(by=None, area=community(c), name="探针志愿者", phone="13800138000")
 
 
-def volunteer_list_page(c: Case, client: Client) -> tuple[bool, str]:
-    v = _volunteer(c)
-    r = client.get("/volunteers/", {"q": "探针志愿者"})
-    if r.status_code != 200:
-        return refused(r), _community(c).path
-    return f'href="/volunteers/{v.pk}/"' in r.content.decode(), _community(c).path
-
-
-def volunteer_list_api(c: Case, client: Client) -> tuple[bool, str]:
-    v = _volunteer(c)
-    r = client.get("/api/volunteers", {"q": "探针志愿者"})
-    assert r.status_code == 200
-    return any(i["id"] == v.pk for i in r.json()["items"]), _community(c).path
+volunteer_list_page, volunteer_list_api = listed(
+    _volunteer, page="/volunteers/", api="/api/volunteers", query="探针志愿者", where=community
+)
 
 
 def _volunteer_added(c: Case) -> bool:
     from shequ.volunteering.models import Volunteer
 
-    return Volunteer.objects.filter(area=_community(c), name="新志愿者").exists()
+    return Volunteer.objects.filter(area=community(c), name="新志愿者").exists()
 
 
 def volunteer_manage_page(c: Case, client: Client) -> tuple[bool, str]:
-    r = client.post(
-        "/volunteers/new/", {"area": _community(c).pk, "name": "新志愿者", "phone": "13900139000"}
-    )
-    return outcome(_volunteer_added(c), r, 302), _community(c).path
+    r = client.post("/volunteers/new/", {"area": community(c).pk, "name": "新志愿者", "phone": "13900139000"})
+    return outcome(_volunteer_added(c), r, 302), community(c).path
 
 
 def volunteer_manage_api(c: Case, client: Client) -> tuple[bool, str]:
     r = client.post(
         "/api/volunteers",
-        {"area_id": _community(c).pk, "name": "新志愿者", "phone": "13900139000"},
+        {"area_id": community(c).pk, "name": "新志愿者", "phone": "13900139000"},
         content_type="application/json",
     )
-    return outcome(_volunteer_added(c), r, 201), _community(c).path
+    return outcome(_volunteer_added(c), r, 201), community(c).path
 
 
 def _team(c: Case) -> Any:
     from shequ.volunteering.services import team_create
 
-    return team_create(by=None, area=_community(c), name="探针巡逻队", kind="patrol", level="community")
+    return team_create(by=None, area=community(c), name="探针巡逻队", kind="patrol", level="community")
 
 
-def team_list_page(c: Case, client: Client) -> tuple[bool, str]:
-    _team(c)
-    r = client.get("/volunteer-teams/")
-    if r.status_code != 200:
-        return refused(r), _community(c).path
-    return "探针巡逻队" in r.content.decode(), _community(c).path
-
-
-def team_list_api(c: Case, client: Client) -> tuple[bool, str]:
-    team = _team(c)
-    r = client.get("/api/teams")
-    assert r.status_code == 200
-    return any(i["id"] == team.pk for i in r.json()["items"]), _community(c).path
+team_list_page, team_list_api = listed(
+    _team,
+    page="/volunteer-teams/",
+    api="/api/teams",
+    where=community,
+    page_marker=lambda c, team: team.name,
+)
 
 
 def _team_added(c: Case) -> bool:
     from shequ.volunteering.models import Team
 
-    return Team.objects.filter(area=_community(c), name="新建队伍").exists()
+    return Team.objects.filter(area=community(c), name="新建队伍").exists()
 
 
 def team_manage_page(c: Case, client: Client) -> tuple[bool, str]:
     r = client.post(
         "/volunteer-teams/",
-        {"area": _community(c).pk, "name": "新建队伍", "kind": "patrol", "level": "community"},
+        {"area": community(c).pk, "name": "新建队伍", "kind": "patrol", "level": "community"},
     )
-    return outcome(_team_added(c), r, 302), _community(c).path
+    return outcome(_team_added(c), r, 302), community(c).path
 
 
 def team_manage_api(c: Case, client: Client) -> tuple[bool, str]:
     r = client.post(
         "/api/teams",
-        {"area_id": _community(c).pk, "name": "新建队伍", "kind": "patrol", "level": "community"},
+        {"area_id": community(c).pk, "name": "新建队伍", "kind": "patrol", "level": "community"},
         content_type="application/json",
     )
-    return outcome(_team_added(c), r, 201), _community(c).path
+    return outcome(_team_added(c), r, 201), community(c).path
 
 
 def _activity(c: Case, *, publish: bool = True) -> Any:
@@ -823,28 +694,17 @@ def _activity(c: Case, *, publish: bool = True) -> Any:
     return activity
 
 
-def activity_list_page(c: Case, client: Client) -> tuple[bool, str]:
-    activity = _activity(c)
-    r = client.get("/activities/", {"when": "all", "q": "探针活动"})
-    assert r.status_code == 200
-    return f'href="/activities/{activity.pk}/"' in r.content.decode(), c.building.path
-
-
-def activity_list_api(c: Case, client: Client) -> tuple[bool, str]:
-    activity = _activity(c)
-    r = client.get("/api/activities", {"q": "探针活动"})
-    assert r.status_code == 200
-    return any(i["id"] == activity.pk for i in r.json()["items"]), c.building.path
-
-
-def activity_detail_page(c: Case, client: Client) -> tuple[bool, str]:
-    r = client.get(f"/activities/{_activity(c).pk}/")
-    return (r.status_code == 200 or refused(r)), c.building.path
-
-
-def activity_detail_api(c: Case, client: Client) -> tuple[bool, str]:
-    r = client.get(f"/api/activities/{_activity(c).pk}")
-    return (r.status_code == 200 or refused(r)), c.building.path
+activity_list_page, activity_list_api = listed(
+    _activity,
+    page="/activities/",
+    api="/api/activities",
+    query="探针活动",
+    page_extra={"when": "all"},
+    open_page=True,
+)
+activity_detail_page, activity_detail_api = shown(
+    _activity, page="/activities/{pk}/", api="/api/activities/{pk}"
+)
 
 
 def _published(activity: Any) -> bool:
@@ -871,7 +731,7 @@ def _reported(c: Case) -> Any:
 
     from django.utils import timezone
 
-    from shequ.volunteering.services import activity_create, activity_finish, activity_publish, report_save
+    from shequ.volunteering.services import activity_create, activity_finish, activity_publish, brief_save
 
     start = timezone.now() - timedelta(hours=3)
     before = start - timedelta(days=1)
@@ -888,7 +748,7 @@ def _reported(c: Case) -> Any:
     )
     activity = activity_publish(by=None, activity=activity, version=activity.version, now=before)
     activity = activity_finish(by=None, activity=activity, version=activity.version)
-    report_save(by=None, activity=activity, text="探针简报正文")
+    brief_save(by=None, activity=activity, text="探针简报正文")
     return activity
 
 
@@ -924,23 +784,13 @@ def _youth_group(c: Case) -> Any:
     from shequ.volunteering.youth import youth_group_create
 
     return youth_group_create(
-        by=None, area=_community(c), name="探针小组", formed_on=date(2026, 7, 1), **_youth_members(c)
+        by=None, area=community(c), name="探针小组", formed_on=date(2026, 7, 1), **_youth_members(c)
     )
 
 
-def youth_group_list_page(c: Case, client: Client) -> tuple[bool, str]:
-    group = _youth_group(c)
-    r = client.get("/youth-groups/")
-    if r.status_code != 200:
-        return refused(r), _community(c).path
-    return f'href="/youth-groups/{group.pk}/"' in r.content.decode(), _community(c).path
-
-
-def youth_group_list_api(c: Case, client: Client) -> tuple[bool, str]:
-    group = _youth_group(c)
-    r = client.get("/api/youth-groups")
-    assert r.status_code == 200
-    return any(i["id"] == group.pk for i in r.json()["items"]), _community(c).path
+youth_group_list_page, youth_group_list_api = listed(
+    _youth_group, page="/youth-groups/", api="/api/youth-groups", where=community
+)
 
 
 def _problem_added(group: Any) -> bool:
@@ -952,7 +802,7 @@ def youth_group_manage_page(c: Case, client: Client) -> tuple[bool, str]:
     r = client.post(
         f"/youth-groups/{group.pk}/", {"form": "problem", "found_on": "2026-07-02", "description": "探针问题"}
     )
-    return outcome(_problem_added(group), r, 302), _community(c).path
+    return outcome(_problem_added(group), r, 302), community(c).path
 
 
 def youth_group_manage_api(c: Case, client: Client) -> tuple[bool, str]:
@@ -962,7 +812,7 @@ def youth_group_manage_api(c: Case, client: Client) -> tuple[bool, str]:
         {"found_on": "2026-07-02", "description": "探针问题"},
         content_type="application/json",
     )
-    return outcome(_problem_added(group), r, 201), _community(c).path
+    return outcome(_problem_added(group), r, 201), community(c).path
 
 
 # --- needs: home visits, needs, surveys and their answers -----------------------------------------
@@ -988,19 +838,7 @@ def _visit(c: Case) -> Any:
     )
 
 
-def visit_list_page(c: Case, client: Client) -> tuple[bool, str]:
-    visit = _visit(c)
-    r = client.get("/visits/")
-    if r.status_code != 200:
-        return refused(r), c.building.path
-    return f'href="/visits/{visit.pk}/"' in r.content.decode(), c.building.path
-
-
-def visit_list_api(c: Case, client: Client) -> tuple[bool, str]:
-    visit = _visit(c)
-    r = client.get("/api/visits")
-    assert r.status_code == 200
-    return any(i["id"] == visit.pk for i in r.json()["items"]), c.building.path
+visit_list_page, visit_list_api = listed(_visit, page="/visits/", api="/api/visits")
 
 
 def _visited(resident: Resident) -> bool:
@@ -1039,19 +877,7 @@ def _need(c: Case) -> Any:
     )
 
 
-def need_list_page(c: Case, client: Client) -> tuple[bool, str]:
-    need = _need(c)
-    r = client.get("/needs/")
-    if r.status_code != 200:
-        return refused(r), c.building.path
-    return f'href="/needs/{need.pk}/"' in r.content.decode(), c.building.path
-
-
-def need_list_api(c: Case, client: Client) -> tuple[bool, str]:
-    need = _need(c)
-    r = client.get("/api/needs")
-    assert r.status_code == 200
-    return any(i["id"] == need.pk for i in r.json()["items"]), c.building.path
+need_list_page, need_list_api = listed(_need, page="/needs/", api="/api/needs")
 
 
 def _raised(resident: Resident) -> bool:
@@ -1124,19 +950,7 @@ def _survey(c: Case) -> Any:
     )
 
 
-def survey_list_page(c: Case, client: Client) -> tuple[bool, str]:
-    survey = _survey(c)
-    r = client.get("/surveys/")
-    if r.status_code != 200:
-        return refused(r), c.building.path
-    return f'href="/surveys/{survey.pk}/"' in r.content.decode(), c.building.path
-
-
-def survey_list_api(c: Case, client: Client) -> tuple[bool, str]:
-    survey = _survey(c)
-    r = client.get("/api/surveys")
-    assert r.status_code == 200
-    return any(i["id"] == survey.pk for i in r.json()["items"]), c.building.path
+survey_list_page, survey_list_api = listed(_survey, page="/surveys/", api="/api/surveys")
 
 
 def _survey_made(c: Case) -> bool:
@@ -1188,19 +1002,12 @@ def _response(c: Case) -> Any:
     )
 
 
-def response_list_page(c: Case, client: Client) -> tuple[bool, str]:
-    response = _response(c)
-    r = client.get("/surveys/responses/")
-    if r.status_code != 200:
-        return refused(r), c.building.path
-    return f'id="response-{response.pk}"' in r.content.decode(), c.building.path
-
-
-def response_list_api(c: Case, client: Client) -> tuple[bool, str]:
-    response = _response(c)
-    r = client.get("/api/survey-responses")
-    assert r.status_code == 200
-    return any(i["id"] == response.pk for i in r.json()["items"]), c.building.path
+response_list_page, response_list_api = listed(
+    _response,
+    page="/surveys/responses/",
+    api="/api/survey-responses",
+    page_marker=lambda c, response: f'id="response-{response.pk}"',
+)
 
 
 def _answered(person: Resident) -> bool:
@@ -1264,43 +1071,43 @@ def _target(c: Case) -> Any:
 
     from shequ.metrics.models import YearlyTarget
 
-    return YearlyTarget.objects.create(area=_community(c), year=2026, key="cultural_events", value=Decimal(7))
+    return YearlyTarget.objects.create(area=community(c), year=2026, key="cultural_events", value=Decimal(7))
 
 
 def target_view_page(c: Case, client: Client) -> tuple[bool, str]:
     _target(c)
-    r = client.get(f"/metrics/area/{_community(c).pk}/targets/", {"year": 2026})
+    r = client.get(f"/metrics/area/{community(c).pk}/targets/", {"year": 2026})
     if r.status_code != 200:
-        return refused(r), _community(c).path
-    return "7.0" in r.content.decode(), _community(c).path
+        return refused(r), community(c).path
+    return "7.0" in r.content.decode(), community(c).path
 
 
 def target_view_api(c: Case, client: Client) -> tuple[bool, str]:
     _target(c)
-    r = client.get(f"/api/metrics/areas/{_community(c).pk}/targets", {"year": 2026})
+    r = client.get(f"/api/metrics/areas/{community(c).pk}/targets", {"year": 2026})
     if r.status_code != 200:
-        return refused(r), _community(c).path
-    return any(t["key"] == "cultural_events" for t in r.json()), _community(c).path
+        return refused(r), community(c).path
+    return any(t["key"] == "cultural_events" for t in r.json()), community(c).path
 
 
 def _target_set(c: Case) -> bool:
     from shequ.metrics.models import YearlyTarget
 
-    return YearlyTarget.objects.filter(area=_community(c), year=2026, key="cultural_events", value=9).exists()
+    return YearlyTarget.objects.filter(area=community(c), year=2026, key="cultural_events", value=9).exists()
 
 
 def target_set_page(c: Case, client: Client) -> tuple[bool, str]:
-    r = client.post(f"/metrics/area/{_community(c).pk}/targets/", {"year": 2026, "t_cultural_events": "9"})
-    return outcome(_target_set(c), r, 302), _community(c).path
+    r = client.post(f"/metrics/area/{community(c).pk}/targets/", {"year": 2026, "t_cultural_events": "9"})
+    return outcome(_target_set(c), r, 302), community(c).path
 
 
 def target_set_api(c: Case, client: Client) -> tuple[bool, str]:
     r = client.put(
-        f"/api/metrics/areas/{_community(c).pk}/targets",
+        f"/api/metrics/areas/{community(c).pk}/targets",
         {"year": 2026, "values": {"cultural_events": 9}},
         content_type="application/json",
     )
-    return outcome(_target_set(c), r, 200), _community(c).path
+    return outcome(_target_set(c), r, 200), community(c).path
 
 
 # --- reports --------------------------------------------------------------------------------------
@@ -1312,19 +1119,19 @@ REPORT_ASK = {"kind": "yearly", "year": 2025, "format": "pdf"}
 def _report_requested(c: Case) -> bool:
     from shequ.reports.models import ReportJob
 
-    return ReportJob.objects.filter(area=_community(c), requested_by=c.user).exists()
+    return ReportJob.objects.filter(area=community(c), requested_by=c.user).exists()
 
 
 def report_create_page(c: Case, client: Client) -> tuple[bool, str]:
-    r = client.post("/reports/", {"area": _community(c).pk, **REPORT_ASK})
-    return outcome(_report_requested(c), r, 302), _community(c).path
+    r = client.post("/reports/", {"area": community(c).pk, **REPORT_ASK})
+    return outcome(_report_requested(c), r, 302), community(c).path
 
 
 def report_create_api(c: Case, client: Client) -> tuple[bool, str]:
     r = client.post(
-        "/api/reports", {"area_id": _community(c).pk, **REPORT_ASK}, content_type="application/json"
+        "/api/reports", {"area_id": community(c).pk, **REPORT_ASK}, content_type="application/json"
     )
-    return outcome(_report_requested(c), r, 201), _community(c).path
+    return outcome(_report_requested(c), r, 201), community(c).path
 
 
 def _report_download(c: Case, client: Client, url: str) -> tuple[bool, str]:
@@ -1338,13 +1145,13 @@ def _report_download(c: Case, client: Client, url: str) -> tuple[bool, str]:
 
     with tempfile.TemporaryDirectory(prefix="shequ_probe_") as media, override_settings(MEDIA_ROOT=media):
         job = ReportJob(
-            area=_community(c), kind="yearly", year=2025, format="pdf", requested_by=c.user, status="done"
+            area=community(c), kind="yearly", year=2025, format="pdf", requested_by=c.user, status="done"
         )
         job.file.save("probe.pdf", ContentFile(b"%PDF-1.4 probe"), save=False)
         job.save()
         r = client.get(url.format(pk=job.pk))
         ok = r.status_code == 200 and b"".join(r.streaming_content) == b"%PDF-1.4 probe"
-        return (ok or refused(r)), _community(c).path
+        return (ok or refused(r)), community(c).path
 
 
 def report_view_page(c: Case, client: Client) -> tuple[bool, str]:
@@ -1355,7 +1162,6 @@ def report_view_api(c: Case, client: Client) -> tuple[bool, str]:
     return _report_download(c, client, "/api/reports/{pk}/download")
 
 
-Probe = Callable[[Case, Client], tuple[bool, str]]
 # (resource, action, what) -> (page probe, api probe)
 PROBES: dict[tuple[str, str, str], tuple[Probe, Probe]] = {
     ("area", "view", "list"): (area_list_page, area_list_api),

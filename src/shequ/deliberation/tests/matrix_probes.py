@@ -4,27 +4,17 @@ a meeting of the probe's building, tried through pages and API."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.test import Client
 
+from shequ.core.tests.probes import both, listed, outcome, shown
 from shequ.deliberation.models import Attendance, Meeting
 from shequ.deliberation.services import meetings
 
 START = datetime(2026, 12, 14, 19, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
-
-
-def _refused(response: Any) -> bool:
-    assert response.status_code in (403, 404), f"a refusal must be 403/404, got {response.status_code}"
-    return False
-
-
-def _outcome(ok: bool, response: Any, status: int) -> bool:
-    if ok:
-        assert response.status_code == status, response.content[:300]
-        return True
-    return _refused(response)
 
 
 def _meeting(c: Any, *, opened: bool = False) -> Meeting:
@@ -45,29 +35,8 @@ def _meeting(c: Any, *, opened: bool = False) -> Meeting:
     return meeting
 
 
-def list_page(c: Any, client: Client) -> tuple[bool, str]:
-    meeting = _meeting(c)
-    r = client.get("/meetings/", {"q": "探针议事会"})
-    if r.status_code != 200:
-        return _refused(r), c.building.path
-    return f'href="/meetings/{meeting.pk}/"' in r.content.decode(), c.building.path
-
-
-def list_api(c: Any, client: Client) -> tuple[bool, str]:
-    meeting = _meeting(c)
-    r = client.get("/api/meetings", {"q": "探针议事会"})
-    assert r.status_code == 200
-    return any(i["id"] == meeting.pk for i in r.json()["items"]), c.building.path
-
-
-def detail_page(c: Any, client: Client) -> tuple[bool, str]:
-    r = client.get(f"/meetings/{_meeting(c).pk}/")
-    return (r.status_code == 200 or _refused(r)), c.building.path
-
-
-def detail_api(c: Any, client: Client) -> tuple[bool, str]:
-    r = client.get(f"/api/meetings/{_meeting(c).pk}")
-    return (r.status_code == 200 or _refused(r)), c.building.path
+list_page, list_api = listed(_meeting, page="/meetings/", api="/api/meetings", query="探针议事会")
+detail_page, detail_api = shown(_meeting, page="/meetings/{pk}/", api="/api/meetings/{pk}")
 
 
 def _notified(meeting: Meeting) -> bool:
@@ -77,7 +46,7 @@ def _notified(meeting: Meeting) -> bool:
 def manage_page(c: Any, client: Client) -> tuple[bool, str]:
     meeting = _meeting(c)
     r = client.post(f"/meetings/{meeting.pk}/act/notify/", {"version": meeting.version})
-    return _outcome(_notified(meeting), r, 302), c.building.path
+    return outcome(_notified(meeting), r, 302), c.building.path
 
 
 def manage_api(c: Any, client: Client) -> tuple[bool, str]:
@@ -85,10 +54,10 @@ def manage_api(c: Any, client: Client) -> tuple[bool, str]:
     r = client.post(
         f"/api/meetings/{meeting.pk}/notify", {"version": meeting.version}, content_type="application/json"
     )
-    return _outcome(_notified(meeting), r, 200), c.building.path
+    return outcome(_notified(meeting), r, 200), c.building.path
 
 
-def _attended(c: Any, client: Client, api: bool) -> tuple[bool, str]:
+def _attended(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
     meeting = _meeting(c, opened=True)
     resident = c.resident_factory(c.building, name="探针居民")
     if api:
@@ -98,18 +67,10 @@ def _attended(c: Any, client: Client, api: bool) -> tuple[bool, str]:
     else:
         r = client.post(f"/meetings/{meeting.pk}/act/attend/", {"resident": resident.pk})
     ok = Attendance.objects.filter(meeting=meeting, resident=resident).exists()
-    return _outcome(ok, r, 200 if api else 302), c.building.path
+    return outcome(ok, r, 200 if api else 302), c.building.path
 
 
-def attend_page(c: Any, client: Client) -> tuple[bool, str]:
-    return _attended(c, client, api=False)
-
-
-def attend_api(c: Any, client: Client) -> tuple[bool, str]:
-    return _attended(c, client, api=True)
-
-
-def _voted(c: Any, client: Client, api: bool) -> tuple[bool, str]:
+def _voted(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
     """A resident's own vote online, on a meeting of their building (the actor's account is theirs)."""
     from shequ.deliberation.models import Ballot
     from shequ.deliberation.services import votes
@@ -126,23 +87,15 @@ def _voted(c: Any, client: Client, api: bool) -> tuple[bool, str]:
     else:
         r = client.post(f"/votes/{vote.pk}/act/cast/", {"choice": "for"})
     ok = Ballot.objects.filter(vote=vote, resident=resident).exists()
-    return _outcome(ok, r, 200 if api else 302), c.building.path
-
-
-def vote_page(c: Any, client: Client) -> tuple[bool, str]:
-    return _voted(c, client, api=False)
-
-
-def vote_api(c: Any, client: Client) -> tuple[bool, str]:
-    return _voted(c, client, api=True)
+    return outcome(ok, r, 200 if api else 302), c.building.path
 
 
 PROBES = {
     ("meeting", "view", "list"): (list_page, list_api),
     ("meeting", "view", "detail"): (detail_page, detail_api),
     ("meeting", "manage", ""): (manage_page, manage_api),
-    ("meeting", "attend", ""): (attend_page, attend_api),
-    ("meeting", "vote", ""): (vote_page, vote_api),
+    ("meeting", "attend", ""): both(_attended),
+    ("meeting", "vote", ""): both(_voted),
 }
 
 
@@ -155,18 +108,9 @@ def _proposal(c: Any, title: str = "探针提议") -> Any:
     return proposals.proposal_create(by=None, area=c.building, title=title, text="探针提议正文")
 
 
-def proposal_list_page(c: Any, client: Client) -> tuple[bool, str]:
-    proposal = _proposal(c)
-    r = client.get("/proposals/")
-    assert r.status_code == 200
-    return f'href="/proposals/{proposal.pk}/"' in r.content.decode(), c.building.path
-
-
-def proposal_list_api(c: Any, client: Client) -> tuple[bool, str]:
-    proposal = _proposal(c)
-    r = client.get("/api/proposals")
-    assert r.status_code == 200
-    return any(i["id"] == proposal.pk for i in r.json()["items"]), c.building.path
+proposal_list_page, proposal_list_api = listed(
+    _proposal, page="/proposals/", api="/api/proposals", open_page=True
+)
 
 
 def _made(c: Any) -> bool:
@@ -179,7 +123,7 @@ def proposal_create_page(c: Any, client: Client) -> tuple[bool, str]:
     r = client.post(
         f"/areas/{c.building.pk}/proposals/new/", {"title": "新提议", "text": "正文", "base": "persons"}
     )
-    return _outcome(_made(c), r, 302), c.building.path
+    return outcome(_made(c), r, 302), c.building.path
 
 
 def proposal_create_api(c: Any, client: Client) -> tuple[bool, str]:
@@ -188,10 +132,10 @@ def proposal_create_api(c: Any, client: Client) -> tuple[bool, str]:
         {"area_id": c.building.pk, "title": "新提议", "text": "正文"},
         content_type="application/json",
     )
-    return _outcome(_made(c), r, 201), c.building.path
+    return outcome(_made(c), r, 201), c.building.path
 
 
-def _signed(c: Any, client: Client, api: bool) -> tuple[bool, str]:
+def _signed(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
     from shequ.deliberation.models import Signature
 
     proposal = _proposal(c)
@@ -203,18 +147,10 @@ def _signed(c: Any, client: Client, api: bool) -> tuple[bool, str]:
     url = f"/api/proposals/{proposal.pk}/sign" if api else f"/proposals/{proposal.pk}/act/sign/"
     r = client.post(url, {}, content_type="application/json") if api else client.post(url)
     ok = Signature.objects.filter(proposal=proposal, resident=resident).exists()
-    return _outcome(ok, r, 200 if api else 302), c.building.path
+    return outcome(ok, r, 200 if api else 302), c.building.path
 
 
-def proposal_sign_page(c: Any, client: Client) -> tuple[bool, str]:
-    return _signed(c, client, api=False)
-
-
-def proposal_sign_api(c: Any, client: Client) -> tuple[bool, str]:
-    return _signed(c, client, api=True)
-
-
-def _staff_act(c: Any, client: Client, action: str, api: bool) -> tuple[bool, str]:
+def _staff_act(c: Any, client: Client, *, action: str, api: bool) -> tuple[bool, str]:
     from shequ.deliberation.models import Proposal
 
     proposal = _proposal(c)
@@ -228,21 +164,15 @@ def _staff_act(c: Any, client: Client, action: str, api: bool) -> tuple[bool, st
         r = client.post(f"/proposals/{proposal.pk}/act/{action}/", body)
     target = "scheduled" if action == "schedule" else "withdrawn"
     ok = Proposal.objects.get(pk=proposal.pk).status == target
-    return _outcome(ok, r, 200 if api else 302), c.building.path
+    return outcome(ok, r, 200 if api else 302), c.building.path
 
 
 PROBES.update(
     {
         ("proposal", "view", "list"): (proposal_list_page, proposal_list_api),
         ("proposal", "create", ""): (proposal_create_page, proposal_create_api),
-        ("proposal", "sign", ""): (proposal_sign_page, proposal_sign_api),
-        ("proposal", "schedule", ""): (
-            lambda c, cl: _staff_act(c, cl, "schedule", False),
-            lambda c, cl: _staff_act(c, cl, "schedule", True),
-        ),
-        ("proposal", "withdraw", ""): (
-            lambda c, cl: _staff_act(c, cl, "withdraw", False),
-            lambda c, cl: _staff_act(c, cl, "withdraw", True),
-        ),
+        ("proposal", "sign", ""): both(_signed),
+        ("proposal", "schedule", ""): both(partial(_staff_act, action="schedule")),
+        ("proposal", "withdraw", ""): both(partial(_staff_act, action="withdraw")),
     }
 )

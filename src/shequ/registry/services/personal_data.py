@@ -17,6 +17,7 @@ from shequ.core import access
 from shequ.core.audit import audit_log
 from shequ.core.crypto import blind_index, decrypt, encrypt
 from shequ.core.errors import DomainError
+from shequ.core.extensions import personal_data_sections
 from shequ.core.idnumber import (
     birth_date_of,
     clean_phone,
@@ -208,6 +209,9 @@ def resident_personal_data(*, resident: Resident) -> dict[str, Any]:
             if "conditions_encrypted" in values:
                 values["conditions"] = decrypt(values.pop("conditions_encrypted"), context=HEALTH_CONTEXT)
             data[group] = {k: str(v) if isinstance(v, date) else v for k, v in values.items()}
+    # What the apps above hold on the person, each declared in its hooks.py (core.extensions).
+    for section in personal_data_sections():
+        data[section.key] = section.collect(resident)
     return data
 
 

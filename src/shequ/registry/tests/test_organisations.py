@@ -88,3 +88,22 @@ def test_a_building_gets_its_estate_property_company_and_head(tree: Tree, reside
 def test_a_grid_worker_cannot_change_a_building_profile(tree: Tree) -> None:
     worker = make_user(Role.GRID_WORKER, tree.grid, username="wangge")
     assert login_client(worker).get(f"/areas/{tree.building.pk}/building/").status_code == 403
+
+
+def test_the_building_profile_api_is_the_pages_twin(tree: Tree, resident_factory: Any) -> None:
+    from conftest import token_client
+
+    staff = make_user(Role.COMMUNITY_STAFF, tree.community, username="staff")
+    company = Organisation.objects.create(area=tree.community, kind="property_company", name="平地物业")
+    head = resident_factory(tree.building, name="黄伯")
+    elsewhere = resident_factory(tree.other_building, name="外楼居民")
+    api, url = token_client(staff), f"/api/buildings/{tree.building.pk}/profile"
+    assert api.get(url).json()["estate"] == ""
+    body = {"estate": "布匹市场小区", "property_company_id": company.pk, "head_id": head.pk}
+    r = api.put(url, body, content_type="application/json")
+    assert r.status_code == 200
+    assert r.json()["head_id"] == head.pk
+    stranger = api.put(url, {**body, "head_id": elsewhere.pk}, content_type="application/json")
+    assert stranger.status_code == 404  # not one the page would offer
+    worker = make_user(Role.GRID_WORKER, tree.grid, username="wangge")
+    assert token_client(worker).get(url).status_code == 403

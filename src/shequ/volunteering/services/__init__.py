@@ -24,7 +24,7 @@ from shequ.volunteering.services.attendance import (
 )
 from shequ.volunteering.services.attendees import attendee_add, attendee_add_group, attendee_remove
 from shequ.volunteering.services.briefs import (
-    report_save,
+    brief_save,
 )
 from shequ.volunteering.services.common import (
     CHECK_IN_OPENS,
@@ -92,6 +92,7 @@ __all__ = [
     "attendee_add",
     "attendee_add_group",
     "attendee_remove",
+    "brief_save",
     "home_community",
     "hours_confirm",
     "hours_confirm_all",
@@ -100,7 +101,6 @@ __all__ = [
     "points_for",
     "points_redeem",
     "qr_token",
-    "report_save",
     "signup_cancel",
     "signup_create",
     "team_add_member",

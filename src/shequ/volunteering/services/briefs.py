@@ -21,7 +21,7 @@ from shequ.volunteering.models import (
 from shequ.volunteering.services.common import _audit, _locked_activity, _now, _require
 
 
-def report_save(
+def brief_save(
     *,
     by: Any,
     activity: Activity,

@@ -56,7 +56,7 @@ def finished(
 
 
 def test_the_report_is_written_with_photos_whose_metadata_is_stripped(finished: Any, people: People) -> None:
-    report = services.report_save(
+    report = services.brief_save(
         by=people.worker, activity=finished, text="探访了 12 位长者。", photos=[_photo()], now=AFTER
     )
     photo = report.photos.get()
@@ -70,11 +70,11 @@ def test_a_report_waits_for_the_activity_to_finish_and_refuses_what_is_not_a_pho
     make_activity: Any, finished: Any, people: People
 ) -> None:
     with pytest.raises(DomainError) as refused:
-        services.report_save(by=people.worker, activity=make_activity(title="未结束"), text="x", now=NOW)
+        services.brief_save(by=people.worker, activity=make_activity(title="未结束"), text="x", now=NOW)
     assert refused.value.code == "not_finished"
     fake = SimpleUploadedFile("x.jpg", b"%PDF-1.4 not an image", content_type="image/jpeg")
     with pytest.raises(DomainError) as refused:
-        services.report_save(by=people.worker, activity=finished, text="x", photos=[fake], now=AFTER)
+        services.brief_save(by=people.worker, activity=finished, text="x", photos=[fake], now=AFTER)
     assert refused.value.code == "photo_unreadable"
     assert not ActivityReport.objects.exists()
 
@@ -109,7 +109,7 @@ def test_the_writing_page_shows_the_counts_from_the_service_records_and_saves(
 def test_funders_and_supervisors_read_the_report_and_its_photos(
     finished: Any, people: People, tree: Tree
 ) -> None:
-    report = services.report_save(
+    report = services.brief_save(
         by=people.worker, activity=finished, text="简报正文", photos=[_photo()], now=AFTER
     )
     photo = report.photos.get()
@@ -137,7 +137,7 @@ def test_funders_and_supervisors_read_the_report_and_its_photos(
 def test_residents_volunteers_and_other_areas_cannot_read_the_report(
     finished: Any, people: People, tree: Tree, volunteer_factory: Any
 ) -> None:
-    report = services.report_save(
+    report = services.brief_save(
         by=people.worker, activity=finished, text="简报正文", photos=[_photo()], now=AFTER
     )
     photo = ReportPhoto.objects.get(report=report)
@@ -165,3 +165,22 @@ def test_residents_volunteers_and_other_areas_cannot_read_the_report(
             .status_code
             == 403
         )
+
+
+def test_the_api_writes_the_brief_and_confirms_the_hours_as_the_pages_do(
+    finished: Any, people: People
+) -> None:
+    from shequ.volunteering.models import HoursStatus, ServiceHours
+
+    with time_machine.travel(AFTER, tick=False):
+        api = token_client(people.worker)
+        url = f"/api/activities/{finished.pk}/report"
+        r = api.put(url, {"text": "接口写的简报"}, content_type="application/json")
+        assert r.status_code == 200
+        assert r.json()["text"] == "接口写的简报"
+        stale = api.put(url, {"text": "改", "version": 9}, content_type="application/json")
+        assert stale.status_code == 409
+        done = api.post(f"/api/activities/{finished.pk}/hours/confirm")
+        assert done.status_code == 200
+        assert done.json()["confirmed"] == 2
+    assert not ServiceHours.objects.filter(activity=finished, status=HoursStatus.PENDING).exists()
