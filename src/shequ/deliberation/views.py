@@ -19,7 +19,7 @@ from shequ.core import access
 from shequ.core import selectors as core_selectors
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.models import Area
-from shequ.core.pages import form_status, submit
+from shequ.core.pages import area_param, form_status, submit
 from shequ.core.pagination import paginate
 from shequ.core.workflow import Workflow
 from shequ.deliberation import resolvers, selectors
@@ -40,17 +40,12 @@ from shequ.deliberation.services import attendance, meetings, proposals
 from shequ.deliberation.workflow import DECISION, MEETING, MILESTONE, MINUTES, PROPOSAL, VOTE
 
 
-def _area_param(request: HttpRequest) -> Area | None:
-    value = request.GET.get("area", "")
-    return core_selectors.area_for(request.user, int(value)) if value.isdigit() and len(value) < 12 else None
-
-
 @login_required
 def meeting_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     if not access.paths_for(user, "meeting", "view"):
         raise Forbidden()
-    area = _area_param(request)
+    area = area_param(request)
     status = request.GET.get("status", "")
     q = request.GET.get("q", "")[:50]
     page = paginate(request, selectors.meetings_for(user, area=area, status=status, q=q))
@@ -402,7 +397,7 @@ def minutes_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 @login_required
 def proposal_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    area = _area_param(request)
+    area = area_param(request)
     status = request.GET.get("status", "")
     page = paginate(request, selectors.proposals_for(user, area=area, status=status))
     targets = [area] if area is not None else list(access.areas_held(user))

@@ -84,7 +84,6 @@ home_item(
 )
 
 
-
 def _held_on(resident: Any) -> dict[str, Any]:
     """The visits to the person (when, why; the visitor's notes are the staff's) and their needs."""
     return {

@@ -150,7 +150,7 @@ def _kept_filters(request: HttpRequest) -> str:
 
 def _next_person(request: HttpRequest, today: date) -> Resident | None:
     """The first of the filtered list not yet visited this month: where the worker goes next."""
-    area = _area_param(request)
+    area = area_param(request)
     group = request.GET.get("group", "")
     q = request.GET.get("q", "")[:50]
     candidates = selectors.visit_subjects(

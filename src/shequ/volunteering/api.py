@@ -489,7 +489,7 @@ def activity_update(request: ApiRequest, activity_id: int, data: ActivityPatch) 
 @router.get("/activities/report-photos/{int:photo_id}", response={200: None}, url_name="report_photo")
 def report_photo(request: ApiRequest, photo_id: int) -> FileResponse:
     """A photo of an activity's report (简报) the caller may read, as JPEG, for token clients too."""
-    photo = selectors.report_photo_for(request.auth, photo_id)
+    photo = selectors.brief_photo_for(request.auth, photo_id)
     response = FileResponse(photo.image.open("rb"), content_type="image/jpeg")
     response["Content-Disposition"] = f'inline; filename="report-{photo.report_id}-{photo.pk}.jpg"'
     return response

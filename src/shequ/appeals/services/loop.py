@@ -201,7 +201,7 @@ def appeal_dispatch(
             a.handler_kind = handler_kind_of(to_organisation)  # type: ignore[arg-type]
         return {"handler": [before, [a.handler_user_id, a.handler_organisation_id, a.handler_team_id]]}
 
-    handler_name = str(to_user or to_organisation or to_team.name)  # type: ignore[union-attr]
+    handler_name = str(to_user or to_organisation or to_team.name)
     note = (f"→ {handler_name}" + (f"：{note.strip()}" if note.strip() else ""))[:MAX_NOTE]
     return _transition(Action.DISPATCH, appeal, by, version, note=note, now=now, apply=apply)
 

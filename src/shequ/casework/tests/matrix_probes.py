@@ -191,8 +191,8 @@ def _group(c: Any, *, owner: Any = None) -> Any:
     from shequ.casework.models import Group
 
     return Group.objects.create(
-        area=_community(c),
-        area_path=_community(c).path,
+        area=community(c),
+        area_path=community(c).path,
         name="探针小组",
         aims="探针",
         planned_sessions=4,
@@ -205,25 +205,25 @@ def group_list_page(c: Any, client: Client) -> tuple[bool, str]:
     group = _group(c)
     r = client.get("/casework/groups/", {"q": "探针小组"})
     if r.status_code != 200:
-        return _refused(r), _community(c).path
-    return f'href="/casework/groups/{group.pk}/"' in r.content.decode(), _community(c).path
+        return refused(r), community(c).path
+    return f'href="/casework/groups/{group.pk}/"' in r.content.decode(), community(c).path
 
 
 def group_list_api(c: Any, client: Client) -> tuple[bool, str]:
     group = _group(c)
     r = client.get("/api/casework/groups", {"q": "探针小组"})
     assert r.status_code == 200
-    return any(i["id"] == group.pk for i in r.json()["items"]), _community(c).path
+    return any(i["id"] == group.pk for i in r.json()["items"]), community(c).path
 
 
 def group_detail_page(c: Any, client: Client) -> tuple[bool, str]:
     r = client.get(f"/casework/groups/{_group(c).pk}/")
-    return (r.status_code == 200 or _refused(r)), _community(c).path
+    return (r.status_code == 200 or refused(r)), community(c).path
 
 
 def group_detail_api(c: Any, client: Client) -> tuple[bool, str]:
     r = client.get(f"/api/casework/groups/{_group(c).pk}")
-    return (r.status_code == 200 or _refused(r)), _community(c).path
+    return (r.status_code == 200 or refused(r)), community(c).path
 
 
 def _group_create(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
@@ -232,12 +232,12 @@ def _group_create(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
     body = {"name": "新小组探针", "aims": "探针", "planned_sessions": 3, "scale": "agreement"}
     if api:
         r = client.post(
-            "/api/casework/groups", {"area_id": _community(c).pk, **body}, content_type="application/json"
+            "/api/casework/groups", {"area_id": community(c).pk, **body}, content_type="application/json"
         )
     else:
-        r = client.post("/casework/groups/new/", {"area": _community(c).pk, **body})
+        r = client.post("/casework/groups/new/", {"area": community(c).pk, **body})
     ok = Group.objects.filter(name="新小组探针").exists()
-    return _outcome(ok, r, 201 if api else 302), _community(c).path
+    return outcome(ok, r, 201 if api else 302), community(c).path
 
 
 def _group_work(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
@@ -256,7 +256,7 @@ def _group_work(c: Any, client: Client, *, api: bool) -> tuple[bool, str]:
     else:
         r = client.post(f"/casework/groups/{group.pk}/form/", {"version": group.version})
     group.refresh_from_db()
-    return _outcome(group.stage == GroupStage.FORMATION, r, 200 if api else 302), _community(c).path
+    return outcome(group.stage == GroupStage.FORMATION, r, 200 if api else 302), community(c).path
 
 
 GROUP_PROBES = {
