@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shequ.core.tabular import safe_cell
-from shequ.metrics.selectors import Figure
+from shequ.metrics.selectors import Figure, group_label
 from shequ.reports.content import ReportContent
 
 DASH = "—"
@@ -62,15 +62,6 @@ def _widths(sheet: Worksheet, widths: list[int]) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = width
 
 
-def _group_label(group: str) -> str:
-    return {
-        "service": _("Service"),
-        "appeals": _("Appeals"),
-        "volunteering": _("Volunteering"),
-        "coverage": _("Special groups"),
-    }.get(group, group)
-
-
 def _summary(sheet: Worksheet, content: ReportContent) -> None:
     sheet.title = _("Figures")
     _text(sheet, 1, 1, content.title, TITLE)
@@ -93,7 +84,7 @@ def _summary(sheet: Worksheet, content: ReportContent) -> None:
         [_("Group"), _("Figure"), _("Numerator"), _("Denominator"), _("Value"), _("Formula")],
     )
     for row, f in enumerate(content.figures, start=first + 1):
-        _text(sheet, row, 1, _group_label(f.group))
+        _text(sheet, row, 1, group_label(f.group))
         _text(sheet, row, 2, f.label)
         numerator = sheet.cell(row=row, column=3, value=_number(f.numerator))
         numerator.number_format = "#,##0.0" if f.unit == "h" else "#,##0"
