@@ -150,7 +150,11 @@ def months_of(qs: QuerySet) -> int:
     return len({a.astimezone(zone).strftime("%Y-%m") for a in qs.values_list("starts_at", flat=True)})
 
 
-def rate(numerator: int, denominator: int) -> Decimal | None:
+# What a total is: a count, a sum (hours, days), or None when there is nothing to average.
+Number = int | Decimal | None
+
+
+def rate(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
     """numerator ÷ denominator as a percentage with one decimal (half up); None when nothing to divide by."""
     if not denominator:
         return None
@@ -198,13 +202,22 @@ class FigureSpec:
     rows: str  # the RowList key of what the drill-down lists
     denominator_label: Promise | str | None = None
     denominator: Callable[[Ctx], QuerySet] | None = None
-    total: Callable[[QuerySet], int | Decimal] = count
+    total: Callable[[QuerySet], Number] = count
+    # How the denominator's rows become its number, when not as the numerator's (supervision: hours
+    # held ÷ hours owed per supervisee).
+    denominator_total: Callable[[QuerySet], Number] | None = None
     note: Promise | str | None = None
     order: int = 500
     # Optional: the numerator (and denominator) of many periods at once, one query per side and not
     # one per period — `grouped(ctx, periods)` returns one (numerator, denominator or None) per period.
     # Without it, each period is counted on its own (trend.py's grouped scans cover the common shapes).
     grouped: Callable[[Ctx, list[Period]], list[tuple[Any, Any]]] | None = field(default=None, compare=False)
+
+    def total_of(self, side: str, qs: QuerySet) -> Number:
+        """The number of one side ("numerator" or "denominator") from its rows."""
+        if side == "denominator" and self.denominator_total is not None:
+            return self.denominator_total(qs)
+        return self.total(qs)
 
     def formula(self) -> str:
         if self.denominator_label is None:

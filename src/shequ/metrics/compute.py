@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from shequ.core import access
 from shequ.core import figures as registry
-from shequ.core.figures import Ctx, FigureSpec, rate
+from shequ.core.figures import Ctx, FigureSpec, Number, rate
 from shequ.core.models import Area, User
 from shequ.metrics.values import Figure, Period, TargetProgress
 
@@ -39,15 +39,22 @@ def drill_url(key: str, side: str, area: Area, period: Period) -> str:
     return f"{reverse('metrics:drill', args=[key, side])}?{query}"
 
 
-def figure(spec: FigureSpec, ctx: Ctx) -> Figure:
-    numerator = spec.total(spec.numerator(ctx))
+def values_of(spec: FigureSpec, ctx: Ctx) -> tuple[Number, Number]:
+    """The figure's numerator and denominator (None for a count or total) in one period."""
+    numerator = spec.total_of("numerator", spec.numerator(ctx))
+    denominator = None if spec.denominator is None else spec.total_of("denominator", spec.denominator(ctx))
+    return numerator, denominator
+
+
+def figure(spec: FigureSpec, ctx: Ctx, values: tuple[Number, Number] | None = None) -> Figure:
+    """The figure of `ctx`'s period, from its numerator and denominator (counted here unless given)."""
+    numerator, denominator = values if values is not None else values_of(spec, ctx)
     if spec.denominator is None:
-        value: Decimal | None = Decimal(numerator)
+        value: Decimal | None = None if numerator is None else Decimal(numerator)
         denominator = None
         denominator_url = None
     else:
-        denominator = int(spec.total(spec.denominator(ctx)))
-        value = rate(int(numerator), denominator)
+        value = None if numerator is None or denominator is None else rate(numerator, denominator)
         denominator_url = drill_url(spec.key, "denominator", ctx.area, ctx.period)
     return Figure(
         key=spec.key,

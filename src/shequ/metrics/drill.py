@@ -40,7 +40,7 @@ def drill_for(ctx: Ctx, key: str, side: str) -> Drill:
     if make is None or kind is None:
         raise NotFound()
     qs = make(ctx)
-    total = spec.total(qs)
+    total = spec.total_of(side, qs)
     listed = kind.prepare(ctx, qs)
     paths = access.paths_for(ctx.viewer, kind.resource, "view")
     if not paths or (kind.names_people and not access.paths_for(ctx.viewer, "resident", "view")):

@@ -26,8 +26,8 @@ class Figure:
     key: str  # e.g. "resident_participation", "appeal_response", "volunteer_hours"
     label: str  # translated
     group: str  # a group key of core.figures: "service", "appeals", "casework", …
-    numerator: int | Decimal
-    denominator: int | None  # None for plain counts/totals
+    numerator: int | Decimal | None  # None: a mean of nothing (e.g. no stay ended in the period)
+    denominator: int | Decimal | None  # None for plain counts/totals
     # Rates: percent with one decimal (half up); counts/totals: the number; None when the denominator
     # is 0 (shown "—").
     value: Decimal | None

@@ -33,6 +33,11 @@ def _number(value: int | Decimal | None) -> Any:
     return int(value) if isinstance(value, int) or value == value.to_integral_value() else float(value)
 
 
+def _fraction(value: int | Decimal | None) -> bool:
+    """A sum with tenths (supervision hours, days), shown with its decimal."""
+    return isinstance(value, Decimal) and value != value.to_integral_value()
+
+
 def _value_cell(sheet: Worksheet, row: int, column: int, figure: Figure | None) -> None:
     cell = sheet.cell(row=row, column=column)
     if figure is None or figure.value is None:
@@ -87,9 +92,10 @@ def _summary(sheet: Worksheet, content: ReportContent) -> None:
         _text(sheet, row, 1, group_label(f.group))
         _text(sheet, row, 2, f.label)
         numerator = sheet.cell(row=row, column=3, value=_number(f.numerator))
-        numerator.number_format = "#,##0.0" if f.unit == "h" else "#,##0"
+        numerator.number_format = "#,##0.0" if f.unit == "h" or _fraction(f.numerator) else "#,##0"
         if f.denominator is not None:  # a count has none: the cell stays empty
-            sheet.cell(row=row, column=4, value=_number(f.denominator)).number_format = "#,##0"
+            denominator = sheet.cell(row=row, column=4, value=_number(f.denominator))
+            denominator.number_format = "#,##0.0" if _fraction(f.denominator) else "#,##0"
         _value_cell(sheet, row, 5, f)
         _text(sheet, row, 6, f.formula)
         sheet.cell(row=row, column=6).alignment = WRAP

@@ -1,0 +1,294 @@
+"""Casework's figures (core.figures, defined in docs/metrics.md): the cases open at the period's end by
+the stage and the risk level they were in then (read from the case's history and its assessments), the
+cases closed with their goals met, the mean days a case stays in each stage, and the supervision hours
+against the quota. Figures are aggregates: an evaluator sees the numbers; the lists behind them
+(cases, stays, sessions, supervisees) are for those who read cases or supervision."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.db.models import DecimalField as DecimalOutput
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.utils import timezone
+from django.utils.functional import Promise, lazy
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop as noop
+
+from shequ.casework.models import (
+    Assessment,
+    Case,
+    CaseEvent,
+    ClosureReason,
+    Risk,
+    Stage,
+    SupervisionLink,
+    SupervisionSession,
+)
+from shequ.casework.services.supervision import monthly_hours
+from shequ.core.figures import Ctx, FigureGroup, FigureSpec, RowList, figure, figure_group, row_list, sum_of
+from shequ.registry.figures import child_name
+
+# TODO(casework lane → coordinator): groups and their sessions (group work, MZ/T 095-2017) join this
+# group as figures when the casework lane's group work lands: "groups running", "group sessions held".
+
+figure_group(FigureGroup("casework", _("Casework"), order=500))
+
+
+def _of_stage(message: str, stage: str) -> Promise:
+    """A label naming a stage, translated when shown (not when the app loads)."""
+    return lazy(lambda: gettext(message) % {"stage": Stage(stage).label}, str)()
+
+
+TIMED = (Stage.INTAKE, Stage.ASSESSMENT, Stage.PLAN, Stage.INTERVENTION, Stage.EVALUATION)
+SECONDS_A_DAY = Decimal(86_400)
+DAYS = "d"  # the unit of a mean in days, a code like "h" for hours (Figure.display: "3.5d")
+
+
+def cases_at_end(ctx: Ctx) -> QuerySet[Case]:
+    """The cases under the area, each with the stage it was in at the period's end (`stage_then`: the
+    stage its latest step before that instant led to) and the risk level of its latest assessment by
+    the period's last day (`risk_then`, None when not assessed yet)."""
+    last_step = CaseEvent.objects.filter(case=OuterRef("pk"), at__lt=ctx.end_dt).exclude(to_stage="")
+    last_assessment = Assessment.objects.filter(case=OuterRef("pk"), assessed_on__lte=ctx.period.end)
+    return ctx.records(Case, "area_path").annotate(
+        stage_then=Subquery(last_step.order_by("-at", "-id").values("to_stage")[:1]),
+        risk_then=Subquery(last_assessment.order_by("-assessed_on", "-id").values("risk")[:1]),
+    )
+
+
+def open_at_end(ctx: Ctx) -> QuerySet[Case]:
+    """Cases open at the period's end: opened by then and not closed then (a case closed and reopened
+    later counts as closed in between)."""
+    return cases_at_end(ctx).filter(stage_then__isnull=False).exclude(stage_then=Stage.CLOSED)
+
+
+def closed_in(ctx: Ctx) -> QuerySet[Case]:
+    """Cases closed now whose (last) closure was approved in the period."""
+    return ctx.records(Case, "area_path").filter(ctx.dates("closed_on"), stage=Stage.CLOSED)
+
+
+def stays_ended(stage: str) -> Any:
+    """The steps of the period that left `stage` (each ends one stay in it), each with the instant the
+    stay began (`entered_at`: the latest step before it that led into the stage)."""
+
+    def rows(ctx: Ctx) -> QuerySet[CaseEvent]:
+        entered = (
+            CaseEvent.objects.filter(case=OuterRef("case"), to_stage=stage, at__lte=OuterRef("at"))
+            .exclude(from_stage=stage)
+            .exclude(pk=OuterRef("pk"))
+            .order_by("-at", "-id")
+            .values("at")[:1]
+        )
+        return (
+            CaseEvent.objects.filter(
+                ctx.instants("at"),
+                Exists(ctx.records(Case, "area_path").filter(pk=OuterRef("case_id"))),
+                from_stage=stage,
+            )
+            .exclude(to_stage=stage)
+            .exclude(to_stage="")
+            .annotate(entered_at=Subquery(entered))
+            .filter(entered_at__isnull=False)
+        )
+
+    return rows
+
+
+def mean_days(qs: QuerySet[CaseEvent]) -> Decimal | None:
+    """The mean length of the stays, in days with one decimal (half up); None when there is none."""
+    lengths = [(left - entered).total_seconds() for left, entered in qs.values_list("at", "entered_at")]
+    if not lengths:
+        return None
+    mean = Decimal(str(sum(lengths))) / len(lengths) / SECONDS_A_DAY
+    return mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def signed_sessions(ctx: Ctx) -> QuerySet[SupervisionSession]:
+    """Supervision sessions held in the period under the area, signed by both."""
+    return ctx.records(SupervisionSession, "area_path").filter(
+        ctx.dates("held_on"), supervisor_signed_at__isnull=False, worker_signed_at__isnull=False
+    )
+
+
+def supervisees(ctx: Ctx) -> QuerySet[SupervisionLink]:
+    """The supervisees under the area (linked by the period's end), each owed the monthly quota for
+    every calendar month the period touches (`quota_hours`)."""
+    owed = monthly_hours() * len(ctx.period.months())
+    return (
+        ctx.records(SupervisionLink, "area_path")
+        .filter(created_at__lt=ctx.end_dt)
+        .annotate(quota_hours=Value(owed, output_field=DecimalOutput(max_digits=8, decimal_places=1)))
+    )
+
+
+def _quota(qs: QuerySet[SupervisionLink]) -> Decimal:
+    return sum((Decimal(h) for h in qs.values_list("quota_hours", flat=True)), Decimal(0)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+
+
+figure(
+    FigureSpec(
+        "cases_open",
+        "casework",
+        _("Open cases"),
+        "",
+        _("Cases open at the end of the period"),
+        open_at_end,
+        "case",
+        order=10,
+    )
+)
+for order, stage in enumerate(TIMED, start=2):
+    figure(
+        FigureSpec(
+            f"cases_open_{stage}",
+            "casework",
+            _of_stage(noop("Open cases in %(stage)s"), stage),
+            "",
+            _of_stage(noop("Cases in %(stage)s at the end of the period"), stage),
+            (lambda s: lambda c: open_at_end(c).filter(stage_then=s))(stage),
+            "case",
+            order=order * 10,
+        )
+    )
+for order, (risk, label) in enumerate(
+    [
+        (Risk.HIGH, _("Open cases at high risk")),
+        (Risk.MEDIUM, _("Open cases at medium risk")),
+        (Risk.LOW, _("Open cases at low risk")),
+        (None, _("Open cases not assessed yet")),
+    ],
+    start=8,
+):
+    figure(
+        FigureSpec(
+            f"cases_open_{risk or 'unassessed'}",
+            "casework",
+            label,
+            "",
+            _("Cases open at the end of the period, by the risk of their latest assessment"),
+            (lambda r: lambda c: open_at_end(c).filter(Q(risk_then=r) if r else Q(risk_then__isnull=True)))(
+                risk
+            ),
+            "case",
+            order=order * 10,
+        )
+    )
+figure(
+    FigureSpec(
+        "cases_closed_goals_met",
+        "casework",
+        _("Cases closed with their goals met"),
+        "%",
+        _("Cases closed because their goals were met"),
+        lambda c: closed_in(c).filter(closure_reason=ClosureReason.GOALS_MET),
+        "case",
+        _("Cases closed in the period"),
+        closed_in,
+        order=120,
+    )
+)
+for order, stage in enumerate(TIMED, start=13):
+    figure(
+        FigureSpec(
+            f"case_days_{stage}",
+            "casework",
+            _of_stage(noop("Mean days in %(stage)s"), stage),
+            DAYS,
+            _of_stage(noop("Mean days of the stays in %(stage)s that ended in the period"), stage),
+            stays_ended(stage),
+            "case_stay",
+            total=mean_days,
+            order=order * 10,
+        )
+    )
+figure(
+    FigureSpec(
+        "supervision_quota",
+        "casework",
+        _("Supervision hours against the quota"),
+        "%",
+        _("Hours of signed supervision sessions held in the period"),
+        signed_sessions,
+        "supervision_session",
+        _("Hours owed: supervisees × monthly quota × months"),
+        supervisees,
+        total=sum_of("hours"),
+        denominator_total=_quota,
+        order=200,
+    )
+)
+
+
+# --- the lists ----------------------------------------------------------------------------------
+
+
+def _case_cells(ctx: Ctx, row: Any) -> tuple[list[str], str | None]:
+    client = row.resident if row.resident is not None else None
+    name = child_name(client, row.client_name)
+    return (
+        [f"#{row.pk}", f"{row.opened_on}", name, row.get_stage_display(), row.get_risk_display() or "—"],
+        f"/casework/{row.pk}/",
+    )
+
+
+def _stay_cells(ctx: Ctx, row: Any) -> tuple[list[str], str | None]:
+    days = Decimal(str((row.at - row.entered_at).total_seconds())) / SECONDS_A_DAY
+    return (
+        [
+            f"#{row.case_id}",
+            dict(Stage.choices).get(row.from_stage, row.from_stage),
+            timezone.localtime(row.entered_at).strftime("%Y-%m-%d"),
+            timezone.localtime(row.at).strftime("%Y-%m-%d"),
+            f"{days.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}",
+        ],
+        f"/casework/{row.case_id}/",
+    )
+
+
+row_list(
+    RowList(
+        "case",
+        "case",
+        "area_path",
+        (_("Case"), _("Opened on"), _("Client"), _("Stage"), _("Risk level")),
+        _case_cells,
+        prepare=lambda ctx, qs: qs.select_related("resident", "household").order_by("-opened_on", "-id"),
+        names_people=True,
+    )
+)
+row_list(
+    RowList(
+        "case_stay",
+        "case",
+        "case__area_path",
+        (_("Case"), _("Stage"), _("Entered on"), _("Left on"), _("Days")),
+        _stay_cells,
+        prepare=lambda ctx, qs: qs.order_by("-at", "-id"),
+        names_people=True,
+    )
+)
+row_list(
+    RowList(
+        "supervision_session",
+        "supervision",
+        "area_path",
+        (_("Held on"), _("Supervisor"), _("Supervisee"), _("Hours")),
+        lambda ctx, row: ([f"{row.held_on}", str(row.supervisor), str(row.worker), f"{row.hours}"], None),
+        prepare=lambda ctx, qs: qs.select_related("supervisor", "worker").order_by("-held_on", "-id"),
+    )
+)
+row_list(
+    RowList(
+        "supervision_link",
+        "supervision",
+        "area_path",
+        (_("Supervisor"), _("Supervisee"), _("Hours owed")),
+        lambda ctx, row: ([str(row.supervisor), str(row.worker), f"{row.quota_hours}"], None),
+        prepare=lambda ctx, qs: qs.select_related("supervisor", "worker").order_by("area_path", "id"),
+    )
+)
