@@ -4,37 +4,47 @@ appeals/metrics.py (the filter is that aggregate's, not a copy), with the list o
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from datetime import datetime, time
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.appeals.metrics import AGGREGATES, counted_appeals
-from shequ.core.figures import Ctx, FigureGroup, FigureSpec, RowList, figure, figure_group, row_list
+from shequ.core.figures import Ctx, FigureGroup, FigureSpec, RowList, Side, figure, figure_group, row_list
 
 figure_group(FigureGroup("appeals", _("Appeals"), order=200))
 
 
-def counted(ctx: Ctx) -> QuerySet:
-    return counted_appeals(ctx.viewer, ctx.area, since=ctx.period.start, until=ctx.period.end)
+def _appeals(ctx: Ctx) -> QuerySet:
+    """The appeals the viewer may see under the area, merged duplicates left out, whenever reported."""
+    return counted_appeals(ctx.viewer, ctx.area)
 
 
-def appeals_with(name: str) -> Callable[[Ctx], QuerySet]:
-    """The counted appeals that the appeals aggregate `name` counts."""
-    aggregate = AGGREGATES[name]
+def _reported(ctx: Ctx) -> Q:
+    """Reported in the period, both ends inclusive in Asia/Shanghai (as counted_appeals places them)."""
+    return Q(
+        reported_at__gte=datetime.combine(ctx.period.start, time.min, tzinfo=ctx.tz),
+        reported_at__lte=datetime.combine(ctx.period.end, time.max, tzinfo=ctx.tz),
+    )
 
-    def rows(ctx: Ctx) -> QuerySet:
-        qs = counted(ctx)
-        condition = aggregate.filter
+
+counted = Side(_appeals, _reported, "area_path")
+
+
+def appeals_with(name: str) -> Side:
+    """The counted appeals that the appeals aggregate `name` counts (its filter, not a copy)."""
+    condition = AGGREGATES[name].filter
+    evaluated = name in ("evaluated", "satisfied")
+
+    def when(ctx: Ctx) -> Q:
+        q = _reported(ctx)
         if condition is not None:
-            qs = qs.filter(condition)
-        if name in ("evaluated", "satisfied"):
-            qs = qs.filter(evaluation__isnull=False)
-        return qs.distinct() if name in ("evaluated", "satisfied") else qs
+            q &= condition
+        return q & Q(evaluation__isnull=False) if evaluated else q
 
-    return rows
+    return Side(_appeals, when, "area_path", distinct=evaluated)
 
 
 for order, (key, label, numerator_label, numerator, denominator_label, denominator) in enumerate(

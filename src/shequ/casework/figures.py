@@ -9,8 +9,8 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db.models import DecimalField as DecimalOutput
-from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.lookups import Exact, IsNull
 from django.utils import timezone
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext
@@ -28,7 +28,22 @@ from shequ.casework.models import (
     SupervisionSession,
 )
 from shequ.casework.services.supervision import monthly_hours
-from shequ.core.figures import Ctx, FigureGroup, FigureSpec, RowList, figure, figure_group, row_list, sum_of
+from shequ.core.figures import (
+    COUNT,
+    Ctx,
+    FigureGroup,
+    FigureSpec,
+    Period,
+    RowList,
+    Side,
+    Total,
+    dated,
+    figure,
+    figure_group,
+    row_list,
+    sum_of,
+    timed,
+)
 from shequ.registry.figures import child_name
 
 # TODO(casework lane → coordinator): groups and their sessions (group work, MZ/T 095-2017) join this
@@ -47,30 +62,72 @@ SECONDS_A_DAY = Decimal(86_400)
 DAYS = "d"  # the unit of a mean in days, a code like "h" for hours (Figure.display: "3.5d")
 
 
-def cases_at_end(ctx: Ctx) -> QuerySet[Case]:
-    """The cases under the area, each with the stage it was in at the period's end (`stage_then`: the
-    stage its latest step before that instant led to) and the risk level of its latest assessment by
-    the period's last day (`risk_then`, None when not assessed yet)."""
-    last_step = CaseEvent.objects.filter(case=OuterRef("pk"), at__lt=ctx.end_dt).exclude(to_stage="")
-    last_assessment = Assessment.objects.filter(case=OuterRef("pk"), assessed_on__lte=ctx.period.end)
-    return ctx.records(Case, "area_path").annotate(
-        stage_then=Subquery(last_step.order_by("-at", "-id").values("to_stage")[:1]),
-        risk_then=Subquery(last_assessment.order_by("-assessed_on", "-id").values("risk")[:1]),
-    )
+def _cases(ctx: Ctx) -> QuerySet[Case]:
+    return ctx.records(Case, "area_path")
 
 
-def open_at_end(ctx: Ctx) -> QuerySet[Case]:
-    """Cases open at the period's end: opened by then and not closed then (a case closed and reopened
-    later counts as closed in between)."""
-    return cases_at_end(ctx).filter(stage_then__isnull=False).exclude(stage_then=Stage.CLOSED)
+def _stage_then(ctx: Ctx) -> Subquery:
+    """The stage a case was in at the period's end: where its latest step before that instant led."""
+    steps = CaseEvent.objects.filter(case=OuterRef("pk"), at__lt=ctx.end_dt).exclude(to_stage="")
+    return Subquery(steps.order_by("-at", "-id").values("to_stage")[:1])
 
 
-def closed_in(ctx: Ctx) -> QuerySet[Case]:
-    """Cases closed now whose (last) closure was approved in the period."""
-    return ctx.records(Case, "area_path").filter(ctx.dates("closed_on"), stage=Stage.CLOSED)
+def _risk_then(ctx: Ctx) -> Subquery:
+    """The risk level of the case's latest assessment by the period's last day (none: not assessed)."""
+    assessments = Assessment.objects.filter(case=OuterRef("pk"), assessed_on__lte=ctx.period.end)
+    return Subquery(assessments.order_by("-assessed_on", "-id").values("risk")[:1])
 
 
-def stays_ended(stage: str) -> Any:
+def _open_then(ctx: Ctx) -> Q:
+    """Open at the period's end: opened by then and not closed then (a case closed and reopened later
+    counts as closed in between)."""
+    stage = _stage_then(ctx)
+    return Q(IsNull(stage, False)) & ~Q(Exact(stage, Stage.CLOSED))
+
+
+open_at_end = Side(_cases, _open_then, "area_path")
+
+
+def _open_in(stage: str) -> Side:
+    return Side(_cases, lambda ctx: _open_then(ctx) & Q(Exact(_stage_then(ctx), stage)), "area_path")
+
+
+def _open_at_risk(risk: str | None) -> Side:
+    def when(ctx: Ctx) -> Q:
+        then = _risk_then(ctx)
+        return _open_then(ctx) & Q(Exact(then, risk) if risk else IsNull(then, True))
+
+    return Side(_cases, when, "area_path")
+
+
+# Cases closed now whose (last) closure was approved in the period.
+closed_in = dated(lambda ctx: _cases(ctx).filter(stage=Stage.CLOSED), "area_path", "closed_on")
+closed_goals_met = dated(
+    lambda ctx: _cases(ctx).filter(stage=Stage.CLOSED, closure_reason=ClosureReason.GOALS_MET),
+    "area_path",
+    "closed_on",
+)
+
+
+def mean_days(stays: list[tuple[Any, ...]]) -> Decimal | None:
+    """The mean length of the stays (left, entered), in days with one decimal (half up); None when
+    there is none."""
+    lengths = [(left - entered).total_seconds() for left, entered, *_flags in stays]
+    if not lengths:
+        return None
+    mean = Decimal(str(sum(lengths))) / len(lengths) / SECONDS_A_DAY
+    return mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+# A mean of the stays' lengths (a mean is not a sum of cells: the stays are fetched, then averaged).
+MEAN_DAYS = Total(
+    of=lambda qs, period: mean_days(list(qs.values_list("at", "entered_at"))),
+    fields=("at", "entered_at"),
+    reduce=mean_days,
+)
+
+
+def stays_ended(stage: str) -> Side:
     """The steps of the period that left `stage` (each ends one stay in it), each with the instant the
     stay began (`entered_at`: the latest step before it that led into the stage)."""
 
@@ -83,51 +140,48 @@ def stays_ended(stage: str) -> Any:
             .values("at")[:1]
         )
         return (
-            CaseEvent.objects.filter(
-                ctx.instants("at"),
-                Exists(ctx.records(Case, "area_path").filter(pk=OuterRef("case_id"))),
-                from_stage=stage,
-            )
+            CaseEvent.objects.filter(Exists(_cases(ctx).filter(pk=OuterRef("case_id"))), from_stage=stage)
             .exclude(to_stage=stage)
             .exclude(to_stage="")
             .annotate(entered_at=Subquery(entered))
             .filter(entered_at__isnull=False)
         )
 
-    return rows
+    return timed(rows, "case__area_path", "at", MEAN_DAYS)
 
 
-def mean_days(qs: QuerySet[CaseEvent]) -> Decimal | None:
-    """The mean length of the stays, in days with one decimal (half up); None when there is none."""
-    lengths = [(left - entered).total_seconds() for left, entered in qs.values_list("at", "entered_at")]
-    if not lengths:
-        return None
-    mean = Decimal(str(sum(lengths))) / len(lengths) / SECONDS_A_DAY
-    return mean.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+# Supervision sessions held in the period under the area, signed by both.
+signed_sessions = dated(
+    lambda ctx: ctx.records(SupervisionSession, "area_path").filter(
+        supervisor_signed_at__isnull=False, worker_signed_at__isnull=False
+    ),
+    "area_path",
+    "held_on",
+    sum_of("hours"),
+)
 
 
-def signed_sessions(ctx: Ctx) -> QuerySet[SupervisionSession]:
-    """Supervision sessions held in the period under the area, signed by both."""
-    return ctx.records(SupervisionSession, "area_path").filter(
-        ctx.dates("held_on"), supervisor_signed_at__isnull=False, worker_signed_at__isnull=False
-    )
+def owed(period: Period) -> Decimal:
+    """The supervision one supervisee is owed over a period: the monthly quota for every calendar month
+    the period touches."""
+    return monthly_hours() * len(period.months())
 
 
-def supervisees(ctx: Ctx) -> QuerySet[SupervisionLink]:
-    """The supervisees under the area (linked by the period's end), each owed the monthly quota for
-    every calendar month the period touches (`quota_hours`)."""
-    owed = monthly_hours() * len(ctx.period.months())
-    return (
-        ctx.records(SupervisionLink, "area_path")
-        .filter(created_at__lt=ctx.end_dt)
-        .annotate(quota_hours=Value(owed, output_field=DecimalOutput(max_digits=8, decimal_places=1)))
-    )
+def _owed_hours(supervisees: Any, period: Period) -> Decimal:
+    return (Decimal(supervisees or 0) * owed(period)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _quota(qs: QuerySet[SupervisionLink]) -> Decimal:
-    return sum((Decimal(h) for h in qs.values_list("quota_hours", flat=True)), Decimal(0)).quantize(
-        Decimal("0.1"), rounding=ROUND_HALF_UP
-    )
+# The supervisees under the area (linked by the period's end), each owed the quota.
+supervisees = Side(
+    lambda ctx: ctx.records(SupervisionLink, "area_path"),
+    lambda ctx: Q(created_at__lt=ctx.end_dt),
+    "area_path",
+    Total(
+        of=lambda qs, period: _owed_hours(qs.count(), period),
+        aggregate=COUNT.aggregate,
+        finish=_owed_hours,
+    ),
+)
 
 
 figure(
@@ -150,7 +204,7 @@ for order, stage in enumerate(TIMED, start=2):
             _of_stage(noop("Open cases in %(stage)s"), stage),
             "",
             _of_stage(noop("Cases in %(stage)s at the end of the period"), stage),
-            (lambda s: lambda c: open_at_end(c).filter(stage_then=s))(stage),
+            _open_in(stage),
             "case",
             order=order * 10,
         )
@@ -171,9 +225,7 @@ for order, (risk, label) in enumerate(
             label,
             "",
             _("Cases open at the end of the period, by the risk of their latest assessment"),
-            (lambda r: lambda c: open_at_end(c).filter(Q(risk_then=r) if r else Q(risk_then__isnull=True)))(
-                risk
-            ),
+            _open_at_risk(risk),
             "case",
             order=order * 10,
         )
@@ -185,7 +237,7 @@ figure(
         _("Cases closed with their goals met"),
         "%",
         _("Cases closed because their goals were met"),
-        lambda c: closed_in(c).filter(closure_reason=ClosureReason.GOALS_MET),
+        closed_goals_met,
         "case",
         _("Cases closed in the period"),
         closed_in,
@@ -202,7 +254,6 @@ for order, stage in enumerate(TIMED, start=13):
             _of_stage(noop("Mean days of the stays in %(stage)s that ended in the period"), stage),
             stays_ended(stage),
             "case_stay",
-            total=mean_days,
             order=order * 10,
         )
     )
@@ -217,8 +268,6 @@ figure(
         "supervision_session",
         _("Hours owed: supervisees × monthly quota × months"),
         supervisees,
-        total=sum_of("hours"),
-        denominator_total=_quota,
         order=200,
     )
 )
@@ -288,7 +337,7 @@ row_list(
         "supervision",
         "area_path",
         (_("Supervisor"), _("Supervisee"), _("Hours owed")),
-        lambda ctx, row: ([str(row.supervisor), str(row.worker), f"{row.quota_hours}"], None),
+        lambda ctx, row: ([str(row.supervisor), str(row.worker), f"{owed(ctx.period)}"], None),
         prepare=lambda ctx, qs: qs.select_related("supervisor", "worker").order_by("area_path", "id"),
     )
 )

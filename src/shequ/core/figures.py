@@ -11,14 +11,15 @@ idempotent per key, as in core/extensions.py."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncMonth
 from django.utils.functional import Promise
 
 from shequ.core import access
@@ -121,27 +122,55 @@ class Ctx:
         return model.objects.filter(access.path_q(path_field, paths), subtree_q(self.area.path, path_field))
 
 
-# --- totals: how a queryset becomes the number ------------------------------------------------------
+# --- totals: how a side's rows become its number ------------------------------------------------
+
+# What a total is: a count, a sum (hours, days), or None when there is nothing to average.
+Number = int | Decimal | None
 
 
-def count(qs: QuerySet) -> int:
-    return qs.count()
+def _tenths(value: Any) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Total:
+    """How a side's rows become its number: `of(rows, period)` from the rows of one period, and — for a
+    grouped scan that counts many areas and periods in one statement — `aggregate(condition)`, one
+    column counting the rows that meet a cell's condition, whose value `finish(value, period)` turns
+    into the number — or, for a mean, `fields` fetched once with a flag per cell and `reduce`d cell by
+    cell in Python."""
+
+    of: Callable[[QuerySet, Period], Number]
+    aggregate: Callable[[Q], Any] | None = None
+    finish: Callable[[Any, Period], Number] = lambda value, period: int(value or 0)
+    # A total that is no sum of its rows (a mean): the fields it reads of each row and how the rows of
+    # one cell become the number; a grouped scan then fetches those fields once, flagged per cell.
+    fields: tuple[str, ...] = ()
+    reduce: Callable[[list[tuple[Any, ...]]], Number] | None = None
+
+
+COUNT = Total(of=lambda qs, period: qs.count(), aggregate=lambda q: Count("pk", filter=q, distinct=True))
 
 
 def hours_of_minutes(qs: QuerySet) -> Decimal:
     """The sum of the rows' `minutes`, in hours with one decimal (half up)."""
-    minutes = qs.aggregate(m=Sum("minutes"))["m"] or 0
-    return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+    return _tenths(Decimal(qs.aggregate(m=Sum("minutes"))["m"] or 0) / 60)
 
 
-def sum_of(field_name: str) -> Callable[[QuerySet], Decimal]:
+HOURS_OF_MINUTES = Total(
+    of=lambda qs, period: hours_of_minutes(qs),
+    aggregate=lambda q: Sum("minutes", filter=q),
+    finish=lambda value, period: _tenths(Decimal(value or 0) / 60),
+)
+
+
+def sum_of(field_name: str) -> Total:
     """The sum of a decimal field of the rows, with one decimal (half up)."""
-
-    def total(qs: QuerySet) -> Decimal:
-        value = qs.aggregate(s=Sum(field_name))["s"] or Decimal(0)
-        return Decimal(value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-    return total
+    return Total(
+        of=lambda qs, period: _tenths(qs.aggregate(s=Sum(field_name))["s"]),
+        aggregate=lambda q: Sum(field_name, filter=q),
+        finish=lambda value, period: _tenths(value),
+    )
 
 
 def months_of(qs: QuerySet) -> int:
@@ -150,8 +179,10 @@ def months_of(qs: QuerySet) -> int:
     return len({a.astimezone(zone).strftime("%Y-%m") for a in qs.values_list("starts_at", flat=True)})
 
 
-# What a total is: a count, a sum (hours, days), or None when there is nothing to average.
-Number = int | Decimal | None
+MONTHS = Total(
+    of=lambda qs, period: months_of(qs),
+    aggregate=lambda q: Count(TruncMonth("starts_at", tzinfo=tz()), filter=q, distinct=True),
+)
 
 
 def rate(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None:
@@ -159,6 +190,25 @@ def rate(numerator: int | Decimal, denominator: int | Decimal) -> Decimal | None
     if not denominator:
         return None
     return (Decimal(100 * numerator) / Decimal(denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class Side:
+    """A numerator or a denominator: `rows(ctx)`, the rows under ctx's area whatever the period (what
+    the viewer's dashboard counts), and `when(ctx)`, the condition a row meets in ctx's period; `path`
+    is the rows' area path lookup, so that one grouped scan can count the rows of many areas and
+    periods at once (metrics.compute.grid). Called with a ctx it gives the rows the figure counts —
+    the very rows its drill-down page lists."""
+
+    rows: Callable[[Ctx], QuerySet]
+    when: Callable[[Ctx], Q]
+    path: str
+    total: Total = COUNT
+    distinct: bool = False
+
+    def __call__(self, ctx: Ctx) -> QuerySet:
+        qs = self.rows(ctx).filter(self.when(ctx))
+        return qs.distinct() if self.distinct else qs
 
 
 # --- groups, lists and figures ------------------------------------------------------------------------
@@ -198,26 +248,15 @@ class FigureSpec:
     label: Promise | str
     unit: str  # "%", "h" (hours), "" (a count)
     numerator_label: Promise | str
-    numerator: Callable[[Ctx], QuerySet]
+    numerator: Side
     rows: str  # the RowList key of what the drill-down lists
     denominator_label: Promise | str | None = None
-    denominator: Callable[[Ctx], QuerySet] | None = None
-    total: Callable[[QuerySet], Number] = count
-    # How the denominator's rows become its number, when not as the numerator's (supervision: hours
-    # held ÷ hours owed per supervisee).
-    denominator_total: Callable[[QuerySet], Number] | None = None
+    denominator: Side | None = None
     note: Promise | str | None = None
     order: int = 500
-    # Optional: the numerator (and denominator) of many periods at once, one query per side and not
-    # one per period — `grouped(ctx, periods)` returns one (numerator, denominator or None) per period.
-    # Without it, each period is counted on its own (trend.py's grouped scans cover the common shapes).
-    grouped: Callable[[Ctx, list[Period]], list[tuple[Any, Any]]] | None = field(default=None, compare=False)
 
-    def total_of(self, side: str, qs: QuerySet) -> Number:
-        """The number of one side ("numerator" or "denominator") from its rows."""
-        if side == "denominator" and self.denominator_total is not None:
-            return self.denominator_total(qs)
-        return self.total(qs)
+    def side(self, name: str) -> Side | None:
+        return self.numerator if name == "numerator" else self.denominator if name == "denominator" else None
 
     def formula(self) -> str:
         if self.denominator_label is None:
@@ -268,6 +307,28 @@ def row_kind(key: str) -> RowList | None:
     return _lists.get(key)
 
 
-def in_(population: Callable[[Ctx], QuerySet], condition: Callable[[Ctx], Any]) -> Callable[[Ctx], QuerySet]:
-    """The rows of a population that meet a condition of the period (e.g. residents who took part)."""
-    return lambda ctx: population(ctx).filter(condition(ctx))
+def in_(population: Side, condition: Callable[[Ctx], Any]) -> Side:
+    """The rows of a population that also meet a condition of the period (e.g. residents who took
+    part), counted as the population is."""
+    return Side(
+        population.rows,
+        lambda ctx: population.when(ctx) & Q(condition(ctx)),
+        population.path,
+        population.total,
+        population.distinct,
+    )
+
+
+def dated(rows: Callable[[Ctx], QuerySet], path: str, field_name: str, total: Total = COUNT) -> Side:
+    """Rows placed in the period by a date field (both ends inclusive)."""
+    return Side(rows, lambda ctx: ctx.dates(field_name), path, total)
+
+
+def timed(rows: Callable[[Ctx], QuerySet], path: str, field_name: str, total: Total = COUNT) -> Side:
+    """Rows placed in the period by an instant, in its day in Asia/Shanghai."""
+    return Side(rows, lambda ctx: ctx.instants(field_name), path, total)
+
+
+def every(rows: Callable[[Ctx], QuerySet], path: str) -> Side:
+    """All the rows, whatever the period (e.g. the households of an area)."""
+    return Side(rows, lambda ctx: Q(), path)

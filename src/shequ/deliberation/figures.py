@@ -7,54 +7,74 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.figures import Ctx, FigureGroup, FigureSpec, RowList, figure, figure_group, row_list
+from shequ.core.figures import (
+    Ctx,
+    FigureGroup,
+    FigureSpec,
+    RowList,
+    Side,
+    dated,
+    figure,
+    figure_group,
+    row_list,
+    timed,
+)
 from shequ.deliberation.models import Decision, DecisionStatus, Meeting, MeetingStatus, Topic
 
 figure_group(FigureGroup("deliberation", _("Deliberation"), order=600))
 
 
-def meetings_held(ctx: Ctx) -> QuerySet[Meeting]:
-    """Meetings under the area that took place (closed, not cancelled) and started in the period
-    (Asia/Shanghai)."""
-    return ctx.records(Meeting, "area__path").filter(ctx.instants("starts_at"), status=MeetingStatus.CLOSED)
+def _meetings(ctx: Ctx) -> QuerySet[Meeting]:
+    return ctx.records(Meeting, "area__path")
 
 
-def _of_meetings_held(ctx: Ctx) -> Exists:
+# Meetings under the area that took place (closed, not cancelled) and started in the period.
+meetings_held = timed(
+    lambda ctx: _meetings(ctx).filter(status=MeetingStatus.CLOSED), "area__path", "starts_at"
+)
+
+
+def _held_then(ctx: Ctx) -> Exists:
+    """The row's meeting was held in the period."""
     return Exists(meetings_held(ctx).filter(pk=OuterRef("meeting_id")))
 
 
-def topics_decided(ctx: Ctx) -> QuerySet[Topic]:
-    """Topics of the meetings held in the period with at least one valid decision."""
-    return Topic.objects.filter(
-        _of_meetings_held(ctx), Exists(Decision.objects.filter(topic=OuterRef("pk"), valid=True))
-    )
+def _under(model: Any) -> Any:
+    """The rows (topics, decisions) of the meetings under the area."""
+    return lambda ctx: model.objects.filter(Exists(_meetings(ctx).filter(pk=OuterRef("meeting_id"))))
 
 
-def decisions_taken(ctx: Ctx) -> QuerySet[Decision]:
-    """Valid decisions of the meetings held in the period (one taken without quorum is not a decision
-    of the meeting, and is left out)."""
-    return Decision.objects.filter(_of_meetings_held(ctx), valid=True)
-
-
-def decisions_due(ctx: Ctx) -> QuerySet[Decision]:
-    """Valid decisions of meetings under the area whose deadline falls in the period."""
-    held = ctx.records(Meeting, "area__path").filter(pk=OuterRef("meeting_id"))
-    return Decision.objects.filter(Exists(held), ctx.dates("deadline"), valid=True)
-
-
-def on_time(ctx: Ctx) -> QuerySet[Decision]:
-    """Of those, the ones implemented on or before their deadline's day (Asia/Shanghai)."""
-    return (
-        decisions_due(ctx)
-        .filter(status=DecisionStatus.DONE, done_at__isnull=False)
+# Topics of the meetings held in the period with at least one valid decision.
+topics_decided = Side(
+    _under(Topic),
+    lambda ctx: Q(_held_then(ctx)) & Q(Exists(Decision.objects.filter(topic=OuterRef("pk"), valid=True))),
+    "meeting__area__path",
+)
+# Valid decisions of the meetings held in the period (one taken without quorum is not a decision of the
+# meeting, and is left out).
+decisions_taken = Side(
+    lambda ctx: _under(Decision)(ctx).filter(valid=True),
+    lambda ctx: Q(_held_then(ctx)),
+    "meeting__area__path",
+)
+# Valid decisions of meetings under the area whose deadline falls in the period.
+decisions_due = dated(lambda ctx: _under(Decision)(ctx).filter(valid=True), "meeting__area__path", "deadline")
+# Of those, the ones implemented on or before their deadline's day (Asia/Shanghai).
+on_time = dated(
+    lambda ctx: (
+        _under(Decision)(ctx)
+        .filter(valid=True, status=DecisionStatus.DONE, done_at__isnull=False)
         .annotate(done_on=TruncDate("done_at", tzinfo=ctx.tz))
         .filter(done_on__lte=F("deadline"))
-    )
+    ),
+    "meeting__area__path",
+    "deadline",
+)
 
 
 figure(

@@ -5,22 +5,35 @@ imports no domain app: what is counted is the apps' own declaration."""
 
 from __future__ import annotations
 
+import functools
+import operator
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db.models import BooleanField, ExpressionWrapper
 from django.urls import reverse
 
 from shequ.core import access
 from shequ.core import figures as registry
-from shequ.core.figures import Ctx, FigureSpec, Number, rate
-from shequ.core.models import Area, User
+from shequ.core.figures import Ctx, FigureSpec, Number, Side, rate
+from shequ.core.models import Area, User, subtree_q
 from shequ.metrics.values import Figure, Period, TargetProgress
 
 Spec = FigureSpec
 
-__all__ = ["Ctx", "Spec", "area_figures", "children_figures", "figure", "series", "target_progress"]
+__all__ = [
+    "Ctx",
+    "Spec",
+    "area_and_children",
+    "area_figures",
+    "children_figures",
+    "figure",
+    "grid",
+    "series",
+    "target_progress",
+]
 
 
 def __getattr__(name: str) -> Any:
@@ -34,16 +47,82 @@ def __getattr__(name: str) -> Any:
     raise AttributeError(name)
 
 
+@functools.lru_cache(maxsize=512)
+def _drill_path(key: str, side: str) -> str:
+    return reverse("metrics:drill", args=[key, side])
+
+
 def drill_url(key: str, side: str, area: Area, period: Period) -> str:
     query = urlencode({"area": area.pk, "from": period.start.isoformat(), "to": period.end.isoformat()})
-    return f"{reverse('metrics:drill', args=[key, side])}?{query}"
+    return f"{_drill_path(key, side)}?{query}"
 
 
 def values_of(spec: FigureSpec, ctx: Ctx) -> tuple[Number, Number]:
     """The figure's numerator and denominator (None for a count or total) in one period."""
-    numerator = spec.total_of("numerator", spec.numerator(ctx))
-    denominator = None if spec.denominator is None else spec.total_of("denominator", spec.denominator(ctx))
+    numerator = spec.numerator.total.of(spec.numerator(ctx), ctx.period)
+    denominator = None
+    if spec.denominator is not None:
+        denominator = spec.denominator.total.of(spec.denominator(ctx), ctx.period)
     return numerator, denominator
+
+
+Cell = tuple[int, int]  # (the area's index, the period's index)
+
+
+def _side_grid(
+    side: Side, viewer: User, base: Area, areas: list[Area], periods: list[Period]
+) -> dict[Cell, Number]:
+    """One side of a figure in every (area, period) cell, in one grouped scan: the side's rows under
+    `base` over all the periods, and one aggregate column per cell (the cell's period condition and,
+    below `base`, the area's index range). A total that cannot be a column (a mean) fetches the rows
+    of every cell once, flagged by cell, and reduces each cell's rows in Python."""
+    cells = [(i, j) for i in range(len(areas)) for j in range(len(periods))]
+    total = side.total
+    span = Period(min(p.start for p in periods), max(p.end for p in periods))
+    conditions = {}
+    for i, j in cells:
+        condition = side.when(Ctx(viewer, areas[i], periods[j]))
+        if areas[i].path != base.path:
+            condition &= subtree_q(areas[i].path, side.path)
+        conditions[f"c{i}_{j}"] = condition
+    rows = side.rows(Ctx(viewer, base, span)).order_by()
+    if total.aggregate is not None:
+        values = rows.aggregate(**{name: total.aggregate(q) for name, q in conditions.items()})
+        return {(i, j): total.finish(values[f"c{i}_{j}"], periods[j]) for i, j in cells}
+    if total.reduce is not None:
+        # The rows of any cell, once, each flagged with the cells it belongs to.
+        flags = {name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in conditions.items()}
+        fetched = list(
+            rows.filter(functools.reduce(operator.or_, conditions.values()))
+            .annotate(**flags)
+            .values_list(*total.fields, *flags)
+        )
+        width = len(total.fields)
+        reduce = total.reduce
+        return {(i, j): reduce([row for row in fetched if row[width + n]]) for n, (i, j) in enumerate(cells)}
+    return {(i, j): total.of(side(Ctx(viewer, areas[i], periods[j])), periods[j]) for i, j in cells}
+
+
+def grid(
+    viewer: User, base: Area, areas: list[Area], periods: list[Period], keys: list[str] | None = None
+) -> dict[str, dict[Cell, Figure]]:
+    """Every figure (of `keys`) for each area (at or below `base`) and each period: one grouped scan per
+    side of a figure, however many areas and periods — not one query per cell."""
+    out: dict[str, dict[Cell, Figure]] = {}
+    if not areas or not periods:
+        return {s.key: {} for s in registry.specs() if keys is None or s.key in keys}
+    for spec in registry.specs():
+        if keys is not None and spec.key not in keys:
+            continue
+        numerators = _side_grid(spec.numerator, viewer, base, areas, periods)
+        denominators = (
+            _side_grid(spec.denominator, viewer, base, areas, periods) if spec.denominator is not None else {}
+        )
+        out[spec.key] = {
+            cell: figure(spec, Ctx(viewer, areas[cell[0]], periods[cell[1]]), (n, denominators.get(cell)))
+            for cell, n in numerators.items()
+        }
+    return out
 
 
 def figure(spec: FigureSpec, ctx: Ctx, values: tuple[Number, Number] | None = None) -> Figure:
@@ -73,25 +152,40 @@ def figure(spec: FigureSpec, ctx: Ctx, values: tuple[Number, Number] | None = No
 
 
 def area_figures(viewer: User, area: Area, period: Period, keys: list[str] | None = None) -> list[Figure]:
-    ctx = Ctx(viewer, area, period)
-    return [figure(s, ctx) for s in registry.specs() if keys is None or s.key in keys]
+    return [cells[(0, 0)] for cells in grid(viewer, area, [area], [period], keys).values()]
 
 
 def series(
     viewer: User, area: Area, periods: list[Period], keys: list[str] | None = None
 ) -> dict[str, list[Figure]]:
-    out: dict[str, list[Figure]] = {s.key: [] for s in registry.specs() if keys is None or s.key in keys}
-    for period in periods:
-        for f in area_figures(viewer, area, period, keys):
-            out[f.key].append(f)
-    return out
+    """Figure key -> one Figure per period: one grouped scan per side of a figure for all the periods."""
+    return {
+        key: [cells[(0, j)] for j in range(len(periods))]
+        for key, cells in grid(viewer, area, [area], periods, keys).items()
+    }
+
+
+def _children(viewer: User, area: Area) -> list[Area]:
+    return list(access.scope(viewer, "area", "view").filter(parent=area).order_by("path"))
 
 
 def children_figures(
     viewer: User, area: Area, period: Period, keys: list[str] | None = None
 ) -> list[tuple[Area, list[Figure]]]:
-    visible = access.scope(viewer, "area", "view").filter(parent=area).order_by("path")
-    return [(child, area_figures(viewer, child, period, keys)) for child in visible]
+    return area_and_children(viewer, area, period, keys)[1]
+
+
+def area_and_children(
+    viewer: User, area: Area, period: Period, keys: list[str] | None = None
+) -> tuple[list[Figure], list[tuple[Area, list[Figure]]]]:
+    """The area's figures and its visible children's, side by side, from the same grouped scans."""
+    children = _children(viewer, area)
+    figures = grid(viewer, area, [area, *children], [period], keys)
+    own = [cells[(0, 0)] for cells in figures.values()]
+    below = [
+        (child, [cells[(i, 0)] for cells in figures.values()]) for i, child in enumerate(children, start=1)
+    ]
+    return own, below
 
 
 def target_progress(viewer: User, area: Area, year: int, today: date | None = None) -> list[TargetProgress]:

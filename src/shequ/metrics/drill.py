@@ -35,12 +35,12 @@ def drill_for(ctx: Ctx, key: str, side: str) -> Drill:
     spec = registry.spec(key)
     if spec is None or side not in ("numerator", "denominator"):
         raise NotFound()
-    make = spec.numerator if side == "numerator" else spec.denominator
+    make = spec.side(side)
     kind = registry.row_kind(spec.rows)
     if make is None or kind is None:
         raise NotFound()
     qs = make(ctx)
-    total = spec.total_of(side, qs)
+    total = make.total.of(qs, ctx.period)
     listed = kind.prepare(ctx, qs)
     paths = access.paths_for(ctx.viewer, kind.resource, "view")
     if not paths or (kind.names_people and not access.paths_for(ctx.viewer, "resident", "view")):

@@ -25,6 +25,13 @@ def area_figures(viewer: User, area: Area, period: Period, keys: list[str] | Non
     return compute.area_figures(viewer, area, period, keys)
 
 
+def area_and_children(
+    viewer: User, area: Area, period: Period, keys: list[str] | None = None
+) -> tuple[list[Figure], list[tuple[Area, list[Figure]]]]:
+    """`area_figures` and `children_figures` together, from the same grouped scans (the dashboard)."""
+    return compute.area_and_children(viewer, area, period, keys)
+
+
 def series(
     viewer: User, area: Area, periods: list[Period], keys: list[str] | None = None
 ) -> dict[str, list[Figure]]:
@@ -54,6 +61,7 @@ __all__ = [
     "Figure",
     "Period",
     "TargetProgress",
+    "area_and_children",
     "area_figures",
     "children_figures",
     "group_label",

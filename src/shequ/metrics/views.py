@@ -23,8 +23,7 @@ from shequ.metrics import compute, drill, services
 from shequ.metrics.selectors import (
     Figure,
     Period,
-    area_figures,
-    children_figures,
+    area_and_children,
     dashboard_area_for,
     dashboard_home,
     groups,
@@ -88,11 +87,10 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)
     area = dashboard_area_for(user, pk)
     period = parse_period(request.GET, timezone.localdate())
-    figures = area_figures(user, area, period)
+    figures, children = area_and_children(user, area, period)
     sections = [(label, [f for f in figures if f.group == key]) for key, label in groups()]
     months = _trend_periods(period)
     trend = series(user, area, months, keys=TREND_RATES + TREND_COUNTS)
-    children = children_figures(user, area, period)
     year = period.start.year
     progress = target_progress(user, area, year)
     by_key = {f.key: f for f in figures}

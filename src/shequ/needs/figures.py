@@ -6,42 +6,56 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from shequ.core.figures import Ctx, FigureSpec, RowList, figure, in_, row_list
+from shequ.core.figures import Ctx, FigureSpec, RowList, Side, dated, figure, in_, row_list
 from shequ.needs.models import Need, NeedStatus, Respondents, SurveyResponse, Visit
 from shequ.registry.figures import child_name, elderly_alone, units
 
 SATISFIED_FROM = 4  # of 1–5, as for appeal evaluations
 
 
-def needs_raised(ctx: Ctx) -> QuerySet[Need]:
-    return ctx.records(Need, "area_path").filter(ctx.dates("raised_on")).exclude(status=NeedStatus.WITHDRAWN)
+# Needs raised in the period under the area, withdrawn needs left out.
+needs_raised = dated(
+    lambda ctx: ctx.records(Need, "area_path").exclude(status=NeedStatus.WITHDRAWN), "area_path", "raised_on"
+)
+needs_met = Side(
+    needs_raised.rows, lambda ctx: needs_raised.when(ctx) & Q(status=NeedStatus.MET), "area_path"
+)
 
 
-def latest_responses(ctx: Ctx, respondents: str) -> QuerySet[SurveyResponse]:
-    """One answer per respondent: their latest answer of the period (by date, then entry) to a survey
-    of residents (or of units), given from under the area."""
+def _answers(respondents: str) -> Any:
     subject = "resident" if respondents == Respondents.RESIDENTS else "organisation"
-    base = ctx.records(SurveyResponse, "area_path").filter(
-        ctx.dates("answered_on"),
-        survey__respondents=respondents,
-        **{f"{subject}__isnull": False},
+    return lambda ctx: ctx.records(SurveyResponse, "area_path").filter(
+        survey__respondents=respondents, **{f"{subject}__isnull": False}
     )
-    later = base.filter(**{subject: OuterRef(subject)}).filter(
-        Q(answered_on__gt=OuterRef("answered_on"))
-        | Q(answered_on=OuterRef("answered_on"), pk__gt=OuterRef("pk"))
-    )
-    return base.exclude(Exists(later))
+
+
+def latest_responses(respondents: str, satisfied: bool = False) -> Side:
+    """One answer per respondent: their latest answer of the period (by date, then entry) to a survey
+    of residents (or of units), given from under the area; only those scoring 4 or 5 if `satisfied`."""
+    subject = "resident" if respondents == Respondents.RESIDENTS else "organisation"
+    answers = _answers(respondents)
+
+    def when(ctx: Ctx) -> Q:
+        later = (
+            answers(ctx)
+            .filter(ctx.dates("answered_on"), **{subject: OuterRef(subject)})
+            .filter(
+                Q(answered_on__gt=OuterRef("answered_on"))
+                | Q(answered_on=OuterRef("answered_on"), pk__gt=OuterRef("pk"))
+            )
+        )
+        latest = ctx.dates("answered_on") & ~Q(Exists(later))
+        return latest & Q(score__gte=SATISFIED_FROM) if satisfied else latest
+
+    return Side(answers, when, "area_path")
 
 
 def _satisfied_unit(ctx: Ctx) -> Exists:
-    return Exists(
-        latest_responses(ctx, Respondents.UNITS).filter(
-            score__gte=SATISFIED_FROM, organisation=OuterRef("pk")
-        )
-    )
+    latest = latest_responses(Respondents.UNITS, satisfied=True)
+    return Exists(latest(ctx).filter(organisation=OuterRef("pk")))
 
 
 def _visited(ctx: Ctx) -> Exists:
@@ -60,7 +74,7 @@ figure(
         _("Need satisfaction rate"),
         "%",
         _("Needs met"),
-        lambda c: needs_raised(c).filter(status=NeedStatus.MET),
+        needs_met,
         "need",
         _("Needs raised (withdrawn left out)"),
         needs_raised,
@@ -74,10 +88,10 @@ figure(
         _("Resident satisfaction rate"),
         "%",
         _("Satisfied resident respondents"),
-        lambda c: latest_responses(c, Respondents.RESIDENTS).filter(score__gte=SATISFIED_FROM),
+        latest_responses(Respondents.RESIDENTS, satisfied=True),
         "response",
         _("Resident respondents"),
-        lambda c: latest_responses(c, Respondents.RESIDENTS),
+        latest_responses(Respondents.RESIDENTS),
         order=60,
     )
 )
@@ -104,10 +118,10 @@ figure(
         _("Unit satisfaction among respondents"),
         "%",
         _("Satisfied unit respondents"),
-        lambda c: latest_responses(c, Respondents.UNITS).filter(score__gte=SATISFIED_FROM),
+        latest_responses(Respondents.UNITS, satisfied=True),
         "response",
         _("Unit respondents"),
-        lambda c: latest_responses(c, Respondents.UNITS),
+        latest_responses(Respondents.UNITS),
         order=80,
     )
 )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from shequ.core import access
-from shequ.core.figures import Ctx, FigureGroup, RowList, figure_group, row_list
+from shequ.core.figures import Ctx, FigureGroup, RowList, Side, every, figure_group, row_list
 from shequ.registry.models import Household, Organisation, OrganisationKind, Resident, ResidentStatus
 from shequ.registry.selectors import MINOR_AGE, masked_id_number, years_ago
 
@@ -28,34 +28,30 @@ figure_group(FigureGroup("coverage", gettext_lazy("Coverage of special groups"),
 # --- the populations, each under the area's subtree -----------------------------------------------
 
 
-def residents_living(ctx: Ctx) -> QuerySet[Resident]:
-    """Residents able to take part: registered under the area and living there during the period —
-    living here now (or erased on request, still living here anonymised), or moved out / died on or
-    after the period's first day; born by its last day."""
+def _residents(ctx: Ctx) -> QuerySet[Resident]:
+    return ctx.records(Resident, "area__path")
+
+
+def _living(ctx: Ctx) -> Q:
+    """Living here during the period — living here now (or erased on request, still living here
+    anonymised), or moved out / died on or after the period's first day — and born by its last day."""
     gone = [ResidentStatus.MOVED_OUT, ResidentStatus.DECEASED]
-    return (
-        ctx.records(Resident, "area__path")
-        .filter(birth_date__lte=ctx.period.end)
-        .filter(
-            Q(status__in=[ResidentStatus.ACTIVE, ResidentStatus.ERASED])
-            | Q(status__in=gone, left_on__gte=ctx.period.start)
-        )
+    return Q(birth_date__lte=ctx.period.end) & (
+        Q(status__in=[ResidentStatus.ACTIVE, ResidentStatus.ERASED])
+        | Q(status__in=gone, left_on__gte=ctx.period.start)
     )
 
 
-def households(ctx: Ctx) -> QuerySet[Household]:
-    return ctx.records(Household, "area__path")
-
-
-def units(ctx: Ctx) -> QuerySet[Organisation]:
-    return ctx.records(Organisation, "area__path").filter(kind__in=UNIT_KINDS)
-
-
-def elderly_alone(ctx: Ctx) -> QuerySet[Resident]:
-    """Residents living during the period, living alone, aged 60 or over on its last day."""
-    return residents_living(ctx).filter(
-        living_alone=True, birth_date__lte=years_ago(ELDERLY_AGE, ctx.period.end)
-    )
+# Residents able to take part: registered under the area and living there during the period.
+residents_living = Side(_residents, _living, "area__path")
+households = every(lambda ctx: ctx.records(Household, "area__path"), "area__path")
+units = every(lambda ctx: ctx.records(Organisation, "area__path").filter(kind__in=UNIT_KINDS), "area__path")
+# Residents living during the period, living alone, aged 60 or over on its last day.
+elderly_alone = Side(
+    _residents,
+    lambda ctx: _living(ctx) & Q(living_alone=True, birth_date__lte=years_ago(ELDERLY_AGE, ctx.period.end)),
+    "area__path",
+)
 
 
 # --- the lists behind a number --------------------------------------------------------------------

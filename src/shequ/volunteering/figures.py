@@ -12,16 +12,19 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core.figures import (
+    HOURS_OF_MINUTES,
+    MONTHS,
     Ctx,
     FigureGroup,
     FigureSpec,
     RowList,
+    Side,
+    dated,
     figure,
     figure_group,
-    hours_of_minutes,
     in_,
-    months_of,
     row_list,
+    timed,
 )
 from shequ.registry.figures import child_name, households, residents_living, units
 from shequ.volunteering.models import (
@@ -41,9 +44,13 @@ HARDSHIP_GROUP = "hardship"  # Activity.target_groups: households in hardship (p
 figure_group(FigureGroup("volunteering", _("Volunteering"), order=300))
 
 
-def records(ctx: Ctx, kind: str) -> QuerySet[ServiceRecord]:
-    """Service records of the period at activities under the area."""
-    return ctx.records(ServiceRecord, "area__path").filter(ctx.dates("served_on"), kind=kind)
+def _records(ctx: Ctx) -> QuerySet[ServiceRecord]:
+    return ctx.records(ServiceRecord, "area__path")
+
+
+def records(kind: str, **more: Any) -> Side:
+    """Service records of the period, of a kind, at activities under the area."""
+    return dated(lambda ctx: _records(ctx).filter(Q(kind=kind), **more), "area__path", "served_on")
 
 
 def any_record(ctx: Ctx, kind: str, field: str) -> Exists:
@@ -52,43 +59,43 @@ def any_record(ctx: Ctx, kind: str, field: str) -> Exists:
     return Exists(ServiceRecord.objects.filter(ctx.dates("served_on"), kind=kind, **{field: OuterRef("pk")}))
 
 
-def finished_activities(ctx: Ctx) -> QuerySet[Activity]:
-    """Activities under the area, finished, that started in the period (Asia/Shanghai)."""
-    return ctx.records(Activity, "area__path").filter(
-        ctx.instants("starts_at"), status=ActivityStatus.FINISHED
-    )
+def _finished(ctx: Ctx) -> QuerySet[Activity]:
+    return ctx.records(Activity, "area__path").filter(status=ActivityStatus.FINISHED)
 
 
-def confirmed_hours(ctx: Ctx) -> QuerySet[ServiceHours]:
-    return ctx.records(ServiceHours, "activity__area__path").filter(
-        ctx.dates("served_on"),
-        status=HoursStatus.CONFIRMED,
-    )
-
-
-def party_person_times(ctx: Ctx) -> QuerySet[ServiceRecord]:
-    """Person-times of party volunteer service: taking part in a party activity day or in an activity
-    organised by a party branch."""
-    return records(ctx, RecordKind.PARTICIPANT).filter(
+# Activities under the area, finished, that started in the period (Asia/Shanghai).
+finished_activities = timed(_finished, "area__path", "starts_at")
+confirmed_hours = dated(
+    lambda ctx: ctx.records(ServiceHours, "activity__area__path").filter(status=HoursStatus.CONFIRMED),
+    "activity__area__path",
+    "served_on",
+    HOURS_OF_MINUTES,
+)
+# Person-times of party volunteer service: taking part in a party activity day or in an activity
+# organised by a party branch.
+party_person_times = dated(
+    lambda ctx: _records(ctx).filter(
         Q(activity__kind=ActivityKind.PARTY_ACTIVITY_DAY)
-        | Q(activity__organiser_kind=OrganiserKind.PARTY_BRANCH)
-    )
-
-
-def poverty_person_times(ctx: Ctx) -> QuerySet[ServiceRecord]:
-    """Person-times of poverty help: taking part in an activity for households in hardship."""
-    return records(ctx, RecordKind.PARTICIPANT).filter(
-        activity__target_groups__icontains=f'"{HARDSHIP_GROUP}"'
-    )
-
-
-def cultural_events(ctx: Ctx) -> QuerySet[Activity]:
-    return finished_activities(ctx).filter(kind=ActivityKind.COMMUNITY_ACTIVITY)
-
-
-def party_days(ctx: Ctx) -> QuerySet[Activity]:
-    """Party activity days held on the 25th (Asia/Shanghai)."""
-    return finished_activities(ctx).filter(kind=ActivityKind.PARTY_ACTIVITY_DAY, starts_at__day=PARTY_DAY)
+        | Q(activity__organiser_kind=OrganiserKind.PARTY_BRANCH),
+        kind=RecordKind.PARTICIPANT,
+    ),
+    "area__path",
+    "served_on",
+)
+# Person-times of poverty help: taking part in an activity for households in hardship.
+poverty_person_times = records(
+    RecordKind.PARTICIPANT, activity__target_groups__icontains=f'"{HARDSHIP_GROUP}"'
+)
+cultural_events = timed(
+    lambda ctx: _finished(ctx).filter(kind=ActivityKind.COMMUNITY_ACTIVITY), "area__path", "starts_at"
+)
+# Party activity days held on the 25th (Asia/Shanghai), counted as the months that had one.
+party_days = timed(
+    lambda ctx: _finished(ctx).filter(kind=ActivityKind.PARTY_ACTIVITY_DAY, starts_at__day=PARTY_DAY),
+    "area__path",
+    "starts_at",
+    MONTHS,
+)
 
 
 # --- the seed's service rates (group "service", registry's populations) ---------------------------
@@ -161,7 +168,6 @@ figure(
         _("Confirmed service hours"),
         confirmed_hours,
         "hours",
-        total=hours_of_minutes,
         order=10,
     )
 )
@@ -184,7 +190,7 @@ figure(
         _("Person-times taking part"),
         "",
         _("Participant records of the period"),
-        lambda c: records(c, RecordKind.PARTICIPANT),
+        records(RecordKind.PARTICIPANT),
         "record",
         order=30,
     )
@@ -234,7 +240,6 @@ figure(
         _("Months with a party activity day held on the 25th"),
         party_days,
         "activity",
-        total=months_of,
         order=70,
     )
 )
