@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.functional import Promise, lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop as noop
+from django.utils.translation import gettext_noop
 
 from shequ.casework.models import (
     Assessment,
@@ -201,9 +201,9 @@ for order, stage in enumerate(TIMED, start=2):
         FigureSpec(
             f"cases_open_{stage}",
             "casework",
-            _of_stage(noop("Open cases in %(stage)s"), stage),
+            _of_stage(gettext_noop("Open cases in %(stage)s"), stage),
             "",
-            _of_stage(noop("Cases in %(stage)s at the end of the period"), stage),
+            _of_stage(gettext_noop("Cases in %(stage)s at the end of the period"), stage),
             _open_in(stage),
             "case",
             order=order * 10,
@@ -249,9 +249,9 @@ for order, stage in enumerate(TIMED, start=13):
         FigureSpec(
             f"case_days_{stage}",
             "casework",
-            _of_stage(noop("Mean days in %(stage)s"), stage),
+            _of_stage(gettext_noop("Mean days in %(stage)s"), stage),
             DAYS,
-            _of_stage(noop("Mean days of the stays in %(stage)s that ended in the period"), stage),
+            _of_stage(gettext_noop("Mean days of the stays in %(stage)s that ended in the period"), stage),
             stays_ended(stage),
             "case_stay",
             order=order * 10,
