@@ -12,10 +12,9 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.lookups import Exact, IsNull
 from django.utils import timezone
-from django.utils.functional import Promise, lazy
-from django.utils.translation import gettext
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import gettext_noop
 
 from shequ.casework.models import (
     Assessment,
@@ -52,8 +51,8 @@ from shequ.registry.figures import child_name
 figure_group(FigureGroup("casework", _("Casework"), order=500))
 
 
-def _of_stage(message: str, stage: str) -> Promise:
-    """A label naming a stage, translated when shown (not when the app loads)."""
+def _of_stage(message: str, stage: str) -> str:
+    """A label naming a stage, translated when shown (not when the app loads): a lazy string."""
     return lazy(lambda: gettext(message) % {"stage": Stage(stage).label}, str)()
 
 
