@@ -147,6 +147,9 @@ class Total:
     # one cell become the number; a grouped scan then fetches those fields once, flagged per cell.
     fields: tuple[str, ...] = ()
     reduce: Callable[[list[tuple[Any, ...]]], Number] | None = None
+    # The number of an area is the sum of its parts' (a count of rows, a sum): false for the months
+    # that had one (two communities' party days in one month are one month of the street's).
+    additive: bool = True
 
 
 COUNT = Total(of=lambda qs, period: qs.count(), aggregate=lambda q: Count("pk", filter=q, distinct=True))
@@ -182,6 +185,7 @@ def months_of(qs: QuerySet) -> int:
 MONTHS = Total(
     of=lambda qs, period: months_of(qs),
     aggregate=lambda q: Count(TruncMonth("starts_at", tzinfo=tz()), filter=q, distinct=True),
+    additive=False,
 )
 
 
@@ -205,6 +209,9 @@ class Side:
     path: str
     total: Total = COUNT
     distinct: bool = False
+    # The condition reads the cell's area, not only the row's (e.g. the visits recorded under the
+    # area): counted with one column per area, not grouped by the area a row lies in.
+    local: bool = False
 
     def __call__(self, ctx: Ctx) -> QuerySet:
         qs = self.rows(ctx).filter(self.when(ctx))
@@ -307,15 +314,16 @@ def row_kind(key: str) -> RowList | None:
     return _lists.get(key)
 
 
-def in_(population: Side, condition: Callable[[Ctx], Any]) -> Side:
+def in_(population: Side, condition: Callable[[Ctx], Any], *, local: bool = False) -> Side:
     """The rows of a population that also meet a condition of the period (e.g. residents who took
-    part), counted as the population is."""
+    part), counted as the population is; `local` when the condition reads the area."""
     return Side(
         population.rows,
         lambda ctx: population.when(ctx) & Q(condition(ctx)),
         population.path,
         population.total,
         population.distinct,
+        population.local or local,
     )
 
 

@@ -7,12 +7,14 @@ from __future__ import annotations
 
 import functools
 import operator
+from collections.abc import Callable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models.functions import Substr
 from django.urls import reverse
 
 from shequ.core import access
@@ -72,35 +74,82 @@ Cell = tuple[int, int]  # (the area's index, the period's index)
 def _side_grid(
     side: Side, viewer: User, base: Area, areas: list[Area], periods: list[Period]
 ) -> dict[Cell, Number]:
-    """One side of a figure in every (area, period) cell, in one grouped scan: the side's rows under
-    `base` over all the periods, and one aggregate column per cell (the cell's period condition and,
-    below `base`, the area's index range). A total that cannot be a column (a mean) fetches the rows
-    of every cell once, flagged by cell, and reduces each cell's rows in Python."""
+    """One side of a figure in every (area, period) cell, in one grouped scan of the side's rows under
+    `base` over all the periods: one aggregate column per period, grouped by the area below each row
+    lies in (the prefix of its path), so neither the months nor the areas below add a statement. The
+    area itself is the sum of its groups (a row lies in one). A mean fetches the rows once, flagged by
+    period, and reduces each cell's rows in Python. A side whose condition reads the cell's area
+    (`local`) or whose total does not add up keeps one column per cell — still one statement."""
+    total = side.total
+    below = [a for a in areas if a.path != base.path]
+    widths = {len(a.path) for a in below}
+    additive = total.aggregate is not None and total.additive
+    # A local condition is the cell's own when there is no area below (a trend): grouped as well.
+    if (side.local and below) or len(widths) > 1 or not (additive or total.reduce is not None):
+        return _cell_columns(side, viewer, base, areas, periods)
+    width = widths.pop() if widths else 0
+    span = Period(min(p.start for p in periods), max(p.end for p in periods))
+    conditions = [side.when(Ctx(viewer, base, p)) for p in periods]
+    rows = side.rows(Ctx(viewer, base, span)).order_by()
+    if total.aggregate is not None:
+        columns = {f"p{j}": total.aggregate(q) for j, q in enumerate(conditions)}
+        if width:
+            groups = {
+                g["area_prefix"]: g
+                for g in rows.annotate(area_prefix=Substr(side.path, 1, width))
+                .values("area_prefix")
+                .annotate(**columns)
+            }
+        else:
+            groups = {base.path: rows.aggregate(**columns)}
+        sums = {f"p{j}": sum((g[f"p{j}"] or 0 for g in groups.values()), 0) for j in range(len(periods))}
+        return {
+            (i, j): total.finish((sums if a.path == base.path else groups.get(a.path, {})).get(f"p{j}"), p)
+            for i, a in enumerate(areas)
+            for j, p in enumerate(periods)
+        }
+    # A mean: the rows of any period, once, with their path and a flag per period.
+    flags = {f"p{j}": ExpressionWrapper(q, output_field=BooleanField()) for j, q in enumerate(conditions)}
+    fetched = list(
+        rows.filter(functools.reduce(operator.or_, conditions))
+        .annotate(**flags)
+        .values_list(side.path, *total.fields, *flags)
+    )
+    first_flag = 1 + len(total.fields)
+    reduce = cast(Callable[[list[tuple[Any, ...]]], Number], total.reduce)
+    return {
+        (i, j): reduce(
+            [
+                row[1:first_flag]
+                for row in fetched
+                if row[first_flag + j] and (a.path == base.path or row[0].startswith(a.path))
+            ]
+        )
+        for i, a in enumerate(areas)
+        for j in range(len(periods))
+    }
+
+
+def _cell_columns(
+    side: Side, viewer: User, base: Area, areas: list[Area], periods: list[Period]
+) -> dict[Cell, Number]:
+    """One aggregate column per (area, period) cell: the cell's own condition and, below `base`, the
+    area's index range — for a condition that reads the cell's area or a total that does not add up."""
     cells = [(i, j) for i in range(len(areas)) for j in range(len(periods))]
     total = side.total
+    if total.aggregate is None:
+        return {(i, j): total.of(side(Ctx(viewer, areas[i], periods[j])), periods[j]) for i, j in cells}
     span = Period(min(p.start for p in periods), max(p.end for p in periods))
-    conditions = {}
+    columns = {}
     for i, j in cells:
         condition = side.when(Ctx(viewer, areas[i], periods[j]))
         if areas[i].path != base.path:
-            condition &= subtree_q(areas[i].path, side.path)
-        conditions[f"c{i}_{j}"] = condition
-    rows = side.rows(Ctx(viewer, base, span)).order_by()
-    if total.aggregate is not None:
-        values = rows.aggregate(**{name: total.aggregate(q) for name, q in conditions.items()})
-        return {(i, j): total.finish(values[f"c{i}_{j}"], periods[j]) for i, j in cells}
-    if total.reduce is not None:
-        # The rows of any cell, once, each flagged with the cells it belongs to.
-        flags = {name: ExpressionWrapper(q, output_field=BooleanField()) for name, q in conditions.items()}
-        fetched = list(
-            rows.filter(functools.reduce(operator.or_, conditions.values()))
-            .annotate(**flags)
-            .values_list(*total.fields, *flags)
-        )
-        width = len(total.fields)
-        reduce = total.reduce
-        return {(i, j): reduce([row for row in fetched if row[width + n]]) for n, (i, j) in enumerate(cells)}
-    return {(i, j): total.of(side(Ctx(viewer, areas[i], periods[j])), periods[j]) for i, j in cells}
+            # The index range first: a row of another child is left at once, before the period's
+            # subqueries (EXISTS …) are evaluated for it.
+            condition = subtree_q(areas[i].path, side.path) & condition
+        columns[f"c{i}_{j}"] = total.aggregate(condition)
+    values = side.rows(Ctx(viewer, base, span)).order_by().aggregate(**columns)
+    return {(i, j): total.finish(values[f"c{i}_{j}"], periods[j]) for i, j in cells}
 
 
 def grid(

@@ -50,7 +50,8 @@ def latest_responses(respondents: str, satisfied: bool = False) -> Side:
         latest = ctx.dates("answered_on") & ~Q(Exists(later))
         return latest & Q(score__gte=SATISFIED_FROM) if satisfied else latest
 
-    return Side(answers, when, "area_path")
+    # The later answers are looked for under the cell's area: one column per area.
+    return Side(answers, when, "area_path", local=True)
 
 
 def _satisfied_unit(ctx: Ctx) -> Exists:
@@ -104,7 +105,7 @@ figure(
         _("Unit satisfaction rate"),
         "%",
         _("Units satisfied"),
-        in_(units, _satisfied_unit),
+        in_(units, _satisfied_unit, local=True),
         "unit",
         _("Units in the area"),
         units,
@@ -132,7 +133,7 @@ figure(
         _("People aged 60+ living alone visited"),
         "%",
         _("Visited in the period (them or their household)"),
-        in_(elderly_alone, _visited),
+        in_(elderly_alone, _visited, local=True),
         "resident",
         _("Residents aged 60+ living alone"),
         elderly_alone,
