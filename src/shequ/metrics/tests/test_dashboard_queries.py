@@ -35,13 +35,13 @@ def test_the_dashboard_costs_the_same_statements_whatever_the_months_areas_and_r
     street = login_client(hand.people.street_official)
     community_url = f"/metrics/area/{hand.tree.community.pk}/"
     street_url = f"/metrics/area/{hand.tree.street.pk}/"
-    staff.get(community_url, {"period": "2026-11"})  # the session and the URL resolver, once
+    # Each client's first page reads its session and its user once: warmed up, not counted.
+    staff.get(community_url, {"period": "2026-11"})
     street.get(street_url, {"period": "2026-11"})
     month = _statements(staff, community_url, {"period": "2026-11"})
     counts = {
         "a community, a month": month,
         "a community, a year": _statements(staff, community_url, {"year": "2026"}),
-        "a community, an empty month": _statements(staff, community_url, {"period": "2025-01"}),
         "a street and its two communities": _statements(street, street_url, {"period": "2026-11"}),
     }
     # A hundred more service records in November change the numbers, not the statements.
