@@ -421,6 +421,33 @@ def figures_by_hand(path: str, start: date, end: date) -> dict[str, tuple[Any, A
     return out
 
 
+# The figures `figures_by_hand` computes: the first half's (the seven service metrics, the appeal
+# rates, the volunteering counts, the coverage); the scenario times the product on these alone, so that
+# the ratio compares the same work (casework's and deliberation's figures have their own fixtures).
+KEYS = [
+    "resident_participation",
+    "unit_participation",
+    "resident_benefit",
+    "unit_benefit",
+    "need_satisfaction",
+    "resident_satisfaction",
+    "unit_satisfaction",
+    "unit_satisfaction_respondents",
+    "appeal_response",
+    "appeal_resolution",
+    "appeal_satisfaction",
+    "appeal_on_time",
+    "volunteer_hours",
+    "activities_finished",
+    "person_times",
+    "party_volunteer_person_times",
+    "poverty_help_person_times",
+    "cultural_events",
+    "party_activity_days",
+    "elderly_alone_visited",
+]
+
+
 def figures_of(figures: list[Any]) -> dict[str, tuple[Any, Any, Any]]:
     return {f.key: (f.numerator, f.denominator, f.value) for f in figures}
 
@@ -428,6 +455,8 @@ def figures_of(figures: list[Any]) -> dict[str, tuple[Any, Any, Any]]:
 def differences(product: dict[str, Any], by_hand: dict[str, Any]) -> list[str]:
     return [
         f"{k}: product {product.get(k)} by hand {by_hand.get(k)}"
-        for k in sorted(set(product) | set(by_hand))
+        # Every figure computed by hand here (a product missing one differs); the other apps' figures
+        # are proved on their own hand-built fixtures (casework/, deliberation/ tests/test_figures.py).
+        for k in sorted(by_hand)
         if product.get(k) != by_hand.get(k)
     ]

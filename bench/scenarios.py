@@ -756,7 +756,7 @@ class _Run:
 
         def product() -> dict[str, Any]:
             access.forget_roles(self.admin)
-            return metrics_bench.figures_of(area_figures(self.admin, area, period))
+            return metrics_bench.figures_of(area_figures(self.admin, area, period, metrics_bench.KEYS))
 
         def baseline() -> dict[str, Any]:
             return metrics_bench.figures_by_hand(area.path, period.start, period.end)

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from shequ.appeals.models import Appeal, AppealStep, Category, Stage
 from shequ.core import access
+from shequ.core.figures import rate
 from shequ.core.models import Area, subtree_q
 
 # Stages whose time is reported (a stay in a stage ends with the step that leaves it).
@@ -31,13 +32,6 @@ TIMED_STAGES = [
 ]
 SATISFIED_FROM = 4  # a score of 4 or 5 out of 5 is "satisfied"
 MONTHS = 12
-
-
-def rate(numerator: int, denominator: int) -> Decimal | None:
-    """numerator ÷ denominator as a percentage with one decimal; None when nothing to divide by."""
-    if not denominator:
-        return None
-    return (Decimal(100 * numerator) / Decimal(denominator)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

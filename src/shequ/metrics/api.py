@@ -30,8 +30,8 @@ class FigureOut(Schema):
     key: str
     label: str
     group: str
-    numerator: int | Decimal
-    denominator: int | None
+    numerator: int | Decimal | None  # None: a mean of nothing (shown "—")
+    denominator: int | Decimal | None
     value: Decimal | None  # None: nothing to divide by (shown "—")
     unit: str
     formula: str

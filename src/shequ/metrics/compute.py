@@ -1,503 +1,188 @@
-"""How each figure of docs/metrics.md is computed: one specification per figure, whose numerator and
-denominator are querysets of the very rows the drill-down pages list — so a number on the dashboard
-is always the count (or sum) of the rows behind its link."""
+"""How each figure is computed: the figures every app declares in its `figures.py` (core.figures), each
+a specification whose numerator and denominator are querysets of the very rows the drill-down pages
+list — so a number on the dashboard is always the count (or sum) of the rows behind its link. Metrics
+imports no domain app: what is counted is the apps' own declaration."""
 
 from __future__ import annotations
 
+import functools
+import operator
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.db.models import Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import BooleanField, ExpressionWrapper
+from django.db.models.functions import Substr
 from django.urls import reverse
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
 
-from shequ.appeals.metrics import AGGREGATES, counted_appeals, rate
 from shequ.core import access
+from shequ.core import figures as registry
+from shequ.core.figures import Ctx, FigureSpec, Number, Side, rate
 from shequ.core.models import Area, User, subtree_q
 from shequ.metrics.values import Figure, Period, TargetProgress
-from shequ.needs.models import Need, NeedStatus, Respondents, SurveyResponse, Visit
-from shequ.registry.models import Household, Organisation, OrganisationKind, Resident, ResidentStatus
-from shequ.registry.selectors import years_ago
-from shequ.volunteering.models import (
-    Activity,
-    ActivityKind,
-    ActivityStatus,
-    HoursStatus,
-    OrganiserKind,
-    RecordKind,
-    ServiceHours,
-    ServiceRecord,
-)
 
-# 辖区单位: the units of the area that the unit rates count. Party and youth-league branches are the
-# community's own organisations, social organisations its service providers: neither is counted.
-UNIT_KINDS = (OrganisationKind.UNIT, OrganisationKind.PROPERTY_COMPANY)
-SATISFIED_FROM = 4  # of 1–5, as for appeal evaluations
-ELDERLY_AGE = 60
-PARTY_DAY = 25  # 主题党日: the 25th of each month
-HARDSHIP_GROUP = "hardship"  # Activity.target_groups: households in hardship (poverty help, 扶贫帮困)
-
-
-@dataclass(frozen=True)
-class Ctx:
-    viewer: User
-    area: Area
-    period: Period
-
-    @property
-    def tz(self) -> ZoneInfo:
-        return ZoneInfo(settings.TIME_ZONE)
-
-    @property
-    def start_dt(self) -> datetime:
-        return datetime.combine(self.period.start, time.min, tzinfo=self.tz)
-
-    @property
-    def end_dt(self) -> datetime:
-        """The first instant after the period (exclusive bound)."""
-        from datetime import timedelta
-
-        return datetime.combine(self.period.end + timedelta(days=1), time.min, tzinfo=self.tz)
-
-    def dates(self, field: str) -> Q:
-        return Q(**{f"{field}__gte": self.period.start, f"{field}__lte": self.period.end})
-
-    def instants(self, field: str) -> Q:
-        return Q(**{f"{field}__gte": self.start_dt, f"{field}__lt": self.end_dt})
-
-    def records(self, model: Any, path_field: str) -> QuerySet:
-        """The model's rows under the area. A figure is an aggregate: whoever may read the area's
-        dashboard (an evaluator included) counts every record under it, whatever their right to read
-        the rows themselves; the lists behind a number (drill.py) show only rows the viewer may read."""
-        paths = access.paths_for(self.viewer, "dashboard", "view")
-        return model.objects.filter(access.path_q(path_field, paths), subtree_q(self.area.path, path_field))
-
-
-# --- the populations, each scoped to the viewer and to the area's subtree -----------------------
-
-
-def residents_living(ctx: Ctx) -> QuerySet[Resident]:
-    """Residents able to take part: registered under the area and living there during the period —
-    living here now (or erased on request, still living here anonymised), or moved out / died on or
-    after the period's first day; born by its last day."""
-    gone = [ResidentStatus.MOVED_OUT, ResidentStatus.DECEASED]
-    return (
-        ctx.records(Resident, "area__path")
-        .filter(birth_date__lte=ctx.period.end)
-        .filter(
-            Q(status__in=[ResidentStatus.ACTIVE, ResidentStatus.ERASED])
-            | Q(status__in=gone, left_on__gte=ctx.period.start)
-        )
-    )
-
-
-def households(ctx: Ctx) -> QuerySet[Household]:
-    return ctx.records(Household, "area__path")
-
-
-def units(ctx: Ctx) -> QuerySet[Organisation]:
-    return ctx.records(Organisation, "area__path").filter(kind__in=UNIT_KINDS)
-
-
-def _records(ctx: Ctx, kind: str) -> QuerySet[ServiceRecord]:
-    """Service records of the period at activities under the area that the viewer may see."""
-    return ctx.records(ServiceRecord, "area__path").filter(ctx.dates("served_on"), kind=kind)
-
-
-def _any_record(ctx: Ctx, kind: str, field: str) -> Exists:
-    """The subject (resident, household or unit) has a record of this kind in the period, at any
-    activity: taking part in a street's activity is taking part too."""
-    return Exists(ServiceRecord.objects.filter(ctx.dates("served_on"), kind=kind, **{field: OuterRef("pk")}))
-
-
-def finished_activities(ctx: Ctx) -> QuerySet[Activity]:
-    """Activities under the area, finished, that started in the period (Asia/Shanghai)."""
-    return ctx.records(Activity, "area__path").filter(
-        ctx.instants("starts_at"), status=ActivityStatus.FINISHED
-    )
-
-
-def needs_raised(ctx: Ctx) -> QuerySet[Need]:
-    return ctx.records(Need, "area_path").filter(ctx.dates("raised_on")).exclude(status=NeedStatus.WITHDRAWN)
-
-
-def latest_responses(ctx: Ctx, respondents: str) -> QuerySet[SurveyResponse]:
-    """One answer per respondent: their latest answer of the period (by date, then entry) to a survey
-    of residents (or of units), given from under the area."""
-    subject = "resident" if respondents == Respondents.RESIDENTS else "organisation"
-    base = ctx.records(SurveyResponse, "area_path").filter(
-        ctx.dates("answered_on"),
-        survey__respondents=respondents,
-        **{f"{subject}__isnull": False},
-    )
-    later = base.filter(**{subject: OuterRef(subject)}).filter(
-        Q(answered_on__gt=OuterRef("answered_on"))
-        | Q(answered_on=OuterRef("answered_on"), pk__gt=OuterRef("pk"))
-    )
-    return base.exclude(Exists(later))
-
-
-def _satisfied_unit(ctx: Ctx) -> Exists:
-    return Exists(
-        latest_responses(ctx, Respondents.UNITS).filter(
-            score__gte=SATISFIED_FROM, organisation=OuterRef("pk")
-        )
-    )
-
-
-def elderly_alone(ctx: Ctx) -> QuerySet[Resident]:
-    """Residents living during the period, living alone, aged 60 or over on its last day."""
-    return residents_living(ctx).filter(
-        living_alone=True, birth_date__lte=years_ago(ELDERLY_AGE, ctx.period.end)
-    )
-
-
-def _visited(ctx: Ctx) -> Exists:
-    visits = ctx.records(Visit, "area_path").filter(ctx.dates("visited_on"))
-    return Exists(
-        visits.filter(
-            Q(resident=OuterRef("pk")) | Q(household_id=OuterRef("household_id"), household__isnull=False)
-        )
-    )
-
-
-def counted(ctx: Ctx) -> QuerySet:
-    return counted_appeals(ctx.viewer, ctx.area, since=ctx.period.start, until=ctx.period.end)
-
-
-def _appeals_with(name: str) -> Callable[[Ctx], QuerySet]:
-    """The counted appeals that the appeals figure `name` counts (the filter of its aggregate in
-    appeals/metrics.py, not a copy of it)."""
-    aggregate = AGGREGATES[name]
-
-    def rows(ctx: Ctx) -> QuerySet:
-        qs = counted(ctx)
-        condition = aggregate.filter
-        if condition is not None:
-            qs = qs.filter(condition)
-        if name in ("evaluated", "satisfied"):
-            qs = qs.filter(evaluation__isnull=False)
-        return qs.distinct() if name in ("evaluated", "satisfied") else qs
-
-    return rows
-
-
-def confirmed_hours(ctx: Ctx) -> QuerySet[ServiceHours]:
-    return ctx.records(ServiceHours, "activity__area__path").filter(
-        ctx.dates("served_on"),
-        status=HoursStatus.CONFIRMED,
-    )
-
-
-def party_person_times(ctx: Ctx) -> QuerySet[ServiceRecord]:
-    """Person-times of party volunteer service: taking part in a party activity day or in an activity
-    organised by a party branch."""
-    return _records(ctx, RecordKind.PARTICIPANT).filter(
-        Q(activity__kind=ActivityKind.PARTY_ACTIVITY_DAY)
-        | Q(activity__organiser_kind=OrganiserKind.PARTY_BRANCH)
-    )
-
-
-def poverty_person_times(ctx: Ctx) -> QuerySet[ServiceRecord]:
-    """Person-times of poverty help: taking part in an activity for households in hardship."""
-    return _records(ctx, RecordKind.PARTICIPANT).filter(
-        activity__target_groups__icontains=f'"{HARDSHIP_GROUP}"'
-    )
-
-
-def cultural_events(ctx: Ctx) -> QuerySet[Activity]:
-    return finished_activities(ctx).filter(kind=ActivityKind.COMMUNITY_ACTIVITY)
-
-
-def party_days(ctx: Ctx) -> QuerySet[Activity]:
-    """Party activity days held on the 25th (Asia/Shanghai)."""
-    return finished_activities(ctx).filter(kind=ActivityKind.PARTY_ACTIVITY_DAY, starts_at__day=PARTY_DAY)
-
-
-# --- totals ---------------------------------------------------------------------------------------
-
-
-def _count(qs: QuerySet) -> int:
-    return qs.count()
-
-
-def _hours(qs: QuerySet) -> Decimal:
-    minutes = qs.aggregate(m=Sum("minutes"))["m"] or 0
-    return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-
-
-def _months(qs: QuerySet) -> int:
-    """The number of distinct calendar months (Asia/Shanghai) of the activities."""
-    tz = ZoneInfo(settings.TIME_ZONE)
-    return len({a.astimezone(tz).strftime("%Y-%m") for a in qs.values_list("starts_at", flat=True)})
-
-
-# --- the figures ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Spec:
-    key: str
-    group: str
-    label: Promise
-    unit: str
-    numerator_label: Promise
-    numerator: Callable[[Ctx], QuerySet]
-    # What the drill-down lists: resident, household, unit, need, response, appeal, hours, activity, record.
-    rows: str
-    denominator_label: Promise | None = None
-    denominator: Callable[[Ctx], QuerySet] | None = None
-    total: Callable[[QuerySet], int | Decimal] = _count
-    # A count with a yearly target (shown in the volunteering group, and with "target" on cards).
-    note: Promise | None = None
-
-    def formula(self) -> str:
-        if self.denominator_label is None:
-            return str(self.numerator_label)
-        return f"{self.numerator_label} ÷ {self.denominator_label}"
-
-
-def _in(population: Callable[[Ctx], QuerySet], condition: Callable[[Ctx], Any]) -> Callable[[Ctx], QuerySet]:
-    return lambda ctx: population(ctx).filter(condition(ctx))
-
-
-SPECS: list[Spec] = [
-    Spec(
-        "resident_participation",
-        "service",
-        _("Resident participation rate"),
-        "%",
-        _("Residents who took part in services"),
-        _in(residents_living, lambda c: _any_record(c, RecordKind.PARTICIPANT, "resident")),
-        "resident",
-        _("Residents able to take part"),
-        residents_living,
-    ),
-    Spec(
-        "unit_participation",
-        "service",
-        _("Unit participation rate"),
-        "%",
-        _("Units that took part in services"),
-        _in(units, lambda c: _any_record(c, RecordKind.PARTICIPANT, "organisation")),
-        "unit",
-        _("Units in the area"),
-        units,
-    ),
-    Spec(
-        "resident_benefit",
-        "service",
-        _("Resident benefit rate"),
-        "%",
-        _("Households that benefited from services"),
-        _in(households, lambda c: _any_record(c, RecordKind.BENEFICIARY, "household")),
-        "household",
-        _("Households"),
-        households,
-    ),
-    Spec(
-        "unit_benefit",
-        "service",
-        _("Unit benefit rate"),
-        "%",
-        _("Units that benefited from services"),
-        _in(units, lambda c: _any_record(c, RecordKind.BENEFICIARY, "organisation")),
-        "unit",
-        _("Units in the area"),
-        units,
-    ),
-    Spec(
-        "need_satisfaction",
-        "service",
-        _("Need satisfaction rate"),
-        "%",
-        _("Needs met"),
-        lambda c: needs_raised(c).filter(status=NeedStatus.MET),
-        "need",
-        _("Needs raised (withdrawn left out)"),
-        needs_raised,
-    ),
-    Spec(
-        "resident_satisfaction",
-        "service",
-        _("Resident satisfaction rate"),
-        "%",
-        _("Satisfied resident respondents"),
-        lambda c: latest_responses(c, Respondents.RESIDENTS).filter(score__gte=SATISFIED_FROM),
-        "response",
-        _("Resident respondents"),
-        lambda c: latest_responses(c, Respondents.RESIDENTS),
-    ),
-    # The seed's rate divides by every unit of the area (a unit that did not answer is not satisfied);
-    # the respondents' rate beside it divides by the units that answered.
-    Spec(
-        "unit_satisfaction",
-        "service",
-        _("Unit satisfaction rate"),
-        "%",
-        _("Units satisfied"),
-        _in(units, lambda c: _satisfied_unit(c)),
-        "unit",
-        _("Units in the area"),
-        units,
-    ),
-    Spec(
-        "unit_satisfaction_respondents",
-        "service",
-        _("Unit satisfaction among respondents"),
-        "%",
-        _("Satisfied unit respondents"),
-        lambda c: latest_responses(c, Respondents.UNITS).filter(score__gte=SATISFIED_FROM),
-        "response",
-        _("Unit respondents"),
-        lambda c: latest_responses(c, Respondents.UNITS),
-    ),
-    Spec(
-        "appeal_response",
-        "appeals",
-        _("Appeal response rate"),
-        "%",
-        _("Appeals responded to"),
-        _appeals_with("responded"),
-        "appeal",
-        _("Appeals reported"),
-        counted,
-    ),
-    Spec(
-        "appeal_resolution",
-        "appeals",
-        _("Appeal resolution rate"),
-        "%",
-        _("Accepted appeals closed"),
-        _appeals_with("resolved"),
-        "appeal",
-        _("Appeals accepted"),
-        _appeals_with("accepted"),
-    ),
-    Spec(
-        "appeal_satisfaction",
-        "appeals",
-        _("Appeal satisfaction rate"),
-        "%",
-        _("Evaluations satisfied (4 or 5)"),
-        _appeals_with("satisfied"),
-        "appeal",
-        _("Appeals evaluated"),
-        _appeals_with("evaluated"),
-    ),
-    Spec(
-        "appeal_on_time",
-        "appeals",
-        _("Appeals closed on time"),
-        "%",
-        _("Appeals closed without missing a deadline"),
-        _appeals_with("closed_on_time"),
-        "appeal",
-        _("Appeals closed"),
-        _appeals_with("closed"),
-    ),
-    Spec(
-        "volunteer_hours",
-        "volunteering",
-        _("Volunteer service hours"),
-        "h",
-        _("Confirmed service hours"),
-        confirmed_hours,
-        "hours",
-        total=_hours,
-    ),
-    Spec(
-        "activities_finished",
-        "volunteering",
-        _("Activities held"),
-        "",
-        _("Finished activities that started in the period"),
-        finished_activities,
-        "activity",
-    ),
-    Spec(
-        "person_times",
-        "volunteering",
-        _("Person-times taking part"),
-        "",
-        _("Participant records of the period"),
-        lambda c: _records(c, RecordKind.PARTICIPANT),
-        "record",
-    ),
-    Spec(
-        "party_volunteer_person_times",
-        "volunteering",
-        _("Party volunteer service (person-times)"),
-        "",
-        _("Taking part in party activity days or party-branch activities"),
-        party_person_times,
-        "record",
-    ),
-    Spec(
-        "poverty_help_person_times",
-        "volunteering",
-        _("Poverty help (person-times)"),
-        "",
-        _("Taking part in activities for households in hardship"),
-        poverty_person_times,
-        "record",
-    ),
-    Spec(
-        "cultural_events",
-        "volunteering",
-        _("Cultural events"),
-        "",
-        _("Finished community activities"),
-        cultural_events,
-        "activity",
-    ),
-    Spec(
-        "party_activity_days",
-        "volunteering",
-        _("Party activity days on the 25th"),
-        "",
-        _("Months with a party activity day held on the 25th"),
-        party_days,
-        "activity",
-        total=_months,
-    ),
-    Spec(
-        "elderly_alone_visited",
-        "coverage",
-        _("People aged 60+ living alone visited"),
-        "%",
-        _("Visited in the period (them or their household)"),
-        _in(elderly_alone, _visited),
-        "resident",
-        _("Residents aged 60+ living alone"),
-        elderly_alone,
-    ),
+Spec = FigureSpec
+
+__all__ = [
+    "Ctx",
+    "Spec",
+    "area_and_children",
+    "area_figures",
+    "children_figures",
+    "figure",
+    "grid",
+    "series",
+    "target_progress",
 ]
-SPEC_BY_KEY = {s.key: s for s in SPECS}
-KEYS = [s.key for s in SPECS]
+
+
+def __getattr__(name: str) -> Any:
+    """SPECS, SPEC_BY_KEY and KEYS, read from the registry when asked (the apps register when ready)."""
+    if name == "SPECS":
+        return registry.specs()
+    if name == "SPEC_BY_KEY":
+        return {s.key: s for s in registry.specs()}
+    if name == "KEYS":
+        return [s.key for s in registry.specs()]
+    raise AttributeError(name)
+
+
+@functools.lru_cache(maxsize=512)
+def _drill_path(key: str, side: str) -> str:
+    return reverse("metrics:drill", args=[key, side])
 
 
 def drill_url(key: str, side: str, area: Area, period: Period) -> str:
     query = urlencode({"area": area.pk, "from": period.start.isoformat(), "to": period.end.isoformat()})
-    return f"{reverse('metrics:drill', args=[key, side])}?{query}"
+    return f"{_drill_path(key, side)}?{query}"
 
 
-def figure(spec: Spec, ctx: Ctx) -> Figure:
-    numerator = spec.total(spec.numerator(ctx))
+def values_of(spec: FigureSpec, ctx: Ctx) -> tuple[Number, Number]:
+    """The figure's numerator and denominator (None for a count or total) in one period."""
+    numerator = spec.numerator.total.of(spec.numerator(ctx), ctx.period)
+    denominator = None
+    if spec.denominator is not None:
+        denominator = spec.denominator.total.of(spec.denominator(ctx), ctx.period)
+    return numerator, denominator
+
+
+Cell = tuple[int, int]  # (the area's index, the period's index)
+
+
+def _side_grid(
+    side: Side, viewer: User, base: Area, areas: list[Area], periods: list[Period]
+) -> dict[Cell, Number]:
+    """One side of a figure in every (area, period) cell, in one grouped scan of the side's rows under
+    `base` over all the periods: one aggregate column per period, grouped by the area below each row
+    lies in (the prefix of its path), so neither the months nor the areas below add a statement. The
+    area itself is the sum of its groups (a row lies in one). A mean fetches the rows once, flagged by
+    period, and reduces each cell's rows in Python. A side whose condition reads the cell's area
+    (`local`) or whose total does not add up keeps one column per cell — still one statement."""
+    total = side.total
+    below = [a for a in areas if a.path != base.path]
+    widths = {len(a.path) for a in below}
+    additive = total.aggregate is not None and total.additive
+    # A local condition is the cell's own when there is no area below (a trend): grouped as well.
+    if (side.local and below) or len(widths) > 1 or not (additive or total.reduce is not None):
+        return _cell_columns(side, viewer, base, areas, periods)
+    width = widths.pop() if widths else 0
+    span = Period(min(p.start for p in periods), max(p.end for p in periods))
+    conditions = [side.when(Ctx(viewer, base, p)) for p in periods]
+    rows = side.rows(Ctx(viewer, base, span)).order_by()
+    if total.aggregate is not None:
+        columns = {f"p{j}": total.aggregate(q) for j, q in enumerate(conditions)}
+        if width:
+            groups = {
+                g["area_prefix"]: g
+                for g in rows.annotate(area_prefix=Substr(side.path, 1, width))
+                .values("area_prefix")
+                .annotate(**columns)
+            }
+        else:
+            groups = {base.path: rows.aggregate(**columns)}
+        sums = {f"p{j}": sum((g[f"p{j}"] or 0 for g in groups.values()), 0) for j in range(len(periods))}
+        return {
+            (i, j): total.finish((sums if a.path == base.path else groups.get(a.path, {})).get(f"p{j}"), p)
+            for i, a in enumerate(areas)
+            for j, p in enumerate(periods)
+        }
+    # A mean: the rows of any period, once, with their path and a flag per period.
+    flags = {f"p{j}": ExpressionWrapper(q, output_field=BooleanField()) for j, q in enumerate(conditions)}
+    fetched = list(
+        rows.filter(functools.reduce(operator.or_, conditions))
+        .annotate(**flags)
+        .values_list(side.path, *total.fields, *flags)
+    )
+    first_flag = 1 + len(total.fields)
+    reduce = cast(Callable[[list[tuple[Any, ...]]], Number], total.reduce)
+    return {
+        (i, j): reduce(
+            [
+                row[1:first_flag]
+                for row in fetched
+                if row[first_flag + j] and (a.path == base.path or row[0].startswith(a.path))
+            ]
+        )
+        for i, a in enumerate(areas)
+        for j in range(len(periods))
+    }
+
+
+def _cell_columns(
+    side: Side, viewer: User, base: Area, areas: list[Area], periods: list[Period]
+) -> dict[Cell, Number]:
+    """One aggregate column per (area, period) cell: the cell's own condition and, below `base`, the
+    area's index range — for a condition that reads the cell's area or a total that does not add up."""
+    cells = [(i, j) for i in range(len(areas)) for j in range(len(periods))]
+    total = side.total
+    if total.aggregate is None:
+        return {(i, j): total.of(side(Ctx(viewer, areas[i], periods[j])), periods[j]) for i, j in cells}
+    span = Period(min(p.start for p in periods), max(p.end for p in periods))
+    columns = {}
+    for i, j in cells:
+        condition = side.when(Ctx(viewer, areas[i], periods[j]))
+        if areas[i].path != base.path:
+            # The index range first: a row of another child is left at once, before the period's
+            # subqueries (EXISTS …) are evaluated for it.
+            condition = subtree_q(areas[i].path, side.path) & condition
+        columns[f"c{i}_{j}"] = total.aggregate(condition)
+    values = side.rows(Ctx(viewer, base, span)).order_by().aggregate(**columns)
+    return {(i, j): total.finish(values[f"c{i}_{j}"], periods[j]) for i, j in cells}
+
+
+def grid(
+    viewer: User, base: Area, areas: list[Area], periods: list[Period], keys: list[str] | None = None
+) -> dict[str, dict[Cell, Figure]]:
+    """Every figure (of `keys`) for each area (at or below `base`) and each period: one grouped scan per
+    side of a figure, however many areas and periods — not one query per cell."""
+    out: dict[str, dict[Cell, Figure]] = {}
+    if not areas or not periods:
+        return {s.key: {} for s in registry.specs() if keys is None or s.key in keys}
+    for spec in registry.specs():
+        if keys is not None and spec.key not in keys:
+            continue
+        numerators = _side_grid(spec.numerator, viewer, base, areas, periods)
+        denominators = (
+            _side_grid(spec.denominator, viewer, base, areas, periods) if spec.denominator is not None else {}
+        )
+        out[spec.key] = {
+            cell: figure(spec, Ctx(viewer, areas[cell[0]], periods[cell[1]]), (n, denominators.get(cell)))
+            for cell, n in numerators.items()
+        }
+    return out
+
+
+def figure(spec: FigureSpec, ctx: Ctx, values: tuple[Number, Number] | None = None) -> Figure:
+    """The figure of `ctx`'s period, from its numerator and denominator (counted here unless given)."""
+    numerator, denominator = values if values is not None else values_of(spec, ctx)
     if spec.denominator is None:
-        value: Decimal | None = Decimal(numerator)
+        value: Decimal | None = None if numerator is None else Decimal(numerator)
         denominator = None
         denominator_url = None
     else:
-        denominator = int(spec.total(spec.denominator(ctx)))
-        value = rate(int(numerator), denominator)
+        value = None if numerator is None or denominator is None else rate(numerator, denominator)
         denominator_url = drill_url(spec.key, "denominator", ctx.area, ctx.period)
     return Figure(
         key=spec.key,
@@ -516,25 +201,40 @@ def figure(spec: Spec, ctx: Ctx) -> Figure:
 
 
 def area_figures(viewer: User, area: Area, period: Period, keys: list[str] | None = None) -> list[Figure]:
-    ctx = Ctx(viewer, area, period)
-    return [figure(s, ctx) for s in SPECS if keys is None or s.key in keys]
+    return [cells[(0, 0)] for cells in grid(viewer, area, [area], [period], keys).values()]
 
 
 def series(
     viewer: User, area: Area, periods: list[Period], keys: list[str] | None = None
 ) -> dict[str, list[Figure]]:
-    out: dict[str, list[Figure]] = {k: [] for k in KEYS if keys is None or k in keys}
-    for period in periods:
-        for f in area_figures(viewer, area, period, keys):
-            out[f.key].append(f)
-    return out
+    """Figure key -> one Figure per period: one grouped scan per side of a figure for all the periods."""
+    return {
+        key: [cells[(0, j)] for j in range(len(periods))]
+        for key, cells in grid(viewer, area, [area], periods, keys).items()
+    }
+
+
+def _children(viewer: User, area: Area) -> list[Area]:
+    return list(access.scope(viewer, "area", "view").filter(parent=area).order_by("path"))
 
 
 def children_figures(
     viewer: User, area: Area, period: Period, keys: list[str] | None = None
 ) -> list[tuple[Area, list[Figure]]]:
-    visible = access.scope(viewer, "area", "view").filter(parent=area).order_by("path")
-    return [(child, area_figures(viewer, child, period, keys)) for child in visible]
+    return area_and_children(viewer, area, period, keys)[1]
+
+
+def area_and_children(
+    viewer: User, area: Area, period: Period, keys: list[str] | None = None
+) -> tuple[list[Figure], list[tuple[Area, list[Figure]]]]:
+    """The area's figures and its visible children's, side by side, from the same grouped scans."""
+    children = _children(viewer, area)
+    figures = grid(viewer, area, [area, *children], [period], keys)
+    own = [cells[(0, 0)] for cells in figures.values()]
+    below = [
+        (child, [cells[(i, 0)] for cells in figures.values()]) for i, child in enumerate(children, start=1)
+    ]
+    return own, below
 
 
 def target_progress(viewer: User, area: Area, year: int, today: date | None = None) -> list[TargetProgress]:
@@ -551,7 +251,7 @@ def target_progress(viewer: User, area: Area, year: int, today: date | None = No
         ratio = None
         if value is not None and t.value:
             ratio = (Decimal(100) * value / t.value).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        spec = SPEC_BY_KEY.get(t.key)
+        spec = registry.spec(t.key)
         out.append(
             TargetProgress(
                 key=t.key,

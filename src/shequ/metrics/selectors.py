@@ -16,13 +16,20 @@ from django.utils.translation import gettext as _
 
 from shequ.core.models import Area, User
 from shequ.metrics import compute
-from shequ.metrics.values import GROUPS, Figure, Period, TargetProgress
+from shequ.metrics.values import Figure, Period, TargetProgress, group_label, groups
 
 
 def area_figures(viewer: User, area: Area, period: Period, keys: list[str] | None = None) -> list[Figure]:
-    """Every figure of `area` for `period`, in display order (service, appeals, volunteering,
-    coverage); only those of `keys` when given."""
+    """Every figure of `area` for `period`, in display order (by group: service, appeals,
+    volunteering, coverage, then each app's own); only those of `keys` when given."""
     return compute.area_figures(viewer, area, period, keys)
+
+
+def area_and_children(
+    viewer: User, area: Area, period: Period, keys: list[str] | None = None
+) -> tuple[list[Figure], list[tuple[Area, list[Figure]]]]:
+    """`area_figures` and `children_figures` together, from the same grouped scans (the dashboard)."""
+    return compute.area_and_children(viewer, area, period, keys)
 
 
 def series(
@@ -51,12 +58,14 @@ def last_months(today: date, count: int = 12) -> list[Period]:
 
 
 __all__ = [
-    "GROUPS",
     "Figure",
     "Period",
     "TargetProgress",
+    "area_and_children",
     "area_figures",
     "children_figures",
+    "group_label",
+    "groups",
     "last_months",
     "series",
     "target_progress",

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from shequ.core import access
+from shequ.core import figures as registry
 from shequ.core.audit import audit_log
 from shequ.core.errors import DomainError
 from shequ.core.models import Area, AreaKind, AuditAction
@@ -28,9 +29,7 @@ MAX_TARGET = Decimal("99999999.9")
 
 
 def _clean(key: str, value: Any) -> Decimal:
-    from shequ.metrics.compute import SPEC_BY_KEY
-
-    spec = SPEC_BY_KEY.get(key)
+    spec = registry.spec(key)
     if spec is None:
         raise DomainError(_("There is no figure called %(key)s.") % {"key": key}, code="unknown_figure")
     try:

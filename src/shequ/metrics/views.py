@@ -12,9 +12,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from shequ.core import access
+from shequ.core import figures as registry
 from shequ.core import selectors as core_selectors
 from shequ.core.errors import DomainError, NotFound
 from shequ.core.models import User
@@ -23,22 +23,16 @@ from shequ.metrics import compute, drill, services
 from shequ.metrics.selectors import (
     Figure,
     Period,
-    area_figures,
-    children_figures,
+    area_and_children,
     dashboard_area_for,
     dashboard_home,
+    groups,
     last_months,
     parse_period,
     series,
     target_progress,
 )
 
-GROUP_LABELS = {
-    "service": gettext_lazy("Service"),
-    "appeals": gettext_lazy("Appeals"),
-    "volunteering": gettext_lazy("Volunteering"),
-    "coverage": gettext_lazy("Coverage of special groups"),
-}
 # The figures drawn as 12-month trends and compared between children (the rest are in the tables).
 TREND_RATES = [
     "resident_participation",
@@ -75,13 +69,12 @@ def dashboard_home_view(request: HttpRequest) -> HttpResponse:
 @login_required
 def definitions(request: HttpRequest) -> HttpResponse:
     """What each figure counts, in the product itself: users are never sent to a developer's file."""
-    groups: dict[str, list[compute.Spec]] = {}
-    for spec in compute.SPECS:
-        groups.setdefault(spec.group, []).append(spec)
+    specs = registry.specs()
+    sections = [(label, [s for s in specs if s.group == key]) for key, label in groups()]
     return render(
         request,
         "metrics/definitions.html",
-        {"groups": [(GROUP_LABELS.get(g, g), specs) for g, specs in groups.items()]},
+        {"groups": [(label, listed) for label, listed in sections if listed]},
     )
 
 
@@ -94,11 +87,10 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     user = cast(User, request.user)
     area = dashboard_area_for(user, pk)
     period = parse_period(request.GET, timezone.localdate())
-    figures = area_figures(user, area, period)
-    groups = [(GROUP_LABELS[g], [f for f in figures if f.group == g]) for g in GROUP_LABELS]
+    figures, children = area_and_children(user, area, period)
+    sections = [(label, [f for f in figures if f.group == key]) for key, label in groups()]
     months = _trend_periods(period)
     trend = series(user, area, months, keys=TREND_RATES + TREND_COUNTS)
-    children = children_figures(user, area, period)
     year = period.start.year
     progress = target_progress(user, area, year)
     by_key = {f.key: f for f in figures}
@@ -130,7 +122,7 @@ def dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "area": area,
             "period": period,
-            "groups": groups,
+            "groups": [(label, shown) for label, shown in sections if shown],
             "chart": chart,
             "trend_keys": [by_key[k] for k in TREND_RATES + TREND_COUNTS],
             "trend_rows": trend_rows,
@@ -197,7 +189,7 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
             if request.POST.get("plan"):
                 services.targets_seed(by=user, area=area, year=year)
             else:
-                values = {s.key: request.POST.get(f"t_{s.key}", "").strip() for s in compute.SPECS}
+                values = {s.key: request.POST.get(f"t_{s.key}", "").strip() for s in registry.specs()}
                 services.targets_set(by=user, area=area, year=year, values=values)
         except DomainError as exc:
             if exc.status in (403, 404):
@@ -210,7 +202,7 @@ def targets(request: HttpRequest, pk: int) -> HttpResponse:
     current = {t.key: t.value for t in _targets_of(area, year)}
     rows = [
         (s, request.POST.get(f"t_{s.key}", "") if error else (current.get(s.key, "") or ""))
-        for s in compute.SPECS
+        for s in registry.specs()
     ]
     return render(
         request,

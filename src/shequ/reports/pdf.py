@@ -33,7 +33,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from shequ.metrics.selectors import Figure
+from shequ.metrics.selectors import Figure, groups
 from shequ.reports.content import ReportContent
 
 DASH = "—"
@@ -49,22 +49,12 @@ GRID = colors.HexColor("#d0d0d0")
 HEAD = colors.HexColor("#f2f2f2")
 CHILDREN_PER_TABLE = 6
 CHILD_CHARTS = 4  # bar charts of the areas below: the first rate figures, in display order
-GROUPS = ("service", "appeals", "volunteering", "coverage")
 
 
 def _font() -> str:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
     return FONT
-
-
-def group_label(group: str) -> str:
-    return {
-        "service": _("Service"),
-        "appeals": _("Appeals"),
-        "volunteering": _("Volunteering"),
-        "coverage": _("Special groups"),
-    }.get(group, group)
 
 
 def _plain(value: int | Decimal | None) -> str:
@@ -271,7 +261,7 @@ def _figures_table(content: ReportContent, st: Styles) -> Table:
     header = [_("Figure"), _("Numerator"), _("Denominator"), _("Value"), _("Formula")]
     rows: list[list[Any]] = [[Paragraph(h, st.cell) for h in header]]
     extra: list[Any] = []
-    for group in GROUPS:
+    for group, label in groups():
         figures = [f for f in content.figures if f.group == group]
         if not figures:
             continue
@@ -279,7 +269,7 @@ def _figures_table(content: ReportContent, st: Styles) -> Table:
             ("SPAN", (0, len(rows)), (-1, len(rows))),
             ("BACKGROUND", (0, len(rows)), (-1, len(rows)), colors.HexColor("#e8eef6")),
         ]
-        rows.append([Paragraph(group_label(group), st.cell), "", "", "", ""])
+        rows.append([Paragraph(label, st.cell), "", "", "", ""])
         for f in figures:
             rows.append(
                 [
@@ -296,7 +286,7 @@ def _figures_table(content: ReportContent, st: Styles) -> Table:
 def _trend_section(content: ReportContent, st: Styles) -> list[Any]:
     story: list[Any] = [Paragraph(_("Month by month"), st.h2)]
     months = [f"{p.start.month}" for p in content.trend]
-    for group in GROUPS:
+    for group, label in groups():
         series = [
             (f.label, content.trend_figures.get(f.key, []))
             for f in content.figures
@@ -305,9 +295,7 @@ def _trend_section(content: ReportContent, st: Styles) -> list[Any]:
         if series:
             chart = line_chart(st.font, months, series[: len(PALETTE)], width=WIDTH, height=52 * mm)
             story.append(
-                KeepTogether(
-                    [Paragraph(_("%(group)s: rates by month") % {"group": group_label(group)}, st.h3), chart]
-                )
+                KeepTogether([Paragraph(_("%(group)s: rates by month") % {"group": label}, st.h3), chart])
             )
     label_w = 44 * mm
     cell_w = (WIDTH - label_w) / max(len(content.trend), 1)

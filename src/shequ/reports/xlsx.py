@@ -16,7 +16,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from shequ.core.tabular import safe_cell
-from shequ.metrics.selectors import Figure
+from shequ.metrics.selectors import Figure, group_label
 from shequ.reports.content import ReportContent
 
 DASH = "—"
@@ -31,6 +31,11 @@ def _number(value: int | Decimal | None) -> Any:
     if value is None:
         return DASH
     return int(value) if isinstance(value, int) or value == value.to_integral_value() else float(value)
+
+
+def _fraction(value: int | Decimal | None) -> bool:
+    """A sum with tenths (supervision hours, days), shown with its decimal."""
+    return isinstance(value, Decimal) and value != value.to_integral_value()
 
 
 def _value_cell(sheet: Worksheet, row: int, column: int, figure: Figure | None) -> None:
@@ -62,15 +67,6 @@ def _widths(sheet: Worksheet, widths: list[int]) -> None:
         sheet.column_dimensions[get_column_letter(column)].width = width
 
 
-def _group_label(group: str) -> str:
-    return {
-        "service": _("Service"),
-        "appeals": _("Appeals"),
-        "volunteering": _("Volunteering"),
-        "coverage": _("Special groups"),
-    }.get(group, group)
-
-
 def _summary(sheet: Worksheet, content: ReportContent) -> None:
     sheet.title = _("Figures")
     _text(sheet, 1, 1, content.title, TITLE)
@@ -93,12 +89,13 @@ def _summary(sheet: Worksheet, content: ReportContent) -> None:
         [_("Group"), _("Figure"), _("Numerator"), _("Denominator"), _("Value"), _("Formula")],
     )
     for row, f in enumerate(content.figures, start=first + 1):
-        _text(sheet, row, 1, _group_label(f.group))
+        _text(sheet, row, 1, group_label(f.group))
         _text(sheet, row, 2, f.label)
         numerator = sheet.cell(row=row, column=3, value=_number(f.numerator))
-        numerator.number_format = "#,##0.0" if f.unit == "h" else "#,##0"
+        numerator.number_format = "#,##0.0" if f.unit == "h" or _fraction(f.numerator) else "#,##0"
         if f.denominator is not None:  # a count has none: the cell stays empty
-            sheet.cell(row=row, column=4, value=_number(f.denominator)).number_format = "#,##0"
+            denominator = sheet.cell(row=row, column=4, value=_number(f.denominator))
+            denominator.number_format = "#,##0.0" if _fraction(f.denominator) else "#,##0"
         _value_cell(sheet, row, 5, f)
         _text(sheet, row, 6, f.formula)
         sheet.cell(row=row, column=6).alignment = WRAP
