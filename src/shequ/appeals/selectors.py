@@ -154,7 +154,9 @@ QUEUE_COLUMNS = (
 def queue_listed(qs: QuerySet[Appeal]) -> QuerySet[Appeal]:
     """`appeals_for(...)` as a queue shows it: only the listed columns, each row's place, category
     and handler joined in the same query (no query per row, whatever the page holds)."""
-    joined = qs.select_related(None).select_related("category", "area", "handler_user", "handler_organisation")
+    joined = qs.select_related(None).select_related(
+        "category", "area", "handler_user", "handler_organisation"
+    )
     return joined.only(*QUEUE_COLUMNS)
 
 
