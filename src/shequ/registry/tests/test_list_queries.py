@@ -132,3 +132,45 @@ def test_the_list_decrypts_each_shown_field_once(
     response = client.get(url)
     assert response.status_code == 200
     assert len(calls) == 2 * len(people)  # the masked ID number and the masked phone, nothing else
+
+
+def _export(client: Any) -> tuple[int, Any]:
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(reverse("registry:resident_export"))
+    assert response.status_code == 200
+    return len(captured), response
+
+
+def test_the_export_costs_the_same_queries_for_ten_people_or_forty(
+    tree: Tree, staff: Any, resident_factory: Any
+) -> None:
+    client = login_client(staff)
+    _people(resident_factory, tree, staff, 10)
+    _export(client)  # the session's first touch
+    ten, _response = _export(client)
+    _people(resident_factory, tree, staff, 30)
+    forty, _response = _export(client)
+    assert forty == ten
+
+
+def test_an_export_writes_one_audit_entry_and_decrypts_each_exported_field_once(
+    tree: Tree, staff: Any, resident_factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from shequ.core.models import AuditAction, AuditEntry
+
+    people = _people(resident_factory, tree, staff, 12)
+    client = login_client(staff)
+    client.get("/residents/")
+    calls: list[str] = []
+    real = selectors.decrypt
+
+    def counted(value: Any, *, context: str) -> str:
+        calls.append(context)
+        return real(value, context=context)
+
+    monkeypatch.setattr(selectors, "decrypt", counted)
+    before = AuditEntry.objects.count()
+    _export(client)
+    assert AuditEntry.objects.count() == before + 1
+    assert AuditEntry.objects.order_by("-id").first().action == AuditAction.EXPORT  # type: ignore[union-attr]
+    assert len(calls) == 2 * len(people)
