@@ -663,7 +663,7 @@ class _Run:
                     "baseline_requests": minimal.requests,
                     "server_processes": len(peaks),
                     "server_peak_sum_mib": round(sum(peaks)),
-                    "server": f"shequ serve (gunicorn, {sized_workers()} workers × {sized_threads()} threads)",
+                    "server": f"gunicorn, {sized_workers()} workers × {sized_threads()} threads",
                 },
             )
             # A wrong answer fails the run, and so does a load that measured nothing (no request
