@@ -89,6 +89,7 @@ def run(backend_name: str, options: Options, admin_url: str = "") -> list[Result
             bench.reads,
             bench.appeals,
             bench.http,
+            bench.exports,
             bench.volunteering,
             bench.casework,
             bench.metrics,
@@ -106,7 +107,7 @@ def run(backend_name: str, options: Options, admin_url: str = "") -> list[Result
                 results.append(
                     Result(scenario=step.__name__, backend=backend.name, error=f"{type(exc).__name__}: {exc}")
                 )
-                if step not in (bench.appeals, bench.http, bench.volunteering, bench.casework):
+                if step not in (bench.appeals, bench.http, bench.exports, bench.volunteering, bench.casework):
                     break
     finally:
         if backend is not None:
@@ -673,6 +674,28 @@ class _Run:
             r.notes["answered"] = m.answered
             results.append(r)
         return results
+
+    # --- 4b. export (issue 17): the residents' .xlsx against openpyxl writing the same rows ----------
+
+    def exports(self) -> list[Result]:
+        """The street official's export of a community (`--quick`) or of the whole street."""
+        from bench.exports import export_scenario
+        from shequ.core.models import Area
+
+        area = self.street_area
+        label = "street"
+        if self.options.quick:
+            area = Area.objects.filter(kind="community", path__startswith=area.path).order_by("path")[0]
+            label = "community"
+        return [
+            export_scenario(
+                backend=self.backend.name,
+                label=label,
+                official=self.official,
+                area=area,
+                adults_born_by=_years_ago(14),
+            )
+        ]
 
     def _appeal_queues(self) -> list[tuple[str, str, int, int]]:
         """Who signs in to the appeal queue, and what the product says their queue holds: (label,
