@@ -9,7 +9,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 
-class ShequGunicorn(BaseApplication):  # type: ignore[misc]  # gunicorn ships no type hints
+class ShequGunicorn(BaseApplication):
     def __init__(self, *, bind: str, workers: int, threads: int) -> None:
         self.options = {
             "bind": bind,
