@@ -678,7 +678,8 @@ class _Run:
     # --- 4b. export (issue 17): the residents' .xlsx against openpyxl writing the same rows ----------
 
     def exports(self) -> list[Result]:
-        """The street official's export of a community (`--quick`) or of the whole street."""
+        """The street official's export of a community (`--quick`) or of the whole street; then
+        community staff imports 1,000 new people (`--quick`) or 10,000 into their community."""
         from bench.exports import export_scenario
         from shequ.core.models import Area
 
@@ -687,7 +688,7 @@ class _Run:
         if self.options.quick:
             area = Area.objects.filter(kind="community", path__startswith=area.path).order_by("path")[0]
             label = "community"
-        return [
+        results = [
             export_scenario(
                 backend=self.backend.name,
                 label=label,
@@ -696,6 +697,19 @@ class _Run:
                 adults_born_by=_years_ago(14),
             )
         ]
+        if self.community_staff is not None:  # imports into their community (made by the appeals step)
+            from bench.imports import import_scenario
+            from shequ.core import access
+
+            community = access.held_roles(self.community_staff)[0]
+            results += import_scenario(
+                backend=self.backend.name,
+                label="community",
+                user=self.community_staff,
+                area=Area.objects.get(pk=community.area_id),
+                rows=1_000 if self.options.quick else 10_000,
+            )
+        return results
 
     def _appeal_queues(self) -> list[tuple[str, str, int, int]]:
         """Who signs in to the appeal queue, and what the product says their queue holds: (label,
