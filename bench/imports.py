@@ -59,7 +59,7 @@ def _baseline(content: bytes, area_of: dict[tuple[str, str], Any]) -> int:
         batch: list[dict[str, Any]] = []
 
         def flush() -> None:
-            households = {}
+            households: dict[tuple[int, str], Household] = {}
             for row in batch:
                 key = (row["area"].pk, row["room"])
                 households.setdefault(key, Household(area=row["area"], room=row["room"], address=row["room"]))
@@ -100,7 +100,7 @@ def import_scenario(*, backend: str, label: str, user: Any, area: Any, rows: int
     from shequ.registry import importing
 
     buildings = Area.objects.filter(path__startswith=area.path, kind="building").select_related("parent")
-    area_of = {(b.parent.name, b.name): b for b in buildings.order_by("path")[:200]}
+    area_of = {(b.parent.name if b.parent else "", b.name): b for b in buildings.order_by("path")[:200]}
     content = _file(list(area_of), rows)
     access.forget_roles(user)
     started = time.perf_counter()
