@@ -70,6 +70,17 @@ def reset_peak() -> None:
         Path("/proc/self/clear_refs").write_text("5")
 
 
+def current_mib(pid: int | str = "self") -> float:
+    """Resident memory now (Linux VmRSS), 0 where unknown."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def peak_mib(pid: int | str = "self") -> float:
     try:
         for line in Path(f"/proc/{pid}/status").read_text().splitlines():

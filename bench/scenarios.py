@@ -32,6 +32,7 @@ from bench.databases import Backend, PostgresBackend, PreparedRows, SqliteBacken
 from bench.generator import APPEALS_TODAY, BENCH_TODAY, District, HouseholdRow, PersonRow
 from bench.loadgen import LOOPBACK, Request, burst, load
 from bench.results import Result, peak_mib, reset_peak
+from shequ.core.management.commands.serve import sized_threads, sized_workers
 
 REPO = Path(__file__).resolve().parent.parent
 BENCH_PASSWORD = "bench-Pass-2026-shequ"  # noqa: S105 - a throwaway account in a throwaway database # nosec B105
@@ -89,6 +90,7 @@ def run(backend_name: str, options: Options, admin_url: str = "") -> list[Result
             bench.reads,
             bench.appeals,
             bench.http,
+            bench.exports,
             bench.volunteering,
             bench.deliberation,
             bench.casework,
@@ -110,6 +112,7 @@ def run(backend_name: str, options: Options, admin_url: str = "") -> list[Result
                 if step not in (
                     bench.appeals,
                     bench.http,
+                    bench.exports,
                     bench.volunteering,
                     bench.deliberation,
                     bench.casework,
@@ -639,7 +642,10 @@ class _Run:
                 (t, load(server.port, t.path_of, headers=t.headers, clients=o.clients, seconds=o.seconds))
                 for t in targets
             ]
-            server_peak = peak_mib(server.pid)
+            # Each worker process's own peak (the master only forks them): the largest is what one
+            # process needs, the sum what the server needs.
+            peaks = [peak_mib(pid) for pid in server.pids()]
+            server_peak = max(peaks)
         finally:
             server.stop()
         results = []
@@ -665,7 +671,9 @@ class _Run:
                     "clients": self.options.clients,
                     "requests": m.requests,
                     "baseline_requests": minimal.requests,
-                    "server": "shequ serve (waitress, 8 threads)",
+                    "server_processes": len(peaks),
+                    "server_peak_sum_mib": round(sum(peaks)),
+                    "server": f"gunicorn, {sized_workers()} workers × {sized_threads()} threads",
                 },
             )
             # A wrong answer fails the run, and so does a load that measured nothing (no request
@@ -674,6 +682,42 @@ class _Run:
             r.error = "; ".join(f"{label}: {x.problem()}" for label, x in loads if x.problem())
             r.notes["answered"] = m.answered
             results.append(r)
+        return results
+
+    # --- 4b. export (issue 17): the residents' .xlsx against openpyxl writing the same rows ----------
+
+    def exports(self) -> list[Result]:
+        """The street official's export of a community (`--quick`) or of the whole street; then
+        community staff imports 1,000 new people (`--quick`) or 10,000 into their community."""
+        from bench.exports import export_scenario
+        from shequ.core.models import Area
+
+        area = self.street_area
+        label = "street"
+        if self.options.quick:
+            area = Area.objects.filter(kind="community", path__startswith=area.path).order_by("path")[0]
+            label = "community"
+        results = [
+            export_scenario(
+                backend=self.backend.name,
+                label=label,
+                official=self.official,
+                area=area,
+                adults_born_by=_years_ago(14),
+            )
+        ]
+        if self.community_staff is not None:  # imports into their community (made by the appeals step)
+            from bench.imports import import_scenario
+            from shequ.core import access
+
+            community = access.held_roles(self.community_staff)[0]
+            results += import_scenario(
+                backend=self.backend.name,
+                label="community",
+                user=self.community_staff,
+                area=Area.objects.get(pk=community.area_id),
+                rows=1_000 if self.options.quick else 10_000,
+            )
         return results
 
     def _appeal_queues(self) -> list[tuple[str, str, int, int]]:
@@ -1066,7 +1110,10 @@ class _Run:
             )
             reset_peak()
             m = burst(server.port, prepared.requests, clients=o.clients)
-            server_peak = peak_mib(server.pid)
+            # Each worker process's own peak (the master only forks them): the largest is what one
+            # process needs, the sum what the server needs.
+            peaks = [peak_mib(pid) for pid in server.pids()]
+            server_peak = max(peaks)
         finally:
             server.stop()
         rows, signups, volunteers = vol.attendance_after(prepared.activity_id)
@@ -1166,7 +1213,19 @@ class _Server:
         self.log_path = folder / "server.log"
         self._log = self.log_path.open("wb")
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments # nosec B603
-            [*command, "serve", "--host", LOOPBACK, "--port", str(self.port)],
+            # The production configuration: gunicorn, one worker process per core, threads in each
+            # (no scheduler: nothing is due in the bench's data, and it would share the cores).
+            [
+                *command,
+                "serve",
+                "--server",
+                "gunicorn",
+                "--no-scheduler",
+                "--host",
+                LOOPBACK,
+                "--port",
+                str(self.port),
+            ],
             env=env,
             stdout=self._log,
             stderr=subprocess.STDOUT,
@@ -1183,6 +1242,18 @@ class _Server:
                 self.stop()
                 raise RuntimeError(f"shequ serve did not start: {self.log_path.read_text()[-2000:]}")
             time.sleep(0.2)
+
+    def pids(self) -> list[int]:
+        """The server's process and its children (gunicorn's workers)."""
+        found = [self.pid]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except (OSError, IndexError):
+                continue
+            if fields[1] == str(self.pid):
+                found.append(int(stat.parent.name))
+        return found
 
     def request(
         self, method: str, path: str, headers: dict[str, str] | None = None, body: bytes | None = None

@@ -9,8 +9,9 @@ import sys
 USAGE = """shequ — 社区 community governance
 
   shequ demo [--port 8000] [--fresh]   create the SQLite database, load the demo community, serve it
-  shequ serve [--host H] [--port P]    serve the web app (waitress), with the scheduler inside it
-                                       unless SHEQU_REDIS_URL is set (or --no-scheduler)
+  shequ serve [--host H] [--port P]    serve the web app: gunicorn, one worker per core, in production
+                                       (SHEQU_ENV=production or --workers N), else waitress; the scheduler
+                                       beside it unless SHEQU_REDIS_URL is set (or --no-scheduler)
   shequ worker [--workers N]           run the task-queue worker (production, with SHEQU_REDIS_URL)
   shequ migrate                        create or upgrade the database schema
   shequ createuser USER --role R --area CODE|PATH   create an account holding a role on an area

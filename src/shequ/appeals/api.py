@@ -36,20 +36,34 @@ class CategoryOut(Schema):
 class AppealOut(Schema):
     id: int
     title: str
-    category: str = Field(alias="category.code")
-    category_name: str = Field(alias="category.name")
+    category: str
+    category_name: str
     stage: str
     level: str
     priority: str
     channel: str
     area_id: int
-    area_name: str = Field(alias="area.name")
+    area_name: str
     handling_area_id: int
     handler: str
     deadline_at: datetime | None
     overdue: bool
     reported_at: datetime
     version: int
+
+    # Resolvers rather than dotted aliases: an alias is looked up through a template Variable for
+    # every row, a resolver is one attribute read.
+    @staticmethod
+    def resolve_category(obj: Appeal) -> str:
+        return obj.category.code
+
+    @staticmethod
+    def resolve_category_name(obj: Appeal) -> str:
+        return obj.category.name
+
+    @staticmethod
+    def resolve_area_name(obj: Appeal) -> str:
+        return obj.area.name
 
     @staticmethod
     def resolve_handler(obj: Appeal) -> str:
@@ -260,7 +274,7 @@ def appeal_list(
     order: str = "deadline",
 ) -> QuerySet[Appeal]:
     area_obj = core_selectors.area_for(request.auth, area) if area else None
-    return selectors.appeals_for(
+    queue = selectors.appeals_for(
         request.auth,
         area=area_obj,
         waiting=waiting,
@@ -271,12 +285,13 @@ def appeal_list(
         q=q[:50],
         order=order[:12],
     )
+    return selectors.queue_listed(queue)
 
 
 @router.get("/appeals/mine", response=list[AppealOut])
 @paginate(Pages)
 def appeal_mine(request: ApiRequest) -> QuerySet[Appeal]:
-    return selectors.appeals_reported_by(request.auth)
+    return selectors.queue_listed(selectors.appeals_reported_by(request.auth))
 
 
 @router.get("/appeals/similar", response=list[SimilarOut])

@@ -146,6 +146,39 @@ def last_reported_area_id(user: Any) -> int | None:
     )
 
 
+# What a queue (page or API) shows of each appeal: the list reads these columns and nothing else, so
+# a page of 50 does not carry 50 descriptions, results and contact fields through the ORM.
+QUEUE_COLUMNS = (
+    "id",
+    "title",
+    "priority",
+    "channel",
+    "stage",
+    "level",
+    "deadline_at",
+    "reported_at",
+    "version",
+    "area_id",
+    "handling_area_id",
+    "category__code",
+    "category__name",
+    "area__name",
+    "handler_user__username",
+    "handler_user__display_name",
+    "handler_organisation__name",
+    "handler_team__name",
+)
+
+
+def queue_listed(qs: QuerySet[Appeal]) -> QuerySet[Appeal]:
+    """`appeals_for(...)` as a queue shows it: only the listed columns, each row's place, category
+    and handler joined in the same query (no query per row, whatever the page holds)."""
+    joined = qs.select_related(None).select_related(
+        "category", "area", "handler_user", "handler_organisation", "handler_team"
+    )
+    return joined.only(*QUEUE_COLUMNS)
+
+
 def appeals_reported_by(user: Any) -> QuerySet[Appeal]:
     """A resident's own appeals (whatever their roles)."""
     if not getattr(user, "is_authenticated", False):

@@ -12,7 +12,10 @@ def register(huey: Huey) -> None:
     @huey.periodic_task(crontab(minute="*"), name="appeals.deadlines")
     def appeal_deadlines() -> dict[str, int]:
         from shequ.appeals.jobs import run_deadlines
+        from shequ.core.queue import claim_run
 
+        if not claim_run(huey, "appeals.deadlines"):
+            return {"skipped": 1}  # another scheduler's run has this minute
         close_old_connections()
         try:
             # One run at a time across processes (serve and worker); the job itself is idempotent too.

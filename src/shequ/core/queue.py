@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import logging
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,19 @@ def register_tasks(huey: Huey) -> Huey:
 @functools.cache
 def get_huey() -> Huey:
     return register_tasks(build(redis_url=settings.REDIS_URL, data_dir=settings.DATA_DIR))
+
+
+def claim_run(huey: Huey, name: str, now: datetime | None = None) -> bool:
+    """True for exactly one caller per task and minute, across every process on the same queue
+    (Redis HSETNX / SQLite INSERT OR IGNORE): several schedulers on one Redis — two `shequ worker`s
+    on two machines — each enqueue a periodic task every minute; the first run of the minute claims
+    it and the others return without running. The claim of an hour ago is removed, so the queue's
+    key-value store holds at most an hour of claims per task."""
+    minute = (now or datetime.now(UTC)).astimezone(UTC).replace(second=0, microsecond=0)
+    claimed = bool(huey.put_if_empty(f"run:{name}:{minute:%Y%m%d%H%M}", "1"))
+    if claimed:
+        huey.delete(f"run:{name}:{minute - timedelta(hours=1):%Y%m%d%H%M}")
+    return claimed
 
 
 class EmbeddedConsumer(Consumer):

@@ -27,8 +27,14 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def _minimal(obj: Resident) -> bool:
     """A child under 14 in the minimal form: on every list, and by id without a grant for minors
-    (the detail endpoint marks the record it opened under a grant with `_shequ_full`)."""
-    return selectors.is_minor(obj) and not getattr(obj, "_shequ_full", False)
+    (the detail endpoint marks the record it opened under a grant with `_shequ_full`). Answered
+    once per person: eight fields ask it."""
+    known = obj.__dict__.get("_shequ_minimal")
+    if known is None:
+        known = obj.__dict__["_shequ_minimal"] = selectors.is_minor(obj) and not getattr(
+            obj, "_shequ_full", False
+        )
+    return bool(known)
 
 
 class ResidentOut(Schema):
@@ -186,14 +192,14 @@ def resident_list(
     """Residents in the caller's areas. A search for a whole number: POST /api/residents/search."""
     _no_number_in_url(q)
     f = ResidentSearchIn(area=area, q=q[:50], group=group[:30], age=age[:10], status=status[:20])
-    return selectors.with_group_tags(_residents(request, f))
+    return selectors.with_group_tags(selectors.residents_listed(_residents(request, f)))
 
 
 @router.post("/residents/search", response=list[ResidentOut])
 @paginate(Pages)
 def resident_search(request: ApiRequest, data: ResidentSearchIn) -> QuerySet[Resident]:
     """The same list, its filters in the body: the way to search by a whole ID number or phone."""
-    return selectors.with_group_tags(_residents(request, data))
+    return selectors.with_group_tags(selectors.residents_listed(_residents(request, data)))
 
 
 @router.get("/residents/{int:resident_id}", response=ResidentOut)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from django.db.models import Count, Model, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -265,14 +265,48 @@ def masked(resident: Resident) -> dict[str, str]:
     return {"id_number": masked_id_number(resident), "phone": masked_phone(resident)}
 
 
+# What a list (page or API) reads of each person: the shown and masked fields, the status and birth
+# date that decide the minimal form of a child, and the building's name and path. Not the pinyin,
+# indexes, skills, interests or timestamps: a page of 50 does not carry them through the ORM.
+LIST_COLUMNS = (
+    "id",
+    "area_id",
+    "household_id",
+    "relation",
+    "name",
+    "gender",
+    "birth_date",
+    "id_type",
+    "id_number_encrypted",
+    "phone_encrypted",
+    "registration",
+    "political_status",
+    "living_alone",
+    "status",
+    "version",
+    "area__name",
+    "area__path",
+)
+
+
+def residents_listed(qs: QuerySet[Resident]) -> QuerySet[Resident]:
+    """`residents_for(...)` as a list shows it: only the listed columns (and the building)."""
+    return qs.only(*LIST_COLUMNS)
+
+
+def _tag_attribute(group: str) -> str:
+    return f"_shequ_in_{group}"
+
+
 def with_group_tags(qs: QuerySet[Resident]) -> QuerySet[Resident]:
-    """`qs` with each person's special-group records fetched alongside (one query per group for a
-    whole page, whatever its size), so that `group_tags` asks nothing more of the database."""
-    lookups = []
-    for related, _fields in GROUP_MODELS.values():
+    """`qs` with each person's special groups answered in the same query (one EXISTS per group on
+    its unique `resident_id`), so that `group_tags` asks nothing more of the database and no group
+    record is built."""
+    marks = {}
+    for group, (related, _fields) in GROUP_MODELS.items():
         model = cast(type[Model], Resident._meta.get_field(related).related_model)
-        lookups.append(Prefetch(related, queryset=model._default_manager.only("resident")))
-    return qs.prefetch_related(*lookups)
+        marks[_tag_attribute(group)] = Exists(model._default_manager.filter(resident_id=OuterRef("pk")))
+    return qs.annotate(**marks)
 
 
 def group_tags(resident: Resident) -> list[str]:
@@ -284,7 +318,8 @@ def group_tags(resident: Resident) -> list[str]:
     if resident.living_alone:
         tags.append("living_alone")
     for group, (related, _fields) in GROUP_MODELS.items():
-        if hasattr(resident, related):
+        marked = getattr(resident, _tag_attribute(group), None)
+        if marked if marked is not None else hasattr(resident, related):
             tags.append(group)
     return tags
 

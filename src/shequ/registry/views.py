@@ -19,6 +19,7 @@ from shequ.core import access, grants
 from shequ.core import selectors as core_selectors
 from shequ.core.errors import DomainError, Forbidden, NotFound
 from shequ.core.models import Area, AreaKind, ImportJob
+from shequ.core.options import select
 from shequ.core.pages import area_param, form_status, submit
 from shequ.core.pagination import paginate
 from shequ.core.panels import resident_panels
@@ -90,7 +91,7 @@ def _import_area(user: Any, area: Any) -> Any:
 @login_required
 def resident_list(request: HttpRequest) -> HttpResponse:
     qs, form, area, values = _filtered(request)
-    page = paginate(request, qs)
+    page = paginate(request, selectors.residents_listed(qs))
     # One URL reversal per page rather than one per row (a quarter of the page's rendering time):
     # the rows' links differ only in the id at the end.
     detail = reverse("registry:resident", args=[0]).removesuffix("0/")
@@ -114,6 +115,7 @@ def resident_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "form": form,
+            "selects": {name: select(form, name) for name in ("group", "age", "status")},
             "area": area,
             "can_export": bool(access.paths_for(request.user, "resident", "export")),
             "can_import": bool(access.paths_for(request.user, "resident", "import")),
