@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # System packages the tests need: Debian's chromium (driven by Playwright, never a downloaded browser),
-# CJK fonts so screenshots show Chinese, and gettext for the translations. Installs what is missing
+# CJK fonts so screenshots show Chinese, gettext for the translations, and redis-server for the test of
+# two app processes sharing one queue. Installs what is missing
 # with apt-get when it can, and says clearly what to do when it cannot.
 set -euo pipefail
 wanted=("$@")
-if [ ${#wanted[@]} -eq 0 ]; then wanted=(chromium fonts-noto-cjk gettext); fi
+if [ ${#wanted[@]} -eq 0 ]; then wanted=(chromium fonts-noto-cjk gettext redis-server); fi
 missing=()
 for pkg in "${wanted[@]}"; do
   case "$pkg" in
     chromium) command -v chromium >/dev/null 2>&1 || missing+=(chromium) ;;
     gettext) command -v msgfmt >/dev/null 2>&1 || missing+=(gettext) ;;
+    redis-server) command -v redis-server >/dev/null 2>&1 || missing+=(redis-server) ;;
     *) dpkg -s "$pkg" >/dev/null 2>&1 || missing+=("$pkg") ;;
   esac
 done
