@@ -20,6 +20,7 @@ from functools import cache
 from zoneinfo import ZoneInfo
 
 from shequ.core.idnumber import make_id_number
+from shequ.core.texts import cut_text
 from shequ.demo import GIVEN, LOCAL_REGION, MIGRANT_REGIONS, SURNAMES
 
 BENCH_SEED = 20261101
@@ -695,7 +696,7 @@ def _new_appeal(rng: random.Random, appeal_id: int, place: _Place, category: str
         area_path=place.area.path,
         category=category,
         description=description,
-        title=description.replace("\n", " ")[:30],
+        title=cut_text(description, 30),  # as appeals.services.intake makes a title
         channel=channel,
         priority=priority,
         reporter=reporter,
@@ -739,7 +740,7 @@ def _duplicate(
         area_path=target.area_path,
         category=target.category,
         description=description,
-        title=description[:30],
+        title=cut_text(description, 30),
         channel="resident",
         priority=target.priority,
         reporter="",
@@ -861,6 +862,9 @@ class _Loop:
     def _act(self, action: str, at: datetime) -> None:
         row, place, rng = self.row, self.place, self.rng
         actor = place.account(row.level)  # triage: the account of the level answering now
+        if action in ("accept", "reject") and actor == row.reporter and row.channel == "patrol":
+            # Nobody accepts their own patrol find: the level above does (the account here is one a level).
+            actor = place.account(LEVELS[LEVELS.index(row.level) + 1])
         if action == "escalate":
             self._escalate(at, actor, ESCALATE_REASONS[row.level])
             return
@@ -882,7 +886,17 @@ class _Loop:
                 row.result = note = rng.choice(RESULTS)
                 row.handled_at = at
         elif action in ("rework", "verify"):
-            actor = row.reporter or place.grid_or_community
+            # The reporter checks the work, or the grid worker; never the one who did it.
+            actor = next(
+                a
+                for a in (
+                    row.reporter,
+                    place.grid_or_community,
+                    place.account("community"),
+                    place.account("street"),
+                )
+                if a and a != row.handler
+            )
             if action == "rework":
                 note = REWORK_REASON
                 self.reworks += 1

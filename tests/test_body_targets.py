@@ -52,6 +52,8 @@ FIELD_KIND = {
     "household_id": "household",
     "beneficiary_household_ids": "household",
     "organisation_id": "organisation",
+    "property_company_id": "organisation",
+    "head_id": "resident",
     "provider_organisation_id": "organisation",
     "beneficiary_organisation_ids": "organisation",
     "participant_organisation_ids": "organisation",

@@ -411,7 +411,7 @@ def supervision_delete(request: ApiRequest, link_id: int) -> Status[None]:
 # --- group work -------------------------------------------------------------------------------
 
 
-class GroupOut(Schema):
+class WorkGroupOut(Schema):
     id: int
     area_id: int
     name: str
@@ -466,7 +466,7 @@ class GroupSessionOut(Schema):
         return [m.pk for m in obj.attended.all()]
 
 
-class GroupDetailOut(GroupOut):
+class WorkGroupDetailOut(WorkGroupOut):
     members: list[GroupMemberOut]
     sessions: list[GroupSessionOut]
     actions: list[str]
@@ -484,7 +484,7 @@ class GroupDetailOut(GroupOut):
         return [a.name for a in GROUP.available(context["request"].auth, obj)]
 
 
-class GroupIn(Input):
+class WorkGroupIn(Input):
     area_id: int
     name: str = Field(max_length=100)
     aims: str = Field(max_length=1000)
@@ -492,14 +492,14 @@ class GroupIn(Input):
     scale: Scale
 
 
-@router.get("/casework/groups", response=list[GroupOut])
+@router.get("/casework/groups", response=list[WorkGroupOut])
 @paginate(Pages)
 def group_list(request: ApiRequest, stage: str = "", q: str = "") -> QuerySet[Group]:
     return selectors.groups_for(request.auth, stage=stage, q=q)
 
 
-@router.post("/casework/groups", response={201: GroupDetailOut})
-def group_open(request: ApiRequest, data: GroupIn) -> Status[Group]:
+@router.post("/casework/groups", response={201: WorkGroupDetailOut})
+def group_open(request: ApiRequest, data: WorkGroupIn) -> Status[Group]:
     user = request.auth
     group = services.group_open(
         by=user,
@@ -512,7 +512,7 @@ def group_open(request: ApiRequest, data: GroupIn) -> Status[Group]:
     return Status(201, selectors.group_for(user, group.pk))
 
 
-@router.get("/casework/groups/{int:group_id}", response=GroupDetailOut)
+@router.get("/casework/groups/{int:group_id}", response=WorkGroupDetailOut)
 def group_detail(request: ApiRequest, group_id: int) -> Group:
     return selectors.group_for(request.auth, group_id)
 
@@ -539,7 +539,7 @@ def _group_endpoint(name: str) -> Callable[..., Any]:
 for _name, _action in GROUP.actions.items():
     router.post(
         f"/casework/groups/{{int:group_id}}/{_name}",
-        response=GroupDetailOut,
+        response=WorkGroupDetailOut,
         operation_id=f"casework_group_{_name}",
         summary=str(_action.label),
     )(_group_endpoint(_name))
