@@ -1,8 +1,9 @@
 """Casework's figures (core.figures, defined in docs/metrics.md): the cases open at the period's end by
 the stage and the risk level they were in then (read from the case's history and its assessments), the
-cases closed with their goals met, the mean days a case stays in each stage, and the supervision hours
-against the quota. Figures are aggregates: an evaluator sees the numbers; the lists behind them
-(cases, stays, sessions, supervisees) are for those who read cases or supervision."""
+cases closed with their goals met, the mean days a case stays in each stage, the supervision hours
+against the quota, and group work's sessions held and attendances (MZ/T 095-2017). Figures are
+aggregates: an evaluator sees the numbers; the lists behind them (cases, stays, sessions, supervisees,
+group sessions) are for those who read cases, supervision or groups."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from shequ.casework.models import (
     Case,
     CaseEvent,
     ClosureReason,
+    GroupSession,
     Risk,
     Stage,
     SupervisionLink,
@@ -44,9 +46,6 @@ from shequ.core.figures import (
     timed,
 )
 from shequ.registry.figures import child_name
-
-# TODO(casework lane → coordinator): groups and their sessions (group work, MZ/T 095-2017) join this
-# group as figures when the casework lane's group work lands: "groups running", "group sessions held".
 
 figure_group(FigureGroup("casework", _("Casework"), order=500))
 
@@ -271,6 +270,43 @@ figure(
     )
 )
 
+# Group work: the sessions held in the period under the area, and the attendances at them (one a member
+# a session: person-times, as volunteering counts its activities').
+group_sessions = dated(
+    lambda ctx: ctx.records(GroupSession, "group__area_path"), "group__area_path", "held_on"
+)
+ATTENDED = GroupSession.attended.through
+group_attendances = dated(
+    lambda ctx: ctx.records(ATTENDED, "groupsession__group__area_path"),
+    "groupsession__group__area_path",
+    "groupsession__held_on",
+)
+
+figure(
+    FigureSpec(
+        "group_sessions",
+        "casework",
+        _("Group work sessions held"),
+        "",
+        _("Sessions of casework groups held in the period"),
+        group_sessions,
+        "group_session",
+        order=210,
+    )
+)
+figure(
+    FigureSpec(
+        "group_attendances",
+        "casework",
+        _("Group work attendances"),
+        "",
+        _("Members present at the sessions held in the period (person-times)"),
+        group_attendances,
+        "group_attendance",
+        order=220,
+    )
+)
+
 
 # --- the lists ----------------------------------------------------------------------------------
 
@@ -338,5 +374,38 @@ row_list(
         (_("Supervisor"), _("Supervisee"), _("Hours owed")),
         lambda ctx, row: ([str(row.supervisor), str(row.worker), f"{owed(ctx.period)}"], None),
         prepare=lambda ctx, qs: qs.select_related("supervisor", "worker").order_by("area_path", "id"),
+    )
+)
+row_list(
+    RowList(
+        "group_session",
+        "group",
+        "group__area_path",
+        (_("Held on"), _("Group"), _("No."), _("Topic")),
+        lambda ctx, row: (
+            [f"{row.held_on}", row.group.name, f"{row.number}", row.topic],
+            f"/casework/groups/{row.group_id}/",
+        ),
+        prepare=lambda ctx, qs: qs.select_related("group").order_by("-held_on", "-id"),
+    )
+)
+row_list(
+    RowList(
+        "group_attendance",
+        "group",
+        "groupsession__group__area_path",
+        (_("Held on"), _("Group"), _("Member")),
+        lambda ctx, row: (
+            [
+                f"{row.groupsession.held_on}",
+                row.groupsession.group.name,
+                child_name(row.groupmember.resident, row.groupmember.resident.name),
+            ],
+            f"/casework/groups/{row.groupsession.group_id}/",
+        ),
+        prepare=lambda ctx, qs: qs.select_related("groupsession__group", "groupmember__resident").order_by(
+            "-groupsession__held_on", "-id"
+        ),
+        names_people=True,
     )
 )

@@ -15,7 +15,16 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from conftest import Actors, Tree, build_tree, fresh_tree, module_transaction
-from shequ.casework.models import Assessment, Case, CaseEvent, SupervisionLink, SupervisionSession
+from shequ.casework.models import (
+    Assessment,
+    Case,
+    CaseEvent,
+    Group,
+    GroupMember,
+    GroupSession,
+    SupervisionLink,
+    SupervisionSession,
+)
 from shequ.core.errors import Forbidden
 from shequ.core.figures import Ctx, Period
 from shequ.core.idnumber import make_id_number
@@ -184,6 +193,42 @@ def _build() -> World:
             topics="个案讨论",
             **sign,
         )
+
+    # Group work: a group of 平地 with three members; session 1 on 10-30 (two present), session 2 on
+    # 11-06 (three present), session 3 on 11-20 (one present); a group of 沥西 meets on 11-12 (two).
+    def group(area: Area, owner: User, members: int, n0: int) -> tuple[Group, list[GroupMember]]:
+        g = Group.objects.create(
+            area=area,
+            area_path=area.path,
+            name=f"{area.name}长者小组",
+            aims="减少孤独",
+            planned_sessions=6,
+            scale="loneliness",
+            owner=owner,
+            stage="formation",
+        )
+        return g, [
+            GroupMember.objects.create(group=g, resident=_client(area, n0 + i)) for i in range(members)
+        ]
+
+    def session(g: Group, number: int, held: date, present: list[GroupMember]) -> None:
+        s = GroupSession.objects.create(
+            group=g,
+            number=number,
+            held_on=held,
+            topic="相识",
+            record="记录",
+            stage="formation",
+            recorded_by=g.owner,
+        )
+        s.attended.set(present)
+
+    g1, m1 = group(b, worker, 3, 20)
+    session(g1, 1, date(2026, 10, 30), m1[:2])
+    session(g1, 2, date(2026, 11, 6), m1)
+    session(g1, 3, date(2026, 11, 20), m1[:1])
+    g2, m2 = group(tree.other_building, actors.other_social_worker, 2, 30)
+    session(g2, 1, date(2026, 11, 12), m2)
     return World(tree, worker, actors.community_staff, actors.evaluator)
 
 
@@ -210,6 +255,8 @@ def world(db: Any, built: World) -> World:
 #   evaluation C4 11-20→11-25 = 5, C5 11-05→11-15 = 10 → 7.5
 # supervision: signed hours held in November 2.0 + 1.5 = 3.5; owed 2 supervisees × 2 h × 1 month = 4
 #   → 3.5 ÷ 4 = 87.5%
+# group work: 平地's sessions in November 11-06 and 11-20 = 2 (10-30 is October's, 沥西's not under 平地);
+#   members present at them 3 + 1 = 4
 EXPECTED: dict[str, tuple[Any, Any, Any]] = {
     "cases_open": (3, None, D(3)),
     "cases_open_intake": (1, None, D(1)),
@@ -228,6 +275,8 @@ EXPECTED: dict[str, tuple[Any, Any, Any]] = {
     "case_days_intervention": (D("69.0"), None, D("69.0")),
     "case_days_evaluation": (D("7.5"), None, D("7.5")),
     "supervision_quota": (D("3.5"), D("4.0"), D("87.5")),
+    "group_sessions": (2, None, D(2)),
+    "group_attendances": (4, None, D(4)),
 }
 
 
@@ -267,7 +316,15 @@ def test_the_evaluator_sees_the_numbers_but_not_the_cases_behind_them(world: Wor
 
 @pytest.mark.parametrize(
     "key",
-    ["cases_open", "cases_open_low", "cases_closed_goals_met", "case_days_intervention", "supervision_quota"],
+    [
+        "cases_open",
+        "cases_open_low",
+        "cases_closed_goals_met",
+        "case_days_intervention",
+        "supervision_quota",
+        "group_sessions",
+        "group_attendances",
+    ],
 )
 def test_the_social_worker_lists_the_very_rows_counted(world: World, key: str) -> None:
     # The social worker of 平地 reads its cases and its supervision: every counted row is listed.
