@@ -190,7 +190,9 @@ figure(
         _("Person-times taking part"),
         "",
         _("Participant records of the period"),
-        records(RecordKind.PARTICIPANT),
+        # At activities: a meeting attended or a casework contact takes part too (the participation
+        # rate counts it), but is not a person-time of an activity.
+        records(RecordKind.PARTICIPANT, activity__isnull=False),
         "record",
         order=30,
     )

@@ -86,6 +86,8 @@ NOTHING: dict[str, tuple[Any, Any, Any]] = {
         for stage in ("intake", "assessment", "plan", "intervention", "evaluation")
     },
     "supervision_quota": (D("0.0"), D("0.0"), None),
+    "group_sessions": (0, None, D(0)),
+    "group_attendances": (0, None, D(0)),
     "meetings_held": (0, None, D(0)),
     "topics_decided": (0, None, D(0)),
     "decisions_taken": (0, None, D(0)),
@@ -233,3 +235,34 @@ def test_the_benchmarks_hand_written_sql_gives_the_same_figures(hand: Fixture, p
         by_hand = figures_by_hand(area.path, period.start, period.end)
         assert differences(product, by_hand) == []
         assert sorted(by_hand) == sorted(KEYS)  # what the benchmark times the product on
+
+
+def test_a_meeting_attended_takes_part_but_is_no_person_time_of_an_activity(hand: Fixture) -> None:
+    # A participant record without an activity (a meeting attended, a casework contact): the resident
+    # took part (the participation rate), yet person-times count activities' records only — as the
+    # benchmark's hand-written SQL does.
+    from datetime import date
+
+    from shequ.volunteering.models import RecordKind, ServiceRecord
+    from shequ.volunteering.records import record_service
+
+    keys = ["person_times", "resident_participation"]
+    before = _table(area_figures(hand.people.community_staff, hand.tree.community, NOV, keys))
+    resident = next(
+        r
+        for r in hand.r.values()
+        if not ServiceRecord.objects.filter(
+            resident=r, kind=RecordKind.PARTICIPANT, served_on__gte=NOV.start, served_on__lte=NOV.end
+        ).exists()
+        and r.status == "active"
+    )
+    record_service(
+        source="deliberation.meeting:0",
+        label="居民议事会",
+        area=resident.area,
+        served_on=date(2026, 11, 12),
+        residents=[resident],
+    )
+    after = _table(area_figures(hand.people.community_staff, hand.tree.community, NOV, keys))
+    assert after["person_times"] == before["person_times"]
+    assert after["resident_participation"][0] == before["resident_participation"][0] + 1
